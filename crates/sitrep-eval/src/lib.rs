@@ -1,0 +1,348 @@
+//! Gold files and scores.
+//!
+//! A gold file is JSON Lines, one report a line, in the format of `../shared/data/README.md`:
+//! every field but `id` optional, and an absent field is not scored. [`score`] compares
+//! extractions with gold records and counts, per field, what matched; [`Scores`] prints
+//! precision, recall and F1 with the counts behind every figure.
+//!
+//! Architecture invariant: scoring only; running the extractor is the caller's business.
+
+use serde::{Deserialize, Serialize};
+use sitrep_gazetteer::distance_km;
+use sitrep_model::{Extraction, EntityKind, Family, Role};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One gold report.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldRecord {
+    pub id: String,
+    pub text: Option<String>,
+    pub text_file: Option<String>,
+    pub published: Option<String>,
+    pub events: Option<Vec<GoldEvent>>,
+    pub quotes: Option<Vec<GoldQuote>>,
+    pub toponyms: Option<Vec<GoldToponym>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldEvent {
+    pub family: String,
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    pub initiator_country: Option<String>,
+    #[serde(default)]
+    pub locations: Vec<GoldLocation>,
+    pub date: Option<String>,
+    pub killed: Option<u64>,
+    pub injured: Option<u64>,
+    pub killed_at_least: Option<bool>,
+    pub injured_at_least: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldLocation {
+    pub name: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldQuote {
+    pub text: String,
+    pub speaker: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldToponym {
+    pub start: u32,
+    pub end: u32,
+    pub lat: f64,
+    pub lon: f64,
+    pub geonames_id: Option<u32>,
+}
+
+/// Why a gold file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum GoldError {
+    #[error("cannot read gold file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}:{line}: not a gold record: {source}")]
+    Parse { path: PathBuf, line: usize, source: serde_json::Error },
+    #[error("{path}:{line}: record {id:?} has neither text nor a readable text_file ({detail})")]
+    NoText { path: PathBuf, line: usize, id: String, detail: String },
+}
+
+/// A gold record with its text loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedGold {
+    pub record: GoldRecord,
+    pub text: String,
+}
+
+/// Read a gold file; `text_file` paths are relative to the gold file.
+pub fn load(path: &Path) -> Result<Vec<LoadedGold>, GoldError> {
+    let data = std::fs::read_to_string(path).map_err(|source| GoldError::Io { path: path.into(), source })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (n, line) in data.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: GoldRecord = serde_json::from_str(line).map_err(|source| GoldError::Parse { path: path.into(), line: n + 1, source })?;
+        let text = match (&record.text, &record.text_file) {
+            (Some(t), _) => t.clone(),
+            (None, Some(f)) => std::fs::read_to_string(dir.join(f)).map_err(|e| GoldError::NoText {
+                path: path.into(),
+                line: n + 1,
+                id: record.id.clone(),
+                detail: format!("{}: {e}", dir.join(f).display()),
+            })?,
+            (None, None) => return Err(GoldError::NoText { path: path.into(), line: n + 1, id: record.id.clone(), detail: "no text field".into() }),
+        };
+        out.push(LoadedGold { record, text });
+    }
+    Ok(out)
+}
+
+/// A ratio with the counts behind it.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Ratio {
+    pub hits: usize,
+    pub total: usize,
+}
+
+impl Ratio {
+    pub fn value(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.hits as f64 / self.total as f64)
+    }
+    fn add(&mut self, hit: bool) {
+        self.total += 1;
+        self.hits += usize::from(hit);
+    }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value() {
+            Some(v) => write!(f, "{:5.1}% ({}/{})", v * 100.0, self.hits, self.total),
+            None => write!(f, "    –  (0/0)"),
+        }
+    }
+}
+
+/// Matched, predicted and gold counts of one field.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Prf {
+    pub matched: usize,
+    pub predicted: usize,
+    pub gold: usize,
+}
+
+impl Prf {
+    pub fn precision(&self) -> Option<f64> {
+        (self.predicted > 0).then(|| self.matched as f64 / self.predicted as f64)
+    }
+    pub fn recall(&self) -> Option<f64> {
+        (self.gold > 0).then(|| self.matched as f64 / self.gold as f64)
+    }
+    pub fn f1(&self) -> Option<f64> {
+        let (p, r) = (self.precision()?, self.recall()?);
+        (p + r > 0.0).then(|| 2.0 * p * r / (p + r)).or(Some(0.0))
+    }
+}
+
+impl fmt::Display for Prf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
+        write!(f, "P {}  R {}  F1 {}  (matched {}, predicted {}, gold {})", pct(self.precision()), pct(self.recall()), pct(self.f1()), self.matched, self.predicted, self.gold)
+    }
+}
+
+/// Every score `sitrep eval` prints.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scores {
+    pub reports: usize,
+    pub events: Prf,
+    pub event_type: Ratio,
+    pub initiator: Ratio,
+    pub killed: Ratio,
+    pub injured: Ratio,
+    pub at_least: Ratio,
+    pub quotes: Prf,
+    pub speaker: Ratio,
+    pub toponyms: Prf,
+    pub acc161: Ratio,
+    pub median_error_km: Option<f64>,
+    pub geonames_id: Ratio,
+    #[serde(skip)]
+    errors_km: Vec<f64>,
+}
+
+impl fmt::Display for Scores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "reports scored: {}", self.reports)?;
+        writeln!(f, "events     {}", self.events)?;
+        writeln!(f, "  type accuracy       {}", self.event_type)?;
+        writeln!(f, "  initiator accuracy  {}", self.initiator)?;
+        writeln!(f, "  killed exact        {}", self.killed)?;
+        writeln!(f, "  injured exact       {}", self.injured)?;
+        writeln!(f, "  at_least agreement  {}", self.at_least)?;
+        writeln!(f, "quotes     {}", self.quotes)?;
+        writeln!(f, "  speaker accuracy    {}", self.speaker)?;
+        writeln!(f, "toponyms   {}", self.toponyms)?;
+        writeln!(f, "  acc@161km           {}", self.acc161)?;
+        match self.median_error_km {
+            Some(m) => writeln!(f, "  median error        {m:.1} km")?,
+            None => writeln!(f, "  median error        –")?,
+        }
+        write!(f, "  geonames id exact   {}", self.geonames_id)
+    }
+}
+
+fn min_distance(a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<f64> {
+    a.iter().flat_map(|x| b.iter().map(move |y| distance_km(x.0, x.1, y.0, y.1))).min_by(f64::total_cmp)
+}
+
+/// Longest common substring length, in chars, of two short strings.
+fn common_substring(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut best = 0;
+    for i in 1..=a.len() {
+        let mut cur = vec![0usize; b.len() + 1];
+        for j in 1..=b.len() {
+            if a[i - 1] == b[j - 1] {
+                cur[j] = prev[j - 1] + 1;
+                best = best.max(cur[j]);
+            }
+        }
+        prev = cur;
+    }
+    best
+}
+
+fn last_name(s: &str) -> String {
+    s.split_whitespace().last().unwrap_or("").to_lowercase()
+}
+
+/// Score `predicted[i]` against `gold[i]`, adding to `scores`.
+pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
+    scores.reports += 1;
+    if let Some(gevents) = &gold.events {
+        let preds: Vec<_> = x.events.iter().collect();
+        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        for (pi, p) in preds.iter().enumerate() {
+            let plocs: Vec<(f64, f64)> = p.locations.iter().map(|l| (l.lat, l.lon)).collect();
+            for (gi, g) in gevents.iter().enumerate() {
+                if Family::parse(&g.family) != Some(p.family) {
+                    continue;
+                }
+                let glocs: Vec<(f64, f64)> = g.locations.iter().map(|l| (l.lat, l.lon)).collect();
+                if plocs.is_empty() && glocs.is_empty() {
+                    let pdate = p.when.start.map(sitrep_model::opt_date::format);
+                    let gdate = g.date.clone().or_else(|| gold.published.clone()).map(|d| d.chars().take(10).collect::<String>());
+                    if pdate == gdate {
+                        pairs.push((0.0, pi, gi));
+                    }
+                } else if let Some(d) = min_distance(&plocs, &glocs).filter(|d| *d <= 50.0) {
+                    pairs.push((d, pi, gi));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (mut used_p, mut used_g) = (vec![false; preds.len()], vec![false; gevents.len()]);
+        scores.events.predicted += preds.len();
+        scores.events.gold += gevents.len();
+        for (_, pi, gi) in pairs {
+            if used_p[pi] || used_g[gi] {
+                continue;
+            }
+            used_p[pi] = true;
+            used_g[gi] = true;
+            scores.events.matched += 1;
+            let (p, g) = (preds[pi], &gevents[gi]);
+            if let Some(t) = &g.event_type {
+                scores.event_type.add(p.event_type.as_str() == t);
+            }
+            if let Some(c) = &g.initiator_country {
+                scores.initiator.add(p.actors.iter().any(|a| a.role == Role::Initiator && a.country.as_deref() == Some(c.as_str())));
+            }
+            if let Some(k) = g.killed {
+                scores.killed.add(p.casualties.killed.map(|c| c.value) == Some(k));
+            }
+            if let Some(k) = g.injured {
+                scores.injured.add(p.casualties.injured.map(|c| c.value) == Some(k));
+            }
+            if g.killed.is_some() || g.killed_at_least.is_some() {
+                scores.at_least.add(p.casualties.killed.is_some_and(|c| c.at_least()) == g.killed_at_least.unwrap_or(false));
+            }
+            if g.injured.is_some() || g.injured_at_least.is_some() {
+                scores.at_least.add(p.casualties.injured.is_some_and(|c| c.at_least()) == g.injured_at_least.unwrap_or(false));
+            }
+        }
+    }
+    if let Some(gq) = &gold.quotes {
+        scores.quotes.predicted += x.quotes.len();
+        scores.quotes.gold += gq.len();
+        let mut used = vec![false; x.quotes.len()];
+        for g in gq {
+            let hit = x.quotes.iter().enumerate().filter(|(i, _)| !used[*i]).find(|(_, q)| {
+                let shorter = q.text.chars().count().min(g.text.chars().count());
+                shorter > 0 && common_substring(&q.text, &g.text) * 2 >= shorter
+            });
+            if let Some((i, q)) = hit {
+                used[i] = true;
+                scores.quotes.matched += 1;
+                if let Some(s) = &g.speaker {
+                    scores.speaker.add(q.speaker.as_ref().is_some_and(|p| last_name(&p.name) == last_name(s)));
+                }
+            }
+        }
+    }
+    if let Some(gt) = &gold.toponyms {
+        let places: Vec<(sitrep_model::Span, &sitrep_model::Entity)> =
+            x.entities.iter().filter(|e| e.kind == EntityKind::Place).flat_map(|e| e.mentions.iter().map(move |m| (*m, e))).collect();
+        scores.toponyms.predicted += places.len();
+        scores.toponyms.gold += gt.len();
+        let mut used = vec![false; places.len()];
+        for g in gt {
+            let gs = sitrep_model::Span { start: g.start, end: g.end };
+            if let Some(i) = (0..places.len()).find(|&i| !used[i] && places[i].0.overlaps(gs)) {
+                used[i] = true;
+                scores.toponyms.matched += 1;
+                let e = places[i].1;
+                if let (Some(lat), Some(lon)) = (e.lat, e.lon) {
+                    let d = distance_km(lat, lon, g.lat, g.lon);
+                    scores.acc161.add(d <= 161.0);
+                    scores.errors_km.push(d);
+                }
+                if let (Some(a), Some(b)) = (e.geonames_id, g.geonames_id) {
+                    scores.geonames_id.add(a == b);
+                }
+            }
+        }
+        let mut e = scores.errors_km.clone();
+        e.sort_by(f64::total_cmp);
+        scores.median_error_km = (!e.is_empty()).then(|| if e.len() % 2 == 1 { e[e.len() / 2] } else { (e[e.len() / 2 - 1] + e[e.len() / 2]) / 2.0 });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prf_counts_give_f1() {
+        let p = Prf { matched: 3, predicted: 4, gold: 6 };
+        assert!((p.f1().unwrap() - 0.6).abs() < 1e-9);
+        assert_eq!(Prf::default().f1(), None);
+    }
+
+    #[test]
+    fn quotes_overlap_by_common_substring() {
+        assert_eq!(common_substring("cynical terror", "terror"), 6);
+        assert_eq!(last_name("Tymur Tkachenko"), "tkachenko");
+    }
+}

@@ -1,0 +1,890 @@
+//! Events, their casualties and their reconciliation inside one report.
+//!
+//! Each sentence is cut into clauses ("…, while two others were killed …"); a clause with an
+//! event trigger or a casualty figure is an *event mention*. Mentions at the same places merge
+//! into one event; an event whose places lie inside another's (a district of a city, a city of a
+//! country) is `part_of` it; a figure with no place of its own that adds up other events is a
+//! [`Total`], never a further event. The sum of `killed` over root events so counts each death once.
+
+use crate::lexicon::{ActorForm, Lexicon, Trigger};
+use crate::mentions::{Mention, Recognized, Referent};
+use crate::quotes::Quoted;
+use sitrep_gazetteer::{distance_km, Feature, Place};
+use sitrep_model::*;
+use sitrep_text::numbers::{self, NumberMention};
+use sitrep_text::timex::{self, TimeExpr};
+use sitrep_text::{Document, TokenKind};
+use time::Date;
+
+const KILLED_WORDS: &[&str] = &["killed", "dead", "died", "deaths", "death", "fatalities", "dies", "perished"];
+const INJURED_WORDS: &[&str] = &["injured", "wounded", "hurt", "injuries", "injuring", "wounding", "casualties"];
+const FILLER: &[&str] = &[
+    "more", "other", "civilian", "local", "young", "elderly", "unarmed", "innocent", "foreign", "security", "of", "them",
+    "including", "were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "later",
+    "confirmed", "seriously", "critically", "severely", "badly", "fatally", "slightly", "and", "in", "all", "whom",
+    "military", "government", "army", "rebel", "armed", "pro-government", "its", "their", "his", "her",
+];
+const NEGATIONS: &[&str] = &["no", "not", "never", "n't", "without", "nor"];
+const FUTURE: &[&str] = &["scheduled", "planned", "will", "would", "could", "set", "expected", "plans", "plan", "may", "might", "intends", "due", "future", "proposed", "possible"];
+/// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
+const HYPOTHETICAL: &[&str] = &["would", "could", "might", "may", "will", "freeze", "halt", "end", "stop", "ending", "halting", "prevent", "avoid", "resume", "threatened"];
+const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
+
+/// A casualty figure as read from one clause.
+#[derive(Debug, Clone)]
+struct RawFigure {
+    kind: CasualtyKind,
+    count: Count,
+    span: Span,
+    sources: Vec<Source>,
+}
+
+/// One clause that reports an event or a figure.
+#[derive(Debug, Clone)]
+struct MentionDraft {
+    sentence: usize,
+    paragraph: usize,
+    span: Span,
+    trigger: Option<(Trigger, bool)>,
+    places: Vec<(Place, usize)>,
+    figures: Vec<RawFigure>,
+    actors: Vec<EventActor>,
+    weapons: Vec<String>,
+    when: Option<TimeExpr>,
+    sources: Vec<Source>,
+}
+
+/// An event being assembled from mentions.
+#[derive(Debug, Clone)]
+struct Draft {
+    family: Family,
+    kind: EventType,
+    /// The type came from a specific trigger or weapon, not a generic verb.
+    specific: bool,
+    places: Vec<(Place, usize)>,
+    figures: Vec<RawFigure>,
+    casualties: Casualties,
+    actors: Vec<EventActor>,
+    weapons: Vec<String>,
+    when: Option<TimeExpr>,
+    sources: Vec<Source>,
+    evidence: Vec<Span>,
+    sentence: usize,
+    paragraph: usize,
+    part_of: Option<usize>,
+}
+
+/// Everything the event stage produces.
+pub struct EventOutput {
+    pub events: Vec<Event>,
+    pub totals: Vec<Total>,
+    pub warnings: Vec<Warning>,
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    lex: &'a Lexicon,
+    rec: &'a Recognized,
+    quoted: &'a Quoted,
+    low: Vec<String>,
+}
+
+impl Ctx<'_> {
+    fn masked(&self, k: usize) -> bool {
+        self.quoted.is_masked(self.doc.tokens[k].span.start)
+    }
+
+    fn tok_span(&self, a: usize, b: usize) -> Span {
+        Span::new(self.doc.tokens[a].span.start as usize, self.doc.tokens[b - 1].span.end as usize)
+    }
+
+    fn mentions_in(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
+        self.rec.mentions.iter().filter(move |m| m.first >= a && m.end <= b)
+    }
+
+    fn source_of(&self, m: &Mention) -> Option<Source> {
+        match &m.referent {
+            Referent::Person(p) => {
+                let p = &self.rec.persons[*p];
+                Some(Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+            }
+            Referent::Actor { actor, .. } => Some(Source { name: self.lex.actors[*actor].canonical.clone(), title: None, affiliation: None }),
+            Referent::Media => Some(Source { name: self.doc.slice(m.span).to_string(), title: None, affiliation: None }),
+            Referent::Place(p) => m.also_actor.map(|a| Source { name: self.lex.actors[a].canonical.clone(), title: None, affiliation: None }).or_else(|| Some(Source { name: p.name.to_string(), title: None, affiliation: None })),
+        }
+    }
+}
+
+fn is_heading(doc: &Document, para: Span) -> bool {
+    !doc.slice(para).trim_end().ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+}
+
+/// Token ranges of the clauses of sentence `si`.
+fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
+    let s = &c.doc.sentences[si];
+    let mut out = Vec::new();
+    let mut start = s.tokens.start;
+    for k in s.tokens.clone() {
+        if c.masked(k) || k == start {
+            continue;
+        }
+        let w = c.low[k].as_str();
+        let prev = c.low[k - 1].as_str();
+        let next = c.low.get(k + 1).map(String::as_str).unwrap_or("");
+        let brk = CLAUSE_BREAKS.contains(&w)
+            || (w == "as" && (prev == "," || prev == "comes" || prev == "came") && next != "well")
+            || (w == "but" && prev == ",")
+            || (matches!(w, "which" | "who") && prev == ",");
+        if brk {
+            out.push((start, k));
+            start = if w == ";" { k + 1 } else { k + 1 };
+        }
+    }
+    out.push((start, s.tokens.end));
+    out.retain(|(a, b)| a < b);
+    out
+}
+
+/// The longest trigger at token `k`, if not negated or future.
+fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
+    let n = (1..=c.lex.max_trigger_len.min(end - k)).rev().find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n].to_vec()))?;
+    let t = c.lex.triggers[&c.low[k..k + n].to_vec()].clone();
+    let window = k.saturating_sub(4)..k;
+    if window.clone().any(|j| NEGATIONS.contains(&c.low[j].as_str())) {
+        return None;
+    }
+    if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str())) {
+        return None;
+    }
+    if t.family != Family::Diplomacy && (k.saturating_sub(3)..k).any(|j| HYPOTHETICAL.contains(&c.low[j].as_str())) {
+        return None;
+    }
+    // "hit" and "strike" as nouns of sport or labour are rare in conflict copy; "peace plan" is not a plan proposed.
+    Some((t, n))
+}
+
+fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
+    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n].to_vec()).map(|w| (w.clone(), n)))
+}
+
+/// Refine a generic explosion/attack type by the weapons named with it.
+fn refine(trigger: &Trigger, weapons: &[String]) -> (Family, EventType, bool) {
+    let has = |w: &str| weapons.iter().any(|x| x == w);
+    let air = has("drone") || has("aircraft") || has("glide bomb") || has("barrel bomb");
+    let shell = has("missile") || has("ballistic missile") || has("cruise missile") || has("artillery") || has("rocket") || has("mortar");
+    let ied = has("ied") || has("landmine") || has("car bomb");
+    let generic = trigger.weapon.is_none();
+    match trigger.family {
+        Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians if generic || trigger.kind == EventType::ShellingArtilleryMissileAttack => {
+            if air {
+                (Family::ExplosionsRemoteViolence, EventType::AirDroneStrike, true)
+            } else if shell {
+                (Family::ExplosionsRemoteViolence, EventType::ShellingArtilleryMissileAttack, true)
+            } else if ied {
+                (Family::ExplosionsRemoteViolence, EventType::RemoteExplosiveLandmineIed, true)
+            } else {
+                (trigger.family, trigger.kind, !generic)
+            }
+        }
+        _ => (trigger.family, trigger.kind, true),
+    }
+}
+
+/// Casualty figures among tokens `[a, b)`, outside quotes.
+fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Vec<RawFigure> {
+    let mut out = Vec::new();
+    let mut k = a;
+    while k < b {
+        if c.masked(k) || times.iter().any(|t| t.span.contains(c.doc.tokens[k].span)) {
+            k += 1;
+            continue;
+        }
+        let Some(n) = numbers::parse_at(c.doc, k) else {
+            k += 1;
+            continue;
+        };
+        if n.end > b || n.modifier || n.year_like || (k > 0 && matches!(c.low[k - 1].as_str(), "$" | "€" | "£" | "aged" | "age")) {
+            k = n.end.max(k + 1);
+            continue;
+        }
+        // Only numerals, number words and vague quantities start a figure; "a"/"one" need a cue word.
+        let head = c.low[n.first + (n.end - n.first - 1).min(n.end - n.first)].clone();
+        let _ = head;
+        if let Some(kind) = casualty_kind(c, &n, b) {
+            out.push(RawFigure { kind, count: n.count, span: n.span, sources: vec![] });
+        }
+        k = n.end;
+    }
+    out
+}
+
+fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
+    let word_kind = |w: &str| {
+        if KILLED_WORDS.contains(&w) {
+            Some(CasualtyKind::Killed)
+        } else if INJURED_WORDS.contains(&w) && w != "casualties" {
+            Some(CasualtyKind::Injured)
+        } else {
+            None
+        }
+    };
+    let bare_one = matches!(c.low[n.end - 1].as_str(), "a" | "an" | "one") && n.first + 1 == n.end;
+    // Backward: "killing at least nine", "the strike killed 12", "wounding 16", "death toll rose to 12".
+    if n.first > 0 && !bare_one {
+        let prev = c.low[n.first - 1].as_str();
+        match prev {
+            "killing" | "killed" | "kills" | "kill" => return Some(CasualtyKind::Killed),
+            "wounding" | "injuring" | "wounded" | "injured" => return Some(CasualtyKind::Injured),
+            _ => {}
+        }
+        let back = n.first.saturating_sub(5)..n.first;
+        if back.clone().any(|j| c.low[j] == "toll") && back.clone().any(|j| c.low[j] == "death" || c.low[j] == "toll") {
+            if back.clone().any(|j| c.low[j] == "injury" || c.low[j] == "injured") {
+                return Some(CasualtyKind::Injured);
+            }
+            return Some(CasualtyKind::Killed);
+        }
+    }
+    // Forward: "six people dead", "two others were killed", "four deaths", "16 injured".
+    let mut j = n.end;
+    let mut saw_person = false;
+    while j < b && j < n.end + 7 {
+        let w = c.low[j].as_str();
+        if let Some(k) = word_kind(w) {
+            if bare_one && !saw_person {
+                return None;
+            }
+            return Some(k);
+        }
+        if c.lex.person_nouns.contains(w) {
+            saw_person = true;
+            j += 1;
+            continue;
+        }
+        let demonym = c.rec.mentions.iter().any(|m| m.first == j && matches!(m.referent, Referent::Actor { form: ActorForm::Demonym, .. }));
+        if FILLER.contains(&w) || demonym || w == "," {
+            // "and" only joins person nouns ("women and children"), not a second number.
+            if w == "and" && c.doc.tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number) {
+                return None;
+            }
+            j += 1;
+            continue;
+        }
+        return None;
+    }
+    None
+}
+
+/// Who gave the figures of a sentence: "Tkachenko reported", "according to the ministry",
+/// "Russia also reported …, saying".
+fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
+    let s = &c.doc.sentences[si];
+    let mut out: Vec<Source> = Vec::new();
+    for k in s.tokens.clone() {
+        if c.masked(k) {
+            continue;
+        }
+        let w = c.low[k].as_str();
+        if w == "according" && c.low.get(k + 1).is_some_and(|x| x == "to") {
+            if let Some(m) = c.rec.mentions.iter().find(|m| m.first > k + 1 && m.first <= k + 4 && m.sentence == si) {
+                out.extend(c.source_of(m));
+            }
+        } else if c.lex.speech_verbs.contains(w) && !matches!(w, "calling" | "called" | "described" | "describing") {
+            if let Some(m) = subject_of(c, si, k) {
+                if !matches!(m.referent, Referent::Place(_)) || m.also_actor.is_some() {
+                    out.extend(c.source_of(m));
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The subject of the verb at token `verb`: the name right before it, or before an appositive
+/// ("Tymur Tkachenko, head of the city’s military administration, reported").
+fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
+    let start = c.doc.sentences[si].tokens.start;
+    let mut end = verb;
+    while end > start && matches!(c.low[end - 1].as_str(), "also" | "has" | "had" | "have" | "later" | "then") {
+        end -= 1;
+    }
+    if end > start && c.low[end - 1] == "," {
+        // Skip back over ", <appositive> ,".
+        if let Some(open) = (start..end - 1).rev().take(20).find(|&j| c.low[j] == ",") {
+            end = open;
+        }
+    }
+    c.rec.mentions.iter().filter(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first)).last()
+}
+
+fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
+    let mut out = Vec::new();
+    for (si, s) in c.doc.sentences.iter().enumerate() {
+        if is_heading(c.doc, c.doc.paragraphs[s.paragraph]) {
+            continue;
+        }
+        let times = timex::find(c.doc, s.tokens.clone(), published);
+        let sources = sentence_sources(c, si);
+        for (a, b) in clauses(c, si) {
+            let mut trigger: Option<(Trigger, usize, usize)> = None;
+            let mut weapons: Vec<(String, usize)> = Vec::new();
+            let mut k = a;
+            while k < b {
+                if c.masked(k) {
+                    k += 1;
+                    continue;
+                }
+                if let Some((w, n)) = weapon_at(c, k, b) {
+                    if !weapons.iter().any(|x| x.0 == w) {
+                        weapons.push((w, k));
+                    }
+                    let _ = n;
+                }
+                if let Some((t, n)) = trigger_at(c, k, b) {
+                    let better = match &trigger {
+                        None => true,
+                        Some((cur, _, cn)) => rank(&t, n) > rank(cur, *cn),
+                    };
+                    if better {
+                        trigger = Some((t, k, n));
+                    }
+                    k += n;
+                    continue;
+                }
+                k += 1;
+            }
+            let figs = figures(c, a, b, &times);
+            if trigger.is_none() && figs.is_empty() {
+                // A state or government body that speaks is a diplomatic statement.
+                if let Some(st) = statement(c, a, b) {
+                    out.push(MentionDraft {
+                        sentence: si,
+                        paragraph: s.paragraph,
+                        span: c.tok_span(a, b),
+                        trigger: Some((st.0, true)),
+                        places: vec![],
+                        figures: vec![],
+                        actors: vec![st.1],
+                        weapons: vec![],
+                        when: times.first().copied(),
+                        sources: vec![],
+                    });
+                }
+                continue;
+            }
+            let weapon_names: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
+            let places: Vec<(Place, usize)> = c
+                .mentions_in(a, b)
+                .enumerate()
+                .filter_map(|(_, m)| match &m.referent {
+                    Referent::Place(p) if !m.dateline && !c.masked(m.first) => Some((*p, m.first)),
+                    _ => None,
+                })
+                .collect();
+            let places = prune_places(places);
+            let trig_pos = trigger.as_ref().map(|t| t.1);
+            let actors = clause_actors(c, a, b, trig_pos, &weapons, &sources);
+            let when = times.iter().find(|t| t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end).or(times.first()).copied();
+            let mut figs = figs;
+            for f in &mut figs {
+                f.sources = sources.clone();
+            }
+            out.push(MentionDraft {
+                sentence: si,
+                paragraph: s.paragraph,
+                span: c.tok_span(a, b),
+                trigger: trigger.map(|(t, _, _)| (t, true)),
+                places,
+                figures: figs,
+                actors,
+                weapons: weapon_names,
+                when,
+                sources: sources.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Preference among triggers in one clause: violence over diplomacy, specific over generic.
+fn rank(t: &Trigger, len: usize) -> u32 {
+    let fam = match t.family {
+        Family::ExplosionsRemoteViolence | Family::Battles => 60,
+        Family::ViolenceAgainstCivilians => 50,
+        Family::Riots | Family::Protests => 40,
+        Family::StrategicDevelopments => 30,
+        Family::Diplomacy => match t.kind {
+            EventType::MediationOffer | EventType::Sanction | EventType::Agreement => 25,
+            EventType::Proposal | EventType::Rejection | EventType::Demand | EventType::Threat | EventType::Accusation => 22,
+            EventType::Meeting => 20,
+            _ => 10,
+        },
+    };
+    fam + len as u32 * 2 + u32::from(t.weapon.is_some())
+}
+
+/// "The Kremlin said …", "Washington acknowledged …": a statement by a state or government body.
+fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventActor)> {
+    for m in c.mentions_in(a, b) {
+        let Referent::Actor { actor, form } = m.referent else { continue };
+        if form == ActorForm::Demonym || c.masked(m.first) {
+            continue;
+        }
+        let e = &c.lex.actors[actor];
+        if !matches!(e.kind, ActorKind::State | ActorKind::GovernmentBody) {
+            continue;
+        }
+        let mut k = m.end;
+        while k < b && matches!(c.low[k].as_str(), "also" | "has" | "had" | "have" | "on" | "later") {
+            k += 1;
+        }
+        if k < b && matches!(c.low[k].as_str(), "said" | "says" | "stated" | "announced" | "acknowledged" | "confirmed" | "declared" | "insisted" | "warned") {
+            // A statement that only frames a quote is the quote's business.
+            let quoted_after = (k..b).any(|j| c.masked(j));
+            if quoted_after {
+                return None;
+            }
+            let trig = Trigger { family: Family::Diplomacy, kind: EventType::Statement, weapon: None };
+            return Some((trig, EventActor { name: e.canonical.clone(), kind: e.kind, country: e.country.clone(), role: Role::Initiator, mention: Some(m.span) }));
+        }
+    }
+    None
+}
+
+/// Actors of a clause with their roles. The actor right before the trigger or a weapon word
+/// ("Russian missiles", "a Ukrainian drone attack", "RSF fighters attacked") initiates; one after
+/// "on"/"against" is the target; sources of figures are not participants.
+fn clause_actors(c: &Ctx, a: usize, b: usize, trig: Option<usize>, weapons: &[(String, usize)], sources: &[Source]) -> Vec<EventActor> {
+    let mut out: Vec<EventActor> = Vec::new();
+    let anchors: Vec<usize> = trig.into_iter().chain(weapons.iter().map(|w| w.1)).collect();
+    for m in c.mentions_in(a, b) {
+        if c.masked(m.first) {
+            continue;
+        }
+        let (name, kind, country, form) = match &m.referent {
+            Referent::Actor { actor, form } => {
+                let e = &c.lex.actors[*actor];
+                (e.canonical.clone(), e.kind, e.country.clone(), *form)
+            }
+            Referent::Person(p) => {
+                let p = &c.rec.persons[*p];
+                (p.name.clone(), ActorKind::Person, p.country.clone(), ActorForm::Name)
+            }
+            _ => continue,
+        };
+        // A speaker who reports the figures is a source, not a party.
+        let next = c.low.get(m.end).map(String::as_str).unwrap_or("");
+        let is_source = sources.iter().any(|s| s.name == name) && (c.lex.speech_verbs.contains(next) || next == "also" || kind == ActorKind::Person);
+        if is_source || kind == ActorKind::Person {
+            continue;
+        }
+        let before_anchor = anchors.iter().any(|&t| m.end <= t && t - m.end <= 3);
+        let prev = if m.first > 0 { c.low[m.first - 1].as_str() } else { "" };
+        let by = prev == "by";
+        let targeted = matches!(prev, "on" | "against" | "targeting" | "at") && trig.is_some_and(|t| t < m.first);
+        let role = if by || (before_anchor && !targeted) || (trig.is_some_and(|t| m.end <= t) && form != ActorForm::Capital && !targeted) {
+            Role::Initiator
+        } else if targeted {
+            Role::Target
+        } else {
+            Role::Participant
+        };
+        if !out.iter().any(|x| x.name == name && x.role == role) {
+            out.push(EventActor { name, kind, country, role, mention: Some(m.span) });
+        }
+    }
+    out
+}
+
+/// Drop a place that contains another place of the same clause ("In Ukraine, … struck Kyiv").
+fn prune_places(places: Vec<(Place, usize)>) -> Vec<(Place, usize)> {
+    let mut out: Vec<(Place, usize)> = Vec::new();
+    for (p, at) in &places {
+        if places.iter().any(|(q, _)| contains(p, q)) || out.iter().any(|(q, _)| q.index == p.index) {
+            continue;
+        }
+        out.push((*p, *at));
+    }
+    out
+}
+
+/// Does place `a` contain place `b`?
+pub(crate) fn contains(a: &Place, b: &Place) -> bool {
+    if a.index == b.index {
+        return false;
+    }
+    match a.feature {
+        Feature::Country => b.country == a.country && b.feature != Feature::Country,
+        Feature::Admin1 => !a.admin1.is_empty() && b.admin1 == a.admin1 && !matches!(b.feature, Feature::Country | Feature::Admin1),
+        Feature::Capital | Feature::Settlement => {
+            b.feature == Feature::District && b.country == a.country && distance_km(a.lat, a.lon, b.lat, b.lon) < 30.0
+        }
+        Feature::District => false,
+    }
+}
+
+fn same_places(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
+    !a.is_empty() && a.iter().any(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
+}
+
+fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &str) {
+    let slot = match f.kind {
+        CasualtyKind::Killed => &mut d.casualties.killed,
+        CasualtyKind::Injured => &mut d.casualties.injured,
+    };
+    match slot {
+        None => *slot = Some(f.count),
+        Some(cur) if cur.value != f.count.value => {
+            let cur = *cur;
+            let prior = d.figures.iter().find(|g| g.kind == f.kind);
+            let same_source = prior.is_some_and(|g| g.sources == f.sources);
+            if same_source && f.count.value > cur.value {
+                // A toll revised upward by the same source: the later figure is the headline.
+                *slot = Some(f.count);
+            } else if !same_source {
+                // Sources disagree: the headline is the lowest figure (ACLED's conservative rule);
+                // every figure stays in `figures` with its source.
+                if f.count.value < cur.value {
+                    *slot = Some(f.count);
+                }
+                warnings.push(Warning {
+                    code: WarningCode::ConflictingFigures,
+                    message: format!(
+                        "sources disagree on the number {}: {} and {} ({:?})",
+                        match f.kind { CasualtyKind::Killed => "killed", CasualtyKind::Injured => "injured" },
+                        cur.value,
+                        f.count.value,
+                        &text[f.span.range()]
+                    ),
+                    span: Some(f.span),
+                });
+            }
+        }
+        Some(_) => {}
+    }
+    d.figures.push(f.clone());
+}
+
+fn new_draft(m: &MentionDraft, family: Family, kind: EventType, specific: bool) -> Draft {
+    Draft {
+        family,
+        kind,
+        specific,
+        places: m.places.clone(),
+        figures: vec![],
+        casualties: Casualties::default(),
+        actors: m.actors.clone(),
+        weapons: m.weapons.clone(),
+        when: m.when,
+        sources: m.sources.clone(),
+        evidence: vec![m.span],
+        sentence: m.sentence,
+        paragraph: m.paragraph,
+        part_of: None,
+    }
+}
+
+fn absorb(d: &mut Draft, m: &MentionDraft) {
+    for a in &m.actors {
+        if !d.actors.iter().any(|x| x.name == a.name && x.role == a.role) {
+            d.actors.push(a.clone());
+        }
+    }
+    for w in &m.weapons {
+        if !d.weapons.contains(w) {
+            d.weapons.push(w.clone());
+        }
+    }
+    for s in &m.sources {
+        if !d.sources.contains(s) {
+            d.sources.push(s.clone());
+        }
+    }
+    if d.when.is_none() {
+        d.when = m.when;
+    }
+    if !d.evidence.contains(&m.span) {
+        d.evidence.push(m.span);
+    }
+}
+
+/// Build the events of a report from its recognised mentions and quotes.
+pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &Quoted, published: Option<Date>) -> EventOutput {
+    let low = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
+    let c = Ctx { doc, lex, rec, quoted, low };
+    let mentions = mention_drafts(&c, published);
+    let mut warnings = Vec::new();
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut deferred: Vec<MentionDraft> = Vec::new();
+    let mut last_violent: Option<usize> = None;
+    for m in &mentions {
+        let (family, kind, specific) = match &m.trigger {
+            Some((t, _)) => refine(t, &m.weapons),
+            None => {
+                // A figure with no trigger of its own continues the last violent event nearby.
+                match last_violent.map(|i| &drafts[i]) {
+                    Some(d) if m.paragraph <= d.paragraph + 1 => (d.family, d.kind, false),
+                    _ => (Family::ViolenceAgainstCivilians, EventType::Attack, false),
+                }
+            }
+        };
+        if family == Family::Diplomacy || !family.is_violent() {
+            // Diplomatic acts merge only when the same act is restated at the same place.
+            let same = drafts.iter_mut().rev().find(|d| {
+                d.kind == kind && d.family == family && (same_places(&d.places, &m.places) || (d.places.is_empty() && m.places.is_empty() && d.actors.iter().any(|a| m.actors.iter().any(|b| a.name == b.name && a.role == Role::Initiator && b.role == Role::Initiator))))
+            });
+            match same {
+                Some(d) if d.paragraph + 1 >= m.paragraph => absorb(d, m),
+                _ => drafts.push(new_draft(m, family, kind, specific)),
+            }
+            continue;
+        }
+        if m.places.is_empty() {
+            deferred.push(m.clone());
+            continue;
+        }
+        let existing = drafts.iter().position(|d| d.family.is_violent() && same_places(&d.places, &m.places));
+        let i = match existing {
+            Some(i) => {
+                absorb(&mut drafts[i], m);
+                if !drafts[i].specific && specific {
+                    drafts[i].kind = kind;
+                    drafts[i].family = family;
+                    drafts[i].specific = true;
+                }
+                i
+            }
+            None => {
+                drafts.push(new_draft(m, family, kind, specific));
+                drafts.len() - 1
+            }
+        };
+        for f in &m.figures {
+            set_figure(&mut drafts[i], f, &mut warnings, &doc.text);
+        }
+        last_violent = Some(i);
+    }
+    settle_diplomatic_roles(&mut drafts);
+    link_parts(&mut drafts);
+    let totals = place_deferred(&c, &mut drafts, deferred, &mut warnings);
+    check_parts(&drafts, &mut warnings);
+    inherit_from_parents(&mut drafts);
+    let story_time = story_time(&c, &mentions);
+    for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.family.is_violent()) {
+        d.when = story_time;
+    }
+    let events = drafts.iter().enumerate().map(|(i, d)| to_event(&c, i, d, published)).collect();
+    let totals = totals
+        .into_iter()
+        .map(|(kind, count, covers, consistent, span)| Total { kind, count, covers: covers.into_iter().map(|i| EventId(i as u32 + 1)).collect(), consistent, evidence: Evidence::of(&doc.text, span) })
+        .collect();
+    EventOutput { events, totals, warnings }
+}
+
+/// In a meeting everyone takes part; in other diplomatic acts the first actor named acts and the
+/// rest are the parties acted upon or with.
+fn settle_diplomatic_roles(drafts: &mut [Draft]) {
+    for d in drafts.iter_mut().filter(|d| d.family == Family::Diplomacy) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut actors = Vec::new();
+        for (i, a) in d.actors.iter().enumerate() {
+            if seen.contains(&a.name) {
+                continue;
+            }
+            seen.push(a.name.clone());
+            let mut a = a.clone();
+            a.role = if d.kind != EventType::Meeting && (i == 0 || a.role == Role::Initiator && actors.is_empty()) { Role::Initiator } else { Role::Participant };
+            actors.push(a);
+        }
+        d.actors = actors;
+    }
+}
+
+/// The time of the lead: events told later without a time of their own happened then.
+fn story_time(c: &Ctx, mentions: &[MentionDraft]) -> Option<TimeExpr> {
+    let first_para = mentions.first()?.paragraph;
+    let _ = c;
+    mentions.iter().filter(|m| m.paragraph == first_para).find_map(|m| m.when)
+}
+
+/// Set `part_of` where one event's places lie inside another's.
+fn link_parts(drafts: &mut [Draft]) {
+    for b in 0..drafts.len() {
+        if !drafts[b].family.is_violent() || drafts[b].places.is_empty() {
+            continue;
+        }
+        let parent = (0..drafts.len())
+            .filter(|&a| a != b && drafts[a].family.is_violent() && !drafts[a].places.is_empty())
+            .filter(|&a| drafts[b].places.iter().all(|(pb, _)| drafts[a].places.iter().any(|(pa, _)| contains(pa, pb))))
+            .filter(|&a| drafts[a].paragraph + 2 >= drafts[b].paragraph && drafts[b].paragraph + 2 >= drafts[a].paragraph)
+            // The most specific container: the one with the smallest places.
+            .min_by_key(|&a| drafts[a].places.iter().map(|(p, _)| p.feature as u8).max());
+        drafts[b].part_of = parent;
+    }
+}
+
+type RawTotal = (CasualtyKind, Count, Vec<usize>, bool, Span);
+
+/// Figures with no place of their own: a total over other events, a second figure for a nearby
+/// event, or an event of their own.
+fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>, warnings: &mut Vec<Warning>) -> Vec<RawTotal> {
+    let mut totals = Vec::new();
+    for m in deferred {
+        let mut leftover = Vec::new();
+        for f in &m.figures {
+            let roots: Vec<usize> = (0..drafts.len())
+                .filter(|&i| drafts[i].part_of.is_none() && drafts[i].family.is_violent())
+                .filter(|&i| figure_of(&drafts[i], f.kind).is_some())
+                .collect();
+            if roots.len() >= 2 {
+                let sum: u64 = roots.iter().filter_map(|&i| figure_of(&drafts[i], f.kind)).map(|x| x.value).sum();
+                let consistent = sum == f.count.value || (f.count.at_least() && sum >= f.count.value) || (f.count.qualifier == Qualifier::AtMost && sum <= f.count.value);
+                if !consistent {
+                    warnings.push(Warning { code: WarningCode::InconsistentTotal, message: format!("a total of {} does not match the {} its events add up to", f.count.value, sum), span: Some(f.span) });
+                }
+                totals.push((f.kind, f.count, roots, consistent, m.span));
+                continue;
+            }
+            // The nearest violent event in the same or the previous sentence takes the figure.
+            let near = (0..drafts.len())
+                .filter(|&i| drafts[i].family.is_violent())
+                .filter(|&i| drafts[i].evidence.iter().any(|s| c.doc.sentence_at(s.start).is_some_and(|si| si + 2 >= m.sentence && si <= m.sentence + 1)))
+                .min_by_key(|&i| (drafts[i].sentence as i64 - m.sentence as i64).unsigned_abs());
+            match near {
+                Some(i) => {
+                    set_figure(&mut drafts[i], f, warnings, &c.doc.text);
+                    absorb(&mut drafts[i], &m);
+                }
+                None => leftover.push(f.clone()),
+            }
+        }
+        let has_trigger = m.trigger.is_some();
+        if !leftover.is_empty() || (m.figures.is_empty() && has_trigger) {
+            // Restating an event already drafted nearby adds evidence, not an event.
+            if leftover.is_empty() {
+                if let Some(d) = drafts.iter_mut().filter(|d| d.family.is_violent()).find(|d| d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph) {
+                    absorb(d, &m);
+                    continue;
+                }
+            }
+            let (family, kind, specific) = m.trigger.as_ref().map(|(t, _)| refine(t, &m.weapons)).unwrap_or((Family::ViolenceAgainstCivilians, EventType::Attack, false));
+            let mut d = new_draft(&m, family, kind, specific);
+            for f in &leftover {
+                set_figure(&mut d, f, warnings, &c.doc.text);
+            }
+            drafts.push(d);
+        }
+    }
+    totals
+}
+
+fn figure_of(d: &Draft, kind: CasualtyKind) -> Option<Count> {
+    match kind {
+        CasualtyKind::Killed => d.casualties.killed,
+        CasualtyKind::Injured => d.casualties.injured,
+    }
+}
+
+/// Warn when the parts of an event add up to more than the event's own figure.
+fn check_parts(drafts: &[Draft], warnings: &mut Vec<Warning>) {
+    for (i, d) in drafts.iter().enumerate() {
+        for kind in [CasualtyKind::Killed, CasualtyKind::Injured] {
+            let Some(total) = figure_of(d, kind) else { continue };
+            let sum: u64 = drafts.iter().filter(|p| p.part_of == Some(i)).filter_map(|p| figure_of(p, kind)).map(|c| c.value).sum();
+            if sum > total.value && total.qualifier != Qualifier::AtLeast {
+                warnings.push(Warning {
+                    code: WarningCode::InconsistentTotal,
+                    message: format!("the parts of event e{} add up to {sum}, more than its figure of {}", i + 1, total.value),
+                    span: d.evidence.first().copied(),
+                });
+            }
+        }
+    }
+}
+
+/// A part named only by a generic verb takes its parent's type, weapons and initiator.
+fn inherit_from_parents(drafts: &mut [Draft]) {
+    for b in 0..drafts.len() {
+        let Some(a) = drafts[b].part_of else { continue };
+        let parent = drafts[a].clone();
+        let d = &mut drafts[b];
+        if !d.specific && parent.family == d.family || !d.specific {
+            d.family = parent.family;
+            d.kind = parent.kind;
+        }
+        if d.weapons.is_empty() {
+            d.weapons = parent.weapons.clone();
+        }
+        if !d.actors.iter().any(|x| x.role == Role::Initiator) {
+            for x in parent.actors.iter().filter(|x| x.role != Role::Participant) {
+                let mut x = x.clone();
+                x.mention = None;
+                d.actors.push(x);
+            }
+        }
+        if d.when.is_none() {
+            d.when = parent.when;
+        }
+    }
+}
+
+fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
+    let gaz = sitrep_gazetteer::Gazetteer::global();
+    let text = &c.doc.text;
+    let mut actors = d.actors.clone();
+    // The state whose territory was struck is the target when another state struck it.
+    if d.family.is_violent() && !actors.iter().any(|a| a.role == Role::Target) {
+        let init: Vec<Option<String>> = actors.iter().filter(|a| a.role == Role::Initiator).map(|a| a.country.clone()).collect();
+        if let Some((p, _)) = d.places.first() {
+            if !init.is_empty() && init.iter().all(|cc| cc.as_deref().is_some_and(|cc| cc != p.country)) {
+                if let Some(e) = c.lex.actors.iter().find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(p.country)) {
+                    actors.push(EventActor { name: e.canonical.clone(), kind: ActorKind::State, country: e.country.clone(), role: Role::Target, mention: None });
+                }
+            }
+        }
+    }
+    let locations = d
+        .places
+        .iter()
+        .map(|(p, tok)| {
+            let m = c.rec.mentions.iter().find(|m| m.first == *tok).expect("a place comes from a mention");
+            let admin1 = if p.admin1.is_empty() { None } else { Some(gaz.admin1(p.admin1).map_or_else(|| p.admin1.to_string(), |a| a.name.to_string())) };
+            Location {
+                name: p.name.to_string(),
+                mention: c.doc.slice(m.span).to_string(),
+                span: m.span,
+                geonames_id: (p.geonameid != 0).then_some(p.geonameid),
+                lat: (p.lat * 1e5).round() / 1e5,
+                lon: (p.lon * 1e5).round() / 1e5,
+                country: Some(p.country.to_string()),
+                admin1,
+                feature: p.feature.code().to_string(),
+                precision: match p.feature {
+                    Feature::District => GeoPrecision::District,
+                    Feature::Capital | Feature::Settlement => GeoPrecision::Settlement,
+                    Feature::Admin1 => GeoPrecision::Region,
+                    Feature::Country => GeoPrecision::Country,
+                },
+            }
+        })
+        .collect();
+    let when = match d.when {
+        Some(t) => When { start: Some(t.start), end: Some(t.end), precision: t.precision, mention: Some(c.doc.slice(t.span).to_string()), span: Some(t.span) },
+        None => When { start: published, end: published, precision: TimePrecision::Unknown, mention: None, span: None },
+    };
+    Event {
+        id: EventId(i as u32 + 1),
+        family: d.family,
+        event_type: d.kind,
+        part_of: d.part_of.map(|p| EventId(p as u32 + 1)),
+        actors,
+        locations,
+        when,
+        weapons: d.weapons.clone(),
+        casualties: d.casualties,
+        figures: d.figures.iter().map(|f| Figure { kind: f.kind, count: f.count, attributed_to: f.sources.clone(), evidence: Evidence::of(text, f.span) }).collect(),
+        attributed_to: d.sources.clone(),
+        evidence: d.evidence.iter().map(|s| Evidence::of(text, *s)).collect(),
+    }
+}

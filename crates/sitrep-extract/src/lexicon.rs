@@ -1,0 +1,201 @@
+//! The word lists the extractor reads: data files in `data/`, compiled in, parsed once.
+
+use sitrep_model::{ActorKind, EventType, Family};
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// One event trigger phrase.
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub family: Family,
+    pub kind: EventType,
+    pub weapon: Option<String>,
+}
+
+/// One entry of the actor dictionary.
+#[derive(Debug, Clone)]
+pub struct ActorEntry {
+    pub id: String,
+    pub kind: ActorKind,
+    pub country: Option<String>,
+    pub canonical: String,
+}
+
+/// How a dictionary phrase refers to an actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActorForm {
+    /// The actor's name or an alias ("Russia", "the Kremlin", "RSF").
+    Name,
+    /// A demonym ("Russian", "Ukrainians").
+    Demonym,
+    /// The capital city, which may stand for the government ("Kyiv", "Washington").
+    Capital,
+}
+
+/// Everything the extractor looks words up in.
+pub struct Lexicon {
+    /// Trigger phrases as lowercase token sequences.
+    pub triggers: HashMap<Vec<String>, Trigger>,
+    pub max_trigger_len: usize,
+    pub weapons: HashMap<Vec<String>, String>,
+    pub speech_verbs: HashSet<String>,
+    pub titles: HashSet<String>,
+    pub person_nouns: HashSet<String>,
+    pub stopwords: HashSet<String>,
+    /// Media names as normalised token sequences.
+    pub media: HashSet<Vec<String>>,
+    pub actors: Vec<ActorEntry>,
+    /// Phrase (as written, token sequence) → (actor index, form). Case-sensitive for acronyms,
+    /// first-letter-insensitive otherwise (see `actor_key`).
+    pub actor_phrases: HashMap<Vec<String>, (usize, ActorForm)>,
+    pub max_actor_len: usize,
+}
+
+fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
+    data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Split a phrase into the token strings the tokenizer would produce, lowercased.
+pub fn phrase_tokens(s: &str) -> Vec<String> {
+    let doc = sitrep_text::Document::new(s.to_string());
+    doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect()
+}
+
+/// The key under which an actor phrase token is stored: acronyms (all caps, 2+ letters) keep
+/// their case so "IS" is not "is"; other words are lowercased.
+pub fn actor_key(tok: &str) -> String {
+    let letters: Vec<char> = tok.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase()) {
+        tok.to_string()
+    } else {
+        tok.to_lowercase()
+    }
+}
+
+fn parse_kind(s: &str) -> ActorKind {
+    match s {
+        "state" => ActorKind::State,
+        "military" => ActorKind::Military,
+        "armed_group" => ActorKind::ArmedGroup,
+        "government_body" => ActorKind::GovernmentBody,
+        _ => ActorKind::Organisation,
+    }
+}
+
+impl Lexicon {
+    /// The lexicon compiled into the binary.
+    pub fn global() -> &'static Lexicon {
+        static L: OnceLock<Lexicon> = OnceLock::new();
+        L.get_or_init(Lexicon::load)
+    }
+
+    fn load() -> Lexicon {
+        let mut triggers = HashMap::new();
+        for l in lines(include_str!("../data/triggers.tsv")) {
+            let f: Vec<&str> = l.split('\t').collect();
+            let family = Family::parse(f[1]).unwrap_or_else(|| panic!("triggers.tsv: bad family in {l:?}"));
+            let kind = EventType::parse(f[2]).unwrap_or_else(|| panic!("triggers.tsv: bad type in {l:?}"));
+            let weapon = f.get(3).map(|w| w.to_string()).filter(|w| !w.is_empty());
+            triggers.insert(phrase_tokens(f[0]), Trigger { family, kind, weapon });
+        }
+        let max_trigger_len = triggers.keys().map(Vec::len).max().unwrap_or(1);
+        let weapons = lines(include_str!("../data/weapons.tsv"))
+            .map(|l| {
+                let (p, w) = l.split_once('\t').unwrap_or_else(|| panic!("weapons.tsv: bad line {l:?}"));
+                (phrase_tokens(p), w.to_string())
+            })
+            .collect();
+        let set = |data: &'static str| lines(data).map(str::to_lowercase).collect::<HashSet<_>>();
+        let stopwords = lines(include_str!("../data/stopwords.txt")).map(str::to_string).collect();
+        let media = lines(include_str!("../data/media.txt")).map(|m| phrase_tokens(m)).collect();
+        let (actors, actor_phrases) = load_actors(include_str!("../../../data/actors.tsv"));
+        let max_actor_len = actor_phrases.keys().map(Vec::len).max().unwrap_or(1);
+        Lexicon {
+            triggers,
+            max_trigger_len,
+            weapons,
+            speech_verbs: set(include_str!("../data/speech_verbs.txt")),
+            titles: set(include_str!("../data/titles.txt")),
+            person_nouns: set(include_str!("../data/person_nouns.txt")),
+            stopwords,
+            media,
+            actors,
+            actor_phrases,
+            max_actor_len,
+        }
+    }
+}
+
+type ActorTables = (Vec<ActorEntry>, HashMap<Vec<String>, (usize, ActorForm)>);
+
+fn load_actors(data: &'static str) -> ActorTables {
+    let mut it = lines(data);
+    let header: Vec<&str> = it.next().expect("actors.tsv has a header").split('\t').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap_or_else(|| panic!("actors.tsv lacks column {n}"));
+    let (id, kind, country, canonical, aliases, demonyms, capital) =
+        (col("id"), col("kind"), col("country"), col("canonical"), col("aliases"), col("demonyms"), col("capital"));
+    let mut actors = Vec::new();
+    let mut phrases = HashMap::new();
+    for l in it {
+        let f: Vec<&str> = l.split('\t').collect();
+        let get = |i: usize| f.get(i).copied().unwrap_or("").trim();
+        let idx = actors.len();
+        actors.push(ActorEntry {
+            id: get(id).to_string(),
+            kind: parse_kind(get(kind)),
+            country: Some(get(country).to_string()).filter(|c| c.len() == 2),
+            canonical: get(canonical).to_string(),
+        });
+        let mut add = |p: &str, form: ActorForm| {
+            let doc = sitrep_text::Document::new(p.to_string());
+            let key: Vec<String> = doc.tokens.iter().map(|t| actor_key(doc.slice(t.span))).collect();
+            // Leading "the" is optional in text; store without it.
+            let key = if key.first().is_some_and(|t| t == "the") && key.len() > 1 { key[1..].to_vec() } else { key };
+            if !key.is_empty() {
+                phrases.entry(key).or_insert((idx, form));
+            }
+        };
+        add(get(canonical), ActorForm::Name);
+        for a in get(aliases).split('|').filter(|a| !a.is_empty()) {
+            add(a, ActorForm::Name);
+        }
+        for d in get(demonyms).split('|').filter(|a| !a.is_empty()) {
+            add(d, ActorForm::Demonym);
+        }
+        for c in get(capital).split('|').filter(|a| !a.is_empty()) {
+            add(c, ActorForm::Capital);
+        }
+    }
+    (actors, phrases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_data_file_loads_and_has_entries() {
+        let l = Lexicon::global();
+        assert!(l.triggers.len() > 100);
+        assert!(l.weapons.len() > 30);
+        assert!(l.speech_verbs.contains("said"));
+        assert!(l.titles.contains("spokesperson"));
+        assert!(l.person_nouns.contains("civilians"));
+        assert!(l.actors.len() > 150);
+    }
+
+    #[test]
+    fn demonyms_and_capitals_resolve_to_their_states() {
+        let l = Lexicon::global();
+        let (i, form) = l.actor_phrases[&vec!["russian".to_string()]];
+        assert_eq!((l.actors[i].country.as_deref(), form), (Some("RU"), ActorForm::Demonym));
+        let (i, form) = l.actor_phrases[&vec!["kyiv".to_string()]];
+        assert_eq!((l.actors[i].country.as_deref(), form), (Some("UA"), ActorForm::Capital));
+    }
+
+    #[test]
+    fn acronyms_keep_their_case() {
+        assert_eq!(actor_key("RSF"), "RSF");
+        assert_eq!(actor_key("Hamas"), "hamas");
+    }
+}

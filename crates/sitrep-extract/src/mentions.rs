@@ -1,0 +1,475 @@
+//! Names in the text: who (people, actors, media) and where (places), decided in context.
+//!
+//! One left-to-right pass proposes a mention at each capitalised token, longest match first,
+//! from the known people, the media list, the actor dictionary, person cues and the gazetteer.
+//! States and capitals are *actors* unless the context is locative ("in Kyiv", "struck Kyiv").
+//! A second pass chooses among a name's gazetteer candidates using the countries the report is
+//! about and the places around it.
+
+use crate::lexicon::{actor_key, ActorForm, Lexicon};
+use sitrep_gazetteer::{distance_km, normalize, Feature, Gazetteer, Place};
+use sitrep_model::{ActorKind, Span};
+use sitrep_text::{Document, TokenKind};
+use std::collections::HashMap;
+
+/// What a mention refers to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Referent {
+    /// A place, resolved to one gazetteer record.
+    Place(Place),
+    /// An entry of the actor dictionary, and how it was named.
+    Actor { actor: usize, form: ActorForm },
+    /// A person (index into [`Recognized::persons`]).
+    Person(usize),
+    /// A news organisation.
+    Media,
+}
+
+/// A span of text naming something.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub span: Span,
+    /// Token range `[first, end)`.
+    pub first: usize,
+    pub end: usize,
+    pub sentence: usize,
+    pub referent: Referent,
+    /// For places: the actor this name could also denote (a capital or country) — kept so that a
+    /// place that is a state's name still counts as evidence of that state.
+    pub also_actor: Option<usize>,
+    /// The place is where a speaker spoke from ("reported from Moscow"), not where things happened.
+    pub dateline: bool,
+}
+
+/// A person named in the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub last: String,
+    pub title: Option<String>,
+    pub affiliation: Option<String>,
+    /// Country of the affiliation or title, when an actor in it has one.
+    pub country: Option<String>,
+    pub mentions: Vec<Span>,
+}
+
+/// Everything recognised in one report.
+#[derive(Debug, Default)]
+pub struct Recognized {
+    pub mentions: Vec<Mention>,
+    pub persons: Vec<Person>,
+}
+
+const CONNECTORS: &[&str] = &["of", "de", "al", "el", "the", "on", "du", "la", "le", "des", "di", "da", "do", "ad", "as", "ash", "ar", "bin", "ibn", "upon", "sur"];
+const LOCATIVE: &[&str] = &["in", "at", "near", "inside", "outside", "across", "throughout", "into", "around", "toward", "towards", "within", "outskirts"];
+const DIRECTIONS: &[&str] = &[
+    "the", "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
+    "southwestern", "north", "south", "east", "west", "city", "town", "village", "capital", "of", "besieged", "occupied",
+    "war-torn", "port", "frontline", "front-line", "coastal", "embattled", "nearby", "neighbouring", "neighboring",
+];
+const STRIKE_VERBS: &[&str] = &["struck", "hit", "attacked", "shelled", "bombed", "pounded", "targeted", "targeting", "hitting", "striking", "raided", "stormed", "besieged", "encircled", "captured", "seized", "entered", "fled", "evacuated", "visited", "reached", "overran", "retook", "recaptured"];
+const PLACE_NOUNS: &[&str] = &["district", "districts", "area", "region", "province", "oblast", "neighbourhood", "neighborhood", "suburb", "suburbs", "outskirts", "city", "town", "village", "state", "governorate", "county", "territory", "centre", "center", "streets", "residents", "camp", "port", "raion", "quarter", "municipality", "department", "prefecture"];
+const DISTRICT_CUES: &[&str] = &["district", "districts", "area", "neighbourhood", "neighborhood", "quarter", "raion", "suburb"];
+const SPEAKER_FROM_VERBS: &[&str] = &["reported", "reporting", "said", "speaking", "writing", "wrote", "told", "reports", "says"];
+
+fn is_cap(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A paragraph in title case without a final full stop: a headline or crosshead.
+fn is_headline(doc: &Document, para: Span) -> bool {
+    let text = doc.slice(para);
+    if text.ends_with(['.', '"', '”', '?', '!']) {
+        return false;
+    }
+    let words: Vec<&str> = text.split_whitespace().filter(|w| w.len() > 3).collect();
+    !words.is_empty() && words.iter().filter(|w| is_cap(w)).count() * 10 >= words.len() * 7
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    lex: &'a Lexicon,
+    gaz: &'a Gazetteer,
+    low: Vec<String>,
+}
+
+impl Ctx<'_> {
+    fn tok(&self, i: usize) -> &str {
+        self.doc.tok(i)
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.doc.tokens[i].kind == TokenKind::Word
+    }
+
+    /// Longest media name at `i`.
+    fn media_at(&self, i: usize, end: usize) -> usize {
+        (1..=4).rev().find(|&n| i + n <= end && self.lex.media.contains(&self.low[i..i + n].to_vec())).unwrap_or(0)
+    }
+
+    /// Longest actor phrase at `i`: (length, actor, form).
+    fn actor_at(&self, i: usize, end: usize) -> Option<(usize, usize, ActorForm)> {
+        (1..=self.lex.max_actor_len.min(end - i)).rev().find_map(|n| {
+            let key: Vec<String> = (i..i + n).map(|k| actor_key(self.tok(k))).collect();
+            self.lex.actor_phrases.get(&key).map(|&(a, f)| (n, a, f))
+        })
+    }
+
+    /// Longest gazetteer name at `i`: (length, candidates).
+    fn place_at(&self, i: usize, end: usize) -> Option<(usize, Vec<Place>)> {
+        let mut key = String::new();
+        let mut best = None;
+        let mut j = i;
+        while j < end && j < i + 6 {
+            let t = self.tok(j);
+            let connector = CONNECTORS.contains(&self.low[j].as_str()) && j > i;
+            if !(is_cap(t) || connector) || self.doc.tokens[j].kind != TokenKind::Word {
+                break;
+            }
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(&normalize(t));
+            if !connector {
+                let hits = self.gaz.lookup(&key);
+                if !hits.is_empty() {
+                    best = Some((j + 1 - i, hits));
+                }
+            }
+            if !self.gaz.continues(&key) {
+                break;
+            }
+            j += 1;
+        }
+        best
+    }
+
+    /// Is the name at tokens `[i, end)` used as a place? Looks at the words before and after.
+    fn locative(&self, i: usize, end: usize, sent_start: usize) -> bool {
+        let mut k = i;
+        while k > sent_start && DIRECTIONS.contains(&self.low[k - 1].as_str()) {
+            k -= 1;
+        }
+        if k > sent_start {
+            let prev = self.low[k - 1].as_str();
+            if LOCATIVE.contains(&prev) || STRIKE_VERBS.contains(&prev) {
+                return true;
+            }
+            if prev == "on" && k >= 2 && (self.lex.triggers.contains_key(&vec![self.low[k - 2].clone()]) || STRIKE_VERBS.contains(&self.low[k - 2].as_str())) {
+                return true;
+            }
+            if prev == "and" || prev == "," {
+                // Coordinated with a place: "in Kherson, Odesa and Kyiv". Walk back over the list
+                // of names only; anything else ends it.
+                let mut m = k - 1;
+                while m > sent_start {
+                    let w = self.low[m - 1].as_str();
+                    let name = is_cap(self.tok(m - 1)) && self.is_word(m - 1);
+                    if !(name || matches!(w, "," | "and" | "the")) {
+                        break;
+                    }
+                    m -= 1;
+                }
+                if m > sent_start && LOCATIVE.contains(&self.low[m - 1].as_str()) {
+                    return true;
+                }
+            }
+        }
+        // "Kyiv region", "Kyiv’s Sviatoshynskyi district"
+        let next = self.low.get(end).map(String::as_str).unwrap_or("");
+        if PLACE_NOUNS.contains(&next) {
+            return true;
+        }
+        if self.doc.tokens.get(end).is_some_and(|t| t.kind == TokenKind::Possessive) {
+            return (end + 1..(end + 4).min(self.low.len())).any(|k| PLACE_NOUNS.contains(&self.low[k].as_str()));
+        }
+        false
+    }
+}
+
+/// A person cue around a capitalised run `[i, j)`: a title before, an appositive or a speech
+/// verb after, or a media possessive before.
+fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
+    if i > sent_start && c.lex.titles.contains(&c.low[i - 1]) {
+        return true;
+    }
+    if i > sent_start && c.doc.tokens[i - 1].kind == TokenKind::Possessive {
+        return true;
+    }
+    let next = c.low.get(j).map(String::as_str).unwrap_or("");
+    if c.lex.speech_verbs.contains(next) && next != "according" {
+        return true;
+    }
+    if next == "," {
+        let after = c.low.get(j + 1).map(String::as_str).unwrap_or("");
+        let after2 = c.low.get(j + 2).map(String::as_str).unwrap_or("");
+        return c.lex.titles.contains(after) || (matches!(after, "a" | "an" | "the") && (c.lex.titles.contains(after2) || c.low.get(j + 3).is_some_and(|t| c.lex.titles.contains(t))));
+    }
+    false
+}
+
+/// Recognise every mention in `doc`.
+pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
+    let low: Vec<String> = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
+    let c = Ctx { doc, lex, gaz, low };
+    let mut out = Recognized::default();
+    // Places awaiting disambiguation: mention index → candidates.
+    let mut pending: Vec<(usize, Vec<Place>, bool)> = Vec::new();
+    let lower_words: std::collections::HashSet<&str> =
+        c.low.iter().zip(&doc.tokens).filter(|(_, t)| !is_cap(doc.slice(t.span))).map(|(l, _)| l.as_str()).collect();
+    for (si, sent) in doc.sentences.iter().enumerate() {
+        let headline = is_headline(doc, doc.paragraphs[sent.paragraph]);
+        let (start, end) = (sent.tokens.start, sent.tokens.end);
+        let mut i = start;
+        while i < end {
+            let t = c.tok(i);
+            if !is_cap(t) || !c.is_word(i) {
+                i += 1;
+                continue;
+            }
+            let span_of = |a: usize, b: usize| Span::new(doc.tokens[a].span.start as usize, doc.tokens[b - 1].span.end as usize);
+            let push = |out: &mut Recognized, a: usize, b: usize, referent: Referent| {
+                out.mentions.push(Mention { span: span_of(a, b), first: a, end: b, sentence: si, referent, also_actor: None, dateline: false });
+            };
+            // 1. A person already known, by full or last name.
+            if let Some((n, p)) = known_person(&c, &out.persons, i, end) {
+                out.persons[p].mentions.push(span_of(i, i + n));
+                push(&mut out, i, i + n, Referent::Person(p));
+                i += n;
+                continue;
+            }
+            // 2. Media.
+            let m = c.media_at(i, end);
+            if m > 0 {
+                push(&mut out, i, i + m, Referent::Media);
+                i += m;
+                continue;
+            }
+            let actor = c.actor_at(i, end);
+            let place = c.place_at(i, end);
+            // 3. A new person: a run of 2–4 capitalised words with a person cue.
+            let mut run = i;
+            while run < end && run < i + 4 && is_cap(c.tok(run)) && c.is_word(run) && !lex.stopwords.contains(c.tok(run)) {
+                run += 1;
+            }
+            let run_len = run - i;
+            let actor_len = actor.as_ref().map_or(0, |a| a.0);
+            let place_len = place.as_ref().map_or(0, |p| p.0);
+            if !headline && run_len >= 2 && actor_len < run_len && place_len < run_len && person_cue(&c, i, run, start) {
+                let p = new_person(&c, i, run, start, end, &out);
+                out.persons.push(p);
+                let pi = out.persons.len() - 1;
+                push(&mut out, i, run, Referent::Person(pi));
+                i = run;
+                continue;
+            }
+            // 4. Actors, unless a longer place name starts here.
+            if let Some((n, a, form)) = actor.filter(|a| a.0 >= place_len) {
+                let entry = &lex.actors[a];
+                let state_like = matches!(entry.kind, ActorKind::State) && form != ActorForm::Demonym;
+                if state_like && c.locative(i, i + n, start) {
+                    let hit = if form == ActorForm::Capital {
+                        place.clone().filter(|p| p.0 == n).map(|p| p.1)
+                    } else {
+                        entry.country.as_deref().and_then(|cc| gaz.country(cc)).map(|p| vec![p])
+                    };
+                    if let Some(cands) = hit {
+                        out.mentions.push(Mention { span: span_of(i, i + n), first: i, end: i + n, sentence: si, referent: Referent::Media, also_actor: Some(a), dateline: false });
+                        pending.push((out.mentions.len() - 1, cands, form == ActorForm::Capital));
+                        i += n;
+                        continue;
+                    }
+                }
+                push(&mut out, i, i + n, Referent::Actor { actor: a, form });
+                i += n;
+                continue;
+            }
+            // 5. Places.
+            if let Some((n, cands)) = place {
+                let word = c.tok(i);
+                let single = n == 1;
+                let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
+                let sentence_initial = i == start || matches!(c.tok(i - 1), "“" | "\"" | "(" );
+                let cue = c.locative(i, i + n, start);
+                let common_word = single && lower_words.contains(c.low[i].as_str());
+                let reject = (single && lex.stopwords.contains(word))
+                    || (headline && best_pop < 100_000)
+                    || (common_word && !cue)
+                    || (sentence_initial && single && !cue && best_pop < 50_000)
+                    || (single && !cue && best_pop < 5_000 && cands.iter().all(|p| p.feature != Feature::District))
+                    || (single && run_len >= 2 && !cue && best_pop < 100_000);
+                if !reject {
+                    out.mentions.push(Mention { span: span_of(i, i + n), first: i, end: i + n, sentence: si, referent: Referent::Media, also_actor: None, dateline: false });
+                    pending.push((out.mentions.len() - 1, cands, cue));
+                    i += n;
+                    continue;
+                }
+            }
+            i += run_len.max(1);
+        }
+    }
+    resolve_places(&c, &mut out, pending);
+    mark_datelines(&c, &mut out);
+    out
+}
+
+fn known_person(c: &Ctx, persons: &[Person], i: usize, end: usize) -> Option<(usize, usize)> {
+    for (pi, p) in persons.iter().enumerate() {
+        let parts: Vec<&str> = p.name.split(' ').collect();
+        let n = parts.len();
+        if i + n <= end && (0..n).all(|k| c.tok(i + k) == parts[k]) {
+            return Some((n, pi));
+        }
+    }
+    persons.iter().enumerate().rev().find(|(_, p)| c.tok(i) == p.last).map(|(pi, _)| (1, pi))
+}
+
+fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, rec: &Recognized) -> Person {
+    let doc = c.doc;
+    let name: Vec<&str> = (i..j).map(|k| c.tok(k)).collect();
+    let mut title = None;
+    let mut affiliation = None;
+    let mut country = None;
+    // Before: "US President", "local resident", "Al Jazeera’s".
+    if i > sent_start && doc.tokens[i - 1].kind == TokenKind::Possessive {
+        if let Some(m) = rec.mentions.iter().rev().find(|m| m.end + 1 == i) {
+            affiliation = Some(doc.slice(m.span).to_string());
+            if let Referent::Actor { actor, .. } = m.referent {
+                country = c.lex.actors[actor].country.clone();
+            }
+        }
+    } else {
+        let mut k = i;
+        let mut has_title = false;
+        while k > sent_start && i - k < 5 {
+            let w = c.low[k - 1].as_str();
+            let is_title = c.lex.titles.contains(w);
+            let actorish = c.actor_at(k - 1, i).is_some_and(|a| a.0 == 1);
+            if !(is_title || actorish || (is_cap(c.tok(k - 1)) && c.is_word(k - 1) && !c.lex.stopwords.contains(c.tok(k - 1)))) {
+                break;
+            }
+            if actorish && country.is_none() {
+                if let Some((_, a, _)) = c.actor_at(k - 1, i) {
+                    country = c.lex.actors[a].country.clone();
+                }
+            }
+            has_title |= is_title;
+            k -= 1;
+        }
+        // Do not take the capitalised first word of a sentence unless it is a title word.
+        while k < i && !c.lex.titles.contains(&c.low[k]) && c.actor_at(k, i).is_none() {
+            k += 1;
+        }
+        if has_title && k < i {
+            title = Some(doc.slice(Span::new(doc.tokens[k].span.start as usize, doc.tokens[i - 1].span.end as usize)).to_string());
+        }
+    }
+    // After: ", head of the city’s military administration,".
+    if title.is_none() && j + 1 < sent_end && c.tok(j) == "," {
+        let first = j + 1;
+        let head_ok = c.lex.titles.contains(&c.low[first])
+            || (matches!(c.low[first].as_str(), "a" | "an" | "the") && (first + 1..(first + 4).min(sent_end)).any(|k| c.lex.titles.contains(&c.low[k])));
+        if head_ok {
+            let mut k = first;
+            while k < sent_end && k < first + 15 && !matches!(c.tok(k), "," | "." | ";" | "“" | "”" | "\"") && !c.lex.speech_verbs.contains(&c.low[k]) {
+                k += 1;
+            }
+            if k > first {
+                title = Some(doc.slice(Span::new(doc.tokens[first].span.start as usize, doc.tokens[k - 1].span.end as usize)).to_string());
+                for a in first..k {
+                    if let Some((n, ai, _)) = c.actor_at(a, k) {
+                        let _ = n;
+                        if country.is_none() {
+                            country = c.lex.actors[ai].country.clone();
+                        }
+                        if affiliation.is_none() && c.lex.actors[ai].kind != ActorKind::State {
+                            affiliation = Some(c.lex.actors[ai].canonical.clone());
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Person {
+        name: name.join(" "),
+        last: name.last().copied().unwrap_or("").to_string(),
+        title,
+        affiliation,
+        country,
+        mentions: vec![Span::new(doc.tokens[i].span.start as usize, doc.tokens[j - 1].span.end as usize)],
+    }
+}
+
+/// Choose one candidate per pending place mention.
+fn resolve_places(c: &Ctx, out: &mut Recognized, pending: Vec<(usize, Vec<Place>, bool)>) {
+    // Country evidence: actors named, and places with a single dominant reading.
+    let mut weight: HashMap<String, f64> = HashMap::new();
+    for m in &out.mentions {
+        if let Referent::Actor { actor, .. } = m.referent {
+            if let Some(cc) = &c.lex.actors[actor].country {
+                *weight.entry(cc.clone()).or_default() += 1.0;
+            }
+        }
+        if let Some(a) = m.also_actor {
+            if let Some(cc) = &c.lex.actors[a].country {
+                *weight.entry(cc.clone()).or_default() += 1.0;
+            }
+        }
+    }
+    for (_, cands, _) in &pending {
+        if let Some(top) = cands.first() {
+            let runner = cands.get(1).map_or(0, |p| p.population);
+            if cands.len() == 1 || top.population > 20 * runner.max(1) {
+                *weight.entry(top.country.to_string()).or_default() += 0.5;
+            }
+        }
+    }
+    let total: f64 = weight.values().sum::<f64>().max(1.0);
+    // First pass: best by population and country; second: add proximity to first-pass choices.
+    let score = |p: &Place, anchors: &[Place], mention_end: usize| -> f64 {
+        let mut s = ((p.population as f64) + 10.0).ln();
+        s += 8.0 * weight.get(p.country).copied().unwrap_or(0.0) / total;
+        if p.feature == Feature::Capital {
+            s += 2.0;
+        }
+        if p.feature == Feature::Country || p.feature == Feature::Admin1 {
+            s += 3.0;
+        }
+        let district_cue = c.low.get(mention_end).is_some_and(|w| DISTRICT_CUES.contains(&w.as_str()));
+        if p.feature == Feature::District {
+            s += if district_cue { 6.0 } else { -3.0 };
+        }
+        if anchors.iter().any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 40.0) {
+            s += 6.0;
+        } else if anchors.iter().any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 300.0) {
+            s += 2.0;
+        }
+        s
+    };
+    let first: Vec<Place> = pending
+        .iter()
+        .map(|(mi, cands, _)| {
+            let end = out.mentions[*mi].end;
+            *cands.iter().max_by(|a, b| score(a, &[], end).total_cmp(&score(b, &[], end))).expect("candidates are never empty")
+        })
+        .collect();
+    for (k, (mi, cands, _)) in pending.iter().enumerate() {
+        let end = out.mentions[*mi].end;
+        let anchors: Vec<Place> = first.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, p)| *p).collect();
+        let best = *cands.iter().max_by(|a, b| score(a, &anchors, end).total_cmp(&score(b, &anchors, end))).expect("candidates are never empty");
+        out.mentions[*mi].referent = Referent::Place(best);
+    }
+}
+
+/// "… Shapovalova reported from Moscow": the place is where the speaker was, not an event site.
+fn mark_datelines(c: &Ctx, out: &mut Recognized) {
+    for m in &mut out.mentions {
+        if !matches!(m.referent, Referent::Place(_)) || m.first < 2 {
+            continue;
+        }
+        if c.low[m.first - 1] == "from" && SPEAKER_FROM_VERBS.contains(&c.low[m.first - 2].as_str()) {
+            m.dateline = true;
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! Direct quotations and who said them.
+//!
+//! Quotation marks are paired inside a paragraph (curly, straight and guillemets). A quote left
+//! open at the end of a paragraph and picked up by an opening mark at the start of the next is one
+//! quotation, as wire style writes long ones: it is reported as one [`Quote`] per paragraph, the
+//! later ones marked `continues`, all with the speaker found anywhere in it. A short quoted phrase in a sentence with no speech
+//! cue ("members of the “coalition of the willing”") is a *term*, not a quotation.
+//!
+//! The speaker is the subject of the nearest speech verb: after the quote (“…,” Tkachenko said;
+//! “…,” said the spokesperson), else before it in the sentence (Zelenskyy said … “…”; saying “…”).
+//! Pronouns and "the spokesperson" lead back to the person last named, or last named with that title.
+
+use crate::lexicon::Lexicon;
+use crate::mentions::{Recognized, Referent};
+use sitrep_model::{Quote, Source, Span};
+use sitrep_text::{Document, TokenKind};
+
+/// One stretch between quotation marks.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    /// The content, marks excluded.
+    content: Span,
+    /// Span including the marks (or to the paragraph end when never closed).
+    outer: Span,
+    closed: bool,
+    paragraph: usize,
+}
+
+/// Quotations and terms found in a report.
+#[derive(Debug, Default)]
+pub struct Quoted {
+    pub quotes: Vec<Quote>,
+    /// Scare-quoted names and terms, by content span.
+    pub terms: Vec<Span>,
+    /// Every quoted stretch including marks, sorted: event extraction skips these.
+    pub masked: Vec<Span>,
+    /// Quotes never closed (a warning), by opening position.
+    pub unclosed: Vec<Span>,
+}
+
+impl Quoted {
+    /// Is byte `offset` inside quotation marks?
+    pub fn is_masked(&self, offset: u32) -> bool {
+        let i = self.masked.partition_point(|s| s.end <= offset);
+        i < self.masked.len() && self.masked[i].start <= offset
+    }
+}
+
+fn pieces(doc: &Document) -> Vec<Piece> {
+    let mut out = Vec::new();
+    for (pi, p) in doc.paragraphs.iter().enumerate() {
+        let text = doc.slice(*p);
+        let base = p.start as usize;
+        let mut open: Option<(usize, char)> = None;
+        for (i, ch) in text.char_indices() {
+            match (open, ch) {
+                (None, '“' | '«' | '„') => open = Some((i, ch)),
+                (None, '"') => open = Some((i, ch)),
+                (Some((o, oc)), '”' | '»' | '"') if oc != '"' || ch == '"' => {
+                    let content = Span::new(base + o + oc.len_utf8(), base + i);
+                    out.push(Piece { content, outer: Span::new(base + o, base + i + ch.len_utf8()), closed: true, paragraph: pi });
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some((o, oc)) = open {
+            out.push(Piece {
+                content: Span::new(base + o + oc.len_utf8(), base + text.len()),
+                outer: Span::new(base + o, base + text.len()),
+                closed: false,
+                paragraph: pi,
+            });
+        }
+    }
+    out
+}
+
+/// Trim spaces and the trailing comma or full stop that wire style puts inside the marks.
+fn trim_content(doc: &Document, s: Span) -> Span {
+    let t = doc.slice(s);
+    let lead = t.len() - t.trim_start().len();
+    let body = t.trim();
+    let body = body.trim_end_matches([',', '.', ';', ':']).trim_end();
+    Span::new(s.start as usize + lead, s.start as usize + lead + body.len())
+}
+
+/// Find quotations and attribute them.
+pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
+    let ps = pieces(doc);
+    let mut out = Quoted { masked: ps.iter().map(|p| p.outer).collect(), ..Default::default() };
+    // Group continued quotes: an unclosed piece followed by a piece opening the next paragraph.
+    let mut groups: Vec<Vec<Piece>> = Vec::new();
+    for p in ps {
+        let continues = groups.last().and_then(|g| g.last()).is_some_and(|last| {
+            !last.closed && last.paragraph + 1 == p.paragraph && p.outer.start == doc.paragraphs[p.paragraph].start
+        });
+        match groups.last_mut() {
+            Some(g) if continues => g.push(p),
+            _ => groups.push(vec![p]),
+        }
+    }
+    let mut last_speaker: Option<(Source, Option<Span>, usize)> = None; // speaker, mention, paragraph of quote end
+    for g in groups {
+        let first = g[0];
+        let last = *g.last().expect("groups are never empty");
+        if !last.closed {
+            out.unclosed.push(last.outer);
+        }
+        let text: Vec<&str> = g.iter().map(|p| doc.slice(trim_content(doc, p.content))).collect();
+        let joined = text.join(" ");
+        if joined.trim().is_empty() {
+            continue;
+        }
+        let words = joined.split_whitespace().count();
+        let sentence = doc.sentence_at(first.outer.start);
+        let speaker = g.iter().find_map(|p| attribute(doc, lex, rec, &out, *p));
+        let has_cue = sentence.is_some_and(|s| sentence_has_cue(doc, lex, &out, s));
+        if g.len() == 1 && words <= 5 && speaker.is_none() && !has_cue {
+            out.terms.push(trim_content(doc, first.content));
+            continue;
+        }
+        // A paragraph that is all quotation, right after a quote by someone, continues them.
+        let speaker = speaker.or_else(|| {
+            let (s, m, para) = last_speaker.as_ref()?;
+            let whole_para = first.outer.start == doc.paragraphs[first.paragraph].start;
+            (whole_para && first.paragraph <= para + 1).then(|| (s.clone(), *m))
+        });
+        if let Some((s, m)) = &speaker {
+            last_speaker = Some((s.clone(), *m, last.paragraph));
+        }
+        // One quote per paragraph piece, so every span is contiguous; later pieces say they continue.
+        for (k, p) in g.iter().enumerate() {
+            let span = trim_content(doc, p.content);
+            if span.is_empty() {
+                continue;
+            }
+            out.quotes.push(Quote {
+                text: doc.slice(span).to_string(),
+                start: span.start,
+                end: span.end,
+                speaker: speaker.as_ref().map(|s| s.0.clone()),
+                speaker_mention: speaker.as_ref().and_then(|s| s.1),
+                continues: k > 0,
+            });
+        }
+    }
+    out.terms.sort();
+    out
+}
+
+/// Does sentence `si` have a speech verb outside quotation marks, or a colon before a quote?
+fn sentence_has_cue(doc: &Document, lex: &Lexicon, q: &Quoted, si: usize) -> bool {
+    doc.sentences[si].tokens.clone().any(|k| {
+        let t = doc.tokens[k];
+        !q.is_masked(t.span.start) && (lex.speech_verbs.contains(&doc.tok(k).to_lowercase()) || doc.tok(k) == ":")
+    })
+}
+
+fn source_of(rec: &Recognized, lex: &Lexicon, doc: &Document, referent: &Referent, span: Span) -> Option<Source> {
+    match referent {
+        Referent::Person(p) => {
+            let p = &rec.persons[*p];
+            Some(Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+        }
+        Referent::Actor { actor, .. } => Some(Source { name: lex.actors[*actor].canonical.clone(), title: None, affiliation: None }),
+        Referent::Media => Some(Source { name: doc.slice(span).to_string(), title: None, affiliation: None }),
+        Referent::Place(_) => None,
+    }
+}
+
+/// The speaker of one quoted piece, from its sentence.
+fn attribute(doc: &Document, lex: &Lexicon, rec: &Recognized, q: &Quoted, piece: Piece) -> Option<(Source, Option<Span>)> {
+    let si = doc.sentence_at(piece.outer.start)?;
+    let sent = &doc.sentences[si];
+    let low = |k: usize| doc.tok(k).to_lowercase();
+    let outside = |k: usize| !q.is_masked(doc.tokens[k].span.start);
+    let mention_ending_at = |k: usize| rec.mentions.iter().find(|m| m.end == k + 1 && !matches!(m.referent, Referent::Place(_)));
+    let mention_starting_at = |k: usize| rec.mentions.iter().find(|m| m.first == k && !matches!(m.referent, Referent::Place(_)));
+    let after = doc.token_at(piece.outer.end);
+    let before_end = doc.token_at(piece.outer.start);
+    // Verbs after the quote, up to the next quote.
+    let mut k = after;
+    while k < sent.tokens.end && outside(k) {
+        if lex.speech_verbs.contains(&low(k)) {
+            if let Some(s) = subject_before(doc, lex, rec, k, after) {
+                return Some(s);
+            }
+            // "said Tkachenko", "said the spokesperson"
+            let mut j = k + 1;
+            if j < sent.tokens.end && low(j) == "the" {
+                j += 1;
+            }
+            if j < sent.tokens.end {
+                if let Some(m) = mention_starting_at(j) {
+                    return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
+                }
+                if lex.titles.contains(&low(j)) {
+                    return by_title(rec, &low(j), doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[j].span)));
+                }
+            }
+        }
+        k += 1;
+    }
+    let _ = mention_ending_at;
+    // Verbs before the quote in the sentence, nearest first.
+    for k in (sent.tokens.start..before_end).rev() {
+        if outside(k) && lex.speech_verbs.contains(&low(k)) {
+            if let Some(s) = subject_before(doc, lex, rec, k, sent.tokens.start) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// The subject of the speech verb at token `verb`: a name, a pronoun or "the <title>" just before
+/// it, or, for participles ("…, saying"), the nearest name before in the sentence.
+fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, floor: usize) -> Option<(Source, Option<Span>)> {
+    let low = |k: usize| doc.tok(k).to_lowercase();
+    let speakers = |m: &&crate::mentions::Mention| !matches!(m.referent, Referent::Place(_));
+    if verb == 0 || verb <= floor {
+        return None;
+    }
+    let mut k = verb - 1;
+    // Skip adverbs and auxiliaries: "Zelenskyy also said", "he has said".
+    while k > floor && matches!(low(k).as_str(), "also" | "later" | "then" | "has" | "had" | "have" | "previously" | "earlier" | "separately" | "further" | "was" | "is") {
+        k -= 1;
+    }
+    let t = low(k);
+    if let Some(m) = rec.mentions.iter().filter(speakers).find(|m| m.end == k + 1) {
+        return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
+    }
+    if matches!(t.as_str(), "he" | "she") {
+        let at = doc.tokens[k].span.start;
+        let p = rec.persons.iter().filter_map(|p| p.mentions.iter().filter(|s| s.start < at).max().map(|s| (s.start, p))).max_by_key(|x| x.0)?;
+        let p = p.1;
+        return Some((Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() }, Some(doc.tokens[k].span)));
+    }
+    if lex.titles.contains(&t) && k > 0 && matches!(low(k - 1).as_str(), "the" | "a") {
+        return by_title(rec, &t, doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[k].span)));
+    }
+    // "…, saying": the last speaker named before in the sentence.
+    if t == "," && matches!(low(verb).as_str(), "saying" | "calling" | "describing" | "adding") {
+        return rec
+            .mentions
+            .iter()
+            .filter(speakers)
+            .filter(|m| m.end <= verb && m.first >= floor && doc.tokens[m.first].kind == TokenKind::Word)
+            .filter(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
+            .next_back()
+            .and_then(|m| source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span))));
+    }
+    None
+}
+
+/// The person last named before byte `at` whose title contains `noun`.
+fn by_title(rec: &Recognized, noun: &str, at: u32) -> Option<Source> {
+    rec.persons
+        .iter()
+        .filter(|p| p.title.as_deref().is_some_and(|t| t.to_lowercase().contains(noun)))
+        .filter_map(|p| p.mentions.iter().filter(|s| s.start < at).max().map(|s| (s.start, p)))
+        .max_by_key(|x| x.0)
+        .map(|(_, p)| Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+}

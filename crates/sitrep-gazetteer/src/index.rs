@@ -1,0 +1,244 @@
+//! The embedded index and its read-in-place accessors.
+//!
+//! Layout (little-endian): `"SRGZ0001"`, `n_places: u32`, `n_keys: u32`, `strings_len: u32`, 4
+//! bytes padding; then `n_places` 32-byte place records (geonameid u32, lat f32, lon f32,
+//! population u32, name offset u32, name length u16, country [u8; 2], admin1 offset u32, admin1
+//! length u16, feature u8, padding u8); then `n_keys` 12-byte key records (key offset u32, key
+//! length u16, padding u16, place index u32) sorted by key, then by population descending; then
+//! the string bytes.
+
+use std::cmp::Ordering;
+use std::sync::OnceLock;
+
+static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.bin"));
+
+const HEADER: usize = 24;
+const PLACE: usize = 32;
+const KEY: usize = 12;
+
+/// What kind of place a record is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Feature {
+    Country,
+    Admin1,
+    Capital,
+    Settlement,
+    District,
+}
+
+impl Feature {
+    /// The GeoNames feature code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Feature::Country => "PCLI",
+            Feature::Admin1 => "ADM1",
+            Feature::Capital => "PPLC",
+            Feature::Settlement => "PPL",
+            Feature::District => "PPLX",
+        }
+    }
+}
+
+/// One gazetteer record, borrowed from the embedded index.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Place {
+    /// Position in the index; stable for one build.
+    pub index: u32,
+    pub geonameid: u32,
+    pub name: &'static str,
+    pub lat: f64,
+    pub lon: f64,
+    /// ISO 3166-1 alpha-2.
+    pub country: &'static str,
+    /// GeoNames admin1 code, "CC.code" (empty for countries).
+    pub admin1: &'static str,
+    pub population: u32,
+    pub feature: Feature,
+}
+
+/// The gazetteer: a view over the embedded index.
+pub struct Gazetteer {
+    bytes: &'static [u8],
+    n_places: usize,
+    n_keys: usize,
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes(b[at..at + 2].try_into().expect("2 bytes"))
+}
+
+impl Gazetteer {
+    /// The embedded gazetteer, shared by every thread.
+    pub fn global() -> &'static Gazetteer {
+        static G: OnceLock<Gazetteer> = OnceLock::new();
+        G.get_or_init(|| Gazetteer::from_bytes(INDEX).expect("the embedded gazetteer index is well-formed"))
+    }
+
+    fn from_bytes(bytes: &'static [u8]) -> Option<Gazetteer> {
+        if bytes.len() < HEADER || &bytes[..8] != b"SRGZ0001" {
+            return None;
+        }
+        let n_places = u32_at(bytes, 8) as usize;
+        let n_keys = u32_at(bytes, 12) as usize;
+        let strings = u32_at(bytes, 16) as usize;
+        (bytes.len() == HEADER + n_places * PLACE + n_keys * KEY + strings).then_some(Gazetteer { bytes, n_places, n_keys })
+    }
+
+    /// Number of places.
+    pub fn len(&self) -> usize {
+        self.n_places
+    }
+
+    /// True for an empty gazetteer.
+    pub fn is_empty(&self) -> bool {
+        self.n_places == 0
+    }
+
+    /// Number of (name, place) keys.
+    pub fn key_count(&self) -> usize {
+        self.n_keys
+    }
+
+    fn strings_base(&self) -> usize {
+        HEADER + self.n_places * PLACE + self.n_keys * KEY
+    }
+
+    fn str_at(&self, off: u32, len: u16) -> &'static str {
+        let base = self.strings_base() + off as usize;
+        std::str::from_utf8(&self.bytes[base..base + len as usize]).unwrap_or("")
+    }
+
+    /// The place at `index`.
+    pub fn place(&self, index: u32) -> Place {
+        let at = HEADER + index as usize * PLACE;
+        let b = self.bytes;
+        let feature = match b[at + 30] {
+            0 => Feature::Country,
+            1 => Feature::Admin1,
+            2 => Feature::Capital,
+            4 => Feature::District,
+            _ => Feature::Settlement,
+        };
+        Place {
+            index,
+            geonameid: u32_at(b, at),
+            lat: f32::from_le_bytes(b[at + 4..at + 8].try_into().expect("4 bytes")) as f64,
+            lon: f32::from_le_bytes(b[at + 8..at + 12].try_into().expect("4 bytes")) as f64,
+            population: u32_at(b, at + 12),
+            name: self.str_at(u32_at(b, at + 16), u16_at(b, at + 20)),
+            country: std::str::from_utf8(&b[at + 22..at + 24]).unwrap_or("").trim(),
+            admin1: self.str_at(u32_at(b, at + 24), u16_at(b, at + 28)),
+            feature,
+        }
+    }
+
+    fn key(&self, k: usize) -> (&'static str, u32) {
+        let at = HEADER + self.n_places * PLACE + k * KEY;
+        (self.str_at(u32_at(self.bytes, at), u16_at(self.bytes, at + 4)), u32_at(self.bytes, at + 8))
+    }
+
+    fn lower_bound(&self, key: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.n_keys);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.key(mid).0.cmp(key) == Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Every place named `key` (already [`crate::normalize`]d), most populous first.
+    pub fn lookup(&self, key: &str) -> Vec<Place> {
+        let mut k = self.lower_bound(key);
+        let mut out = Vec::new();
+        while k < self.n_keys {
+            let (name, idx) = self.key(k);
+            if name != key {
+                break;
+            }
+            out.push(self.place(idx));
+            k += 1;
+        }
+        out
+    }
+
+    /// True when some name starts with `prefix` followed by a space (a longer name may follow).
+    pub fn continues(&self, prefix: &str) -> bool {
+        let probe = format!("{prefix} ");
+        let k = self.lower_bound(&probe);
+        k < self.n_keys && self.key(k).0.starts_with(&probe)
+    }
+
+    /// The country record for an ISO alpha-2 code.
+    pub fn country(&self, iso2: &str) -> Option<Place> {
+        // Countries are few and appended after the settlements; scan from the end.
+        (0..self.n_places as u32).rev().map(|i| self.place(i)).take_while(|p| p.feature == Feature::Country || p.feature == Feature::Admin1).find(|p| p.feature == Feature::Country && p.country == iso2)
+    }
+
+    /// The first-level region with GeoNames code `code` ("UA.12"), if names were available.
+    pub fn admin1(&self, code: &str) -> Option<Place> {
+        (0..self.n_places as u32).rev().map(|i| self.place(i)).take_while(|p| p.feature == Feature::Admin1 || p.feature == Feature::Country).find(|p| p.feature == Feature::Admin1 && p.admin1 == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize;
+
+    fn first(name: &str) -> Place {
+        Gazetteer::global().lookup(&normalize(name)).into_iter().next().unwrap_or_else(|| panic!("{name} not found"))
+    }
+
+    #[test]
+    fn the_index_is_large_and_well_formed() {
+        let g = Gazetteer::global();
+        assert!(g.len() > 100_000, "{}", g.len());
+        assert!(g.key_count() > g.len());
+    }
+
+    #[test]
+    fn alternate_spellings_reach_the_same_place() {
+        let kyiv = first("Kyiv");
+        assert_eq!(kyiv.country, "UA");
+        assert_eq!(first("Kiev").geonameid, kyiv.geonameid);
+        assert_eq!(first("Киев").geonameid, kyiv.geonameid);
+        assert_eq!(first("Kharkov").geonameid, first("Kharkiv").geonameid);
+    }
+
+    #[test]
+    fn city_districts_are_found_in_transliteration_variants() {
+        for name in ["Sviatoshynskyi", "Svyatoshynsky", "Dniprovskyi", "Dniprovsky"] {
+            let hits = Gazetteer::global().lookup(&normalize(name));
+            assert!(hits.iter().any(|p| p.country == "UA" && p.feature == Feature::District), "{name}: {hits:?}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_names_list_every_candidate_most_populous_first() {
+        let hits = Gazetteer::global().lookup("odessa");
+        assert!(hits.iter().any(|p| p.country == "UA"));
+        assert!(hits.iter().any(|p| p.country == "US"));
+        assert!(hits.windows(2).all(|w| w[0].population >= w[1].population));
+    }
+
+    #[test]
+    fn countries_have_records() {
+        let ua = Gazetteer::global().country("UA").expect("Ukraine");
+        assert_eq!(ua.feature, Feature::Country);
+        assert!(ua.lat > 44.0 && ua.lat < 53.0);
+    }
+
+    #[test]
+    fn multiword_prefixes_are_known() {
+        assert!(Gazetteer::global().continues("rostov"));
+        assert!(!Gazetteer::global().continues("zzzz"));
+    }
+}

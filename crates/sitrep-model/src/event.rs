@@ -1,0 +1,544 @@
+use crate::{EventId, Evidence, ReportId, Span};
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+/// Metadata of one report (one article).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReportMeta {
+    pub id: ReportId,
+    /// Publication date; relative times ("yesterday") resolve against it.
+    #[serde(with = "opt_date")]
+    pub published: Option<Date>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Everything extracted from one report: the `sitrep.extract/1` document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub schema: String,
+    pub report: ReportMeta,
+    pub events: Vec<Event>,
+    /// Figures that sum other events ("at least nine people" over two strikes), kept, never added.
+    pub totals: Vec<Total>,
+    pub quotes: Vec<Quote>,
+    pub entities: Vec<Entity>,
+    pub warnings: Vec<Warning>,
+}
+
+/// The first level of the ontology: ACLED's event types plus diplomacy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Battles,
+    ExplosionsRemoteViolence,
+    ViolenceAgainstCivilians,
+    Protests,
+    Riots,
+    StrategicDevelopments,
+    Diplomacy,
+}
+
+impl Family {
+    /// Every family, in ontology order.
+    pub const ALL: [Family; 7] = [
+        Family::Battles,
+        Family::ExplosionsRemoteViolence,
+        Family::ViolenceAgainstCivilians,
+        Family::Protests,
+        Family::Riots,
+        Family::StrategicDevelopments,
+        Family::Diplomacy,
+    ];
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Battles => "battles",
+            Family::ExplosionsRemoteViolence => "explosions_remote_violence",
+            Family::ViolenceAgainstCivilians => "violence_against_civilians",
+            Family::Protests => "protests",
+            Family::Riots => "riots",
+            Family::StrategicDevelopments => "strategic_developments",
+            Family::Diplomacy => "diplomacy",
+        }
+    }
+
+    /// ACLED's wording of the event type, for ACLED-style exports.
+    pub fn acled_label(self) -> &'static str {
+        match self {
+            Family::Battles => "Battles",
+            Family::ExplosionsRemoteViolence => "Explosions/Remote violence",
+            Family::ViolenceAgainstCivilians => "Violence against civilians",
+            Family::Protests => "Protests",
+            Family::Riots => "Riots",
+            Family::StrategicDevelopments => "Strategic developments",
+            Family::Diplomacy => "Diplomacy",
+        }
+    }
+
+    /// True for the families that involve physical violence.
+    pub fn is_violent(self) -> bool {
+        matches!(
+            self,
+            Family::Battles | Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians | Family::Riots
+        )
+    }
+
+    /// Parse the snake_case name.
+    pub fn parse(s: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+macro_rules! event_types {
+    ($($variant:ident => $name:literal, $label:literal, [$($fam:ident),+];)+) => {
+        /// The second level of the ontology. Which families a type may sit under is fixed by
+        /// [`EventType::families`]; [`EventKind::new`] refuses any other pairing.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum EventType { $($variant,)+ }
+
+        impl EventType {
+            /// Every type, in ontology order.
+            pub const ALL: &'static [EventType] = &[$(EventType::$variant,)+];
+
+            /// The snake_case name used in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(EventType::$variant => $name,)+ }
+            }
+
+            /// ACLED's (or, for diplomacy, our) human wording, for exports.
+            pub fn label(self) -> &'static str {
+                match self { $(EventType::$variant => $label,)+ }
+            }
+
+            /// The families this type may belong to.
+            pub fn families(self) -> &'static [Family] {
+                match self { $(EventType::$variant => &[$(Family::$fam),+],)+ }
+            }
+        }
+    };
+}
+
+event_types! {
+    ArmedClash => "armed_clash", "Armed clash", [Battles];
+    GovernmentRegainsTerritory => "government_regains_territory", "Government regains territory", [Battles];
+    NonStateActorOvertakesTerritory => "non_state_actor_overtakes_territory", "Non-state actor overtakes territory", [Battles];
+    ChemicalWeapon => "chemical_weapon", "Chemical weapon", [ExplosionsRemoteViolence];
+    AirDroneStrike => "air_drone_strike", "Air/drone strike", [ExplosionsRemoteViolence];
+    SuicideBomb => "suicide_bomb", "Suicide bomb", [ExplosionsRemoteViolence];
+    ShellingArtilleryMissileAttack => "shelling_artillery_missile_attack", "Shelling/artillery/missile attack", [ExplosionsRemoteViolence];
+    RemoteExplosiveLandmineIed => "remote_explosive_landmine_ied", "Remote explosive/landmine/IED", [ExplosionsRemoteViolence];
+    Grenade => "grenade", "Grenade", [ExplosionsRemoteViolence];
+    SexualViolence => "sexual_violence", "Sexual violence", [ViolenceAgainstCivilians];
+    Attack => "attack", "Attack", [ViolenceAgainstCivilians];
+    AbductionForcedDisappearance => "abduction_forced_disappearance", "Abduction/forced disappearance", [ViolenceAgainstCivilians];
+    PeacefulProtest => "peaceful_protest", "Peaceful protest", [Protests];
+    ProtestWithIntervention => "protest_with_intervention", "Protest with intervention", [Protests];
+    ExcessiveForceAgainstProtesters => "excessive_force_against_protesters", "Excessive force against protesters", [Protests];
+    ViolentDemonstration => "violent_demonstration", "Violent demonstration", [Riots];
+    MobViolence => "mob_violence", "Mob violence", [Riots];
+    Agreement => "agreement", "Agreement", [StrategicDevelopments, Diplomacy];
+    Arrests => "arrests", "Arrests", [StrategicDevelopments];
+    ChangeToGroupActivity => "change_to_group_activity", "Change to group/activity", [StrategicDevelopments];
+    DisruptedWeaponsUse => "disrupted_weapons_use", "Disrupted weapons use", [StrategicDevelopments];
+    HeadquartersOrBaseEstablished => "headquarters_or_base_established", "Headquarters or base established", [StrategicDevelopments];
+    LootingPropertyDestruction => "looting_property_destruction", "Looting/property destruction", [StrategicDevelopments];
+    NonViolentTransferOfTerritory => "non_violent_transfer_of_territory", "Non-violent transfer of territory", [StrategicDevelopments];
+    Other => "other", "Other", [StrategicDevelopments];
+    Meeting => "meeting", "Meeting", [Diplomacy];
+    Proposal => "proposal", "Proposal", [Diplomacy];
+    Rejection => "rejection", "Rejection", [Diplomacy];
+    Demand => "demand", "Demand", [Diplomacy];
+    Threat => "threat", "Threat", [Diplomacy];
+    Accusation => "accusation", "Accusation", [Diplomacy];
+    MediationOffer => "mediation_offer", "Mediation offer", [Diplomacy];
+    Statement => "statement", "Statement", [Diplomacy];
+    Sanction => "sanction", "Sanction", [Diplomacy];
+    Aid => "aid", "Aid", [Diplomacy];
+}
+
+impl EventType {
+    /// Parse the snake_case name.
+    pub fn parse(s: &str) -> Option<EventType> {
+        EventType::ALL.iter().copied().find(|t| t.as_str() == s)
+    }
+}
+
+/// A family and a type that belongs to it. The only way to build one checks the pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EventKind {
+    family: Family,
+    kind: EventType,
+}
+
+impl EventKind {
+    /// The kind, or `None` when `kind` does not belong to `family`.
+    pub fn new(family: Family, kind: EventType) -> Option<EventKind> {
+        kind.families().contains(&family).then_some(EventKind { family, kind })
+    }
+
+    /// A type under its first (usual) family.
+    pub fn of(kind: EventType) -> EventKind {
+        EventKind { family: kind.families()[0], kind }
+    }
+
+    pub fn family(self) -> Family {
+        self.family
+    }
+
+    pub fn event_type(self) -> EventType {
+        self.kind
+    }
+}
+
+/// The part an actor plays in an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Initiator,
+    Target,
+    Participant,
+}
+
+/// What sort of actor a name denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    State,
+    Military,
+    ArmedGroup,
+    Organisation,
+    GovernmentBody,
+    Civilians,
+    Person,
+}
+
+/// An actor taking part in an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventActor {
+    pub name: String,
+    pub kind: ActorKind,
+    /// ISO 3166-1 alpha-2 code where the actor belongs to a state.
+    pub country: Option<String>,
+    pub role: Role,
+    pub mention: Option<Span>,
+}
+
+/// How finely a location is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeoPrecision {
+    /// A district or neighbourhood of a city.
+    District,
+    /// A town, city or village.
+    Settlement,
+    /// A first-level region.
+    Region,
+    Country,
+}
+
+impl GeoPrecision {
+    /// ACLED's geo_precision code: 1 exact place, 2 near / part of a region, 3 a larger region.
+    pub fn acled_code(self) -> u8 {
+        match self {
+            GeoPrecision::District | GeoPrecision::Settlement => 1,
+            GeoPrecision::Region => 2,
+            GeoPrecision::Country => 3,
+        }
+    }
+}
+
+/// A place an event happened at, resolved against the gazetteer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Location {
+    /// The gazetteer's name of the place.
+    pub name: String,
+    /// The text as written in the report.
+    pub mention: String,
+    pub span: Span,
+    pub geonames_id: Option<u32>,
+    pub lat: f64,
+    pub lon: f64,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    /// GeoNames feature code (PPL, PPLC, PPLX, ADM1, PCLI).
+    pub feature: String,
+    pub precision: GeoPrecision,
+}
+
+/// How finely a time is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimePrecision {
+    Day,
+    Week,
+    Month,
+    Year,
+    /// No time expression: the window ends at publication.
+    Unknown,
+}
+
+/// When an event happened: an inclusive date range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct When {
+    #[serde(with = "opt_date")]
+    pub start: Option<Date>,
+    #[serde(with = "opt_date")]
+    pub end: Option<Date>,
+    pub precision: TimePrecision,
+    /// The expression it was read from ("overnight", "on Tuesday"), if any.
+    pub mention: Option<String>,
+    pub span: Option<Span>,
+}
+
+/// How a number relates to the truth it reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    Exact,
+    AtLeast,
+    AtMost,
+    Approximately,
+}
+
+/// A reported count: "at least 16" is `Count { value: 16, qualifier: AtLeast }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Count {
+    pub value: u64,
+    pub qualifier: Qualifier,
+}
+
+impl Count {
+    pub fn exact(value: u64) -> Count {
+        Count { value, qualifier: Qualifier::Exact }
+    }
+
+    pub fn at_least(self) -> bool {
+        self.qualifier == Qualifier::AtLeast
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CountRepr {
+    value: u64,
+    at_least: bool,
+    qualifier: Qualifier,
+}
+
+impl Serialize for Count {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CountRepr { value: self.value, at_least: self.at_least(), qualifier: self.qualifier }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let r = CountRepr::deserialize(d)?;
+        Ok(Count { value: r.value, qualifier: r.qualifier })
+    }
+}
+
+/// The figures of one event. When sources disagree, the lowest (ACLED's conservative rule);
+/// an upward revision by the same source replaces the earlier figure. Every figure, with its
+/// source, is in [`Event::figures`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Casualties {
+    pub killed: Option<Count>,
+    pub injured: Option<Count>,
+}
+
+impl Casualties {
+    pub fn is_empty(&self) -> bool {
+        self.killed.is_none() && self.injured.is_none()
+    }
+}
+
+/// Killed or injured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CasualtyKind {
+    Killed,
+    Injured,
+}
+
+/// One figure as one source gave it; an event keeps every figure, agreeing or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    pub kind: CasualtyKind,
+    pub count: Count,
+    pub attributed_to: Vec<Source>,
+    pub evidence: Evidence,
+}
+
+/// Who gave a figure or said a quote.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Source {
+    pub name: String,
+    pub title: Option<String>,
+    pub affiliation: Option<String>,
+}
+
+/// What one report says happened once, at one place or set of places.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub family: Family,
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// The larger event this one is a part of; its figures are included in that event's.
+    pub part_of: Option<EventId>,
+    pub actors: Vec<EventActor>,
+    pub locations: Vec<Location>,
+    pub when: When,
+    pub weapons: Vec<String>,
+    pub casualties: Casualties,
+    /// Every casualty figure the report gives for this event, with its source.
+    pub figures: Vec<Figure>,
+    pub attributed_to: Vec<Source>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A figure that sums other events ("at least nine people were killed" across two strikes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Total {
+    pub kind: CasualtyKind,
+    pub count: Count,
+    /// The root events whose figures it adds up.
+    pub covers: Vec<EventId>,
+    /// True when the covered events' figures add up to this one (exactly, or within its bound).
+    pub consistent: bool,
+    pub evidence: Evidence,
+}
+
+/// A direct quotation and who said it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    /// The quoted words, without the quotation marks.
+    pub text: String,
+    pub start: u32,
+    pub end: u32,
+    pub speaker: Option<Source>,
+    /// Where the speaker was named for this quote (the name, a pronoun or "the spokesperson").
+    pub speaker_mention: Option<Span>,
+    /// True when this piece continues the previous quote into a new paragraph.
+    #[serde(default)]
+    pub continues: bool,
+}
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Person,
+    /// A state, government, military, armed group or organisation acting as such.
+    Actor,
+    Place,
+    /// A quoted name or term ("coalition of the willing"): not a quotation.
+    Term,
+}
+
+/// A thing the report names, with every mention of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub name: String,
+    /// ISO country code for actors and places, where one applies.
+    pub country: Option<String>,
+    pub geonames_id: Option<u32>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub title: Option<String>,
+    pub mentions: Vec<Span>,
+}
+
+/// Something the reader of an extraction should know was not read cleanly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    pub code: WarningCode,
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+/// Machine-readable warning kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// The input was not valid UTF-8 and was decoded lossily.
+    InvalidUtf8,
+    /// The input was truncated to the size limit.
+    Truncated,
+    /// No publication date: relative times could not be resolved.
+    NoPublicationDate,
+    /// The input held no readable text.
+    EmptyText,
+    /// The input looks like binary data.
+    Binary,
+    /// A breakdown does not add up to the total it belongs to.
+    InconsistentTotal,
+    /// Sources disagree on a figure for the same event.
+    ConflictingFigures,
+    /// A quotation mark was never closed.
+    UnclosedQuote,
+}
+
+/// serde support for `Option<Date>` as `YYYY-MM-DD`.
+pub mod opt_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::{format_description::BorrowedFormatItem, macros::format_description, Date};
+
+    const FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&d.format(FORMAT).map_err(serde::ser::Error::custom)?),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        let s: Option<String> = Option::deserialize(d)?;
+        s.map(|s| {
+            let day = s.get(..10).unwrap_or(&s);
+            Date::parse(day, FORMAT).map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+
+    /// Format a date as `YYYY-MM-DD`.
+    pub fn format(d: Date) -> String {
+        d.format(FORMAT).expect("a calendar date always formats")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_refuses_a_type_outside_its_family() {
+        assert!(EventKind::new(Family::Diplomacy, EventType::AirDroneStrike).is_none());
+        assert!(EventKind::new(Family::Diplomacy, EventType::Agreement).is_some());
+        assert!(EventKind::new(Family::StrategicDevelopments, EventType::Agreement).is_some());
+    }
+
+    #[test]
+    fn count_serialises_with_at_least_flag() {
+        let c = Count { value: 16, qualifier: Qualifier::AtLeast };
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(json, r#"{"value":16,"at_least":true,"qualifier":"at_least"}"#);
+        assert_eq!(serde_json::from_str::<Count>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn every_type_name_parses_back() {
+        for t in EventType::ALL {
+            assert_eq!(EventType::parse(t.as_str()), Some(*t));
+        }
+        for f in Family::ALL {
+            assert_eq!(Family::parse(f.as_str()), Some(f));
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! The main text of an HTML page: article text kept, scripts, styles and page furniture dropped.
+//!
+//! A single forward scan, no DOM and no recursion, so malformed or absurdly nested markup costs
+//! linear time and constant stack. Block elements become paragraph breaks; when the page has
+//! `<article>` (or `<main>`) text, only that text is kept.
+
+/// What a page yields: its main text and the metadata found in its head.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// Paragraphs separated by `\n`, whitespace collapsed, entities decoded.
+    pub text: String,
+    /// `og:title`, else `<title>`, else the first `<h1>`.
+    pub title: Option<String>,
+    /// `article:published_time` or a similar meta tag, verbatim.
+    pub published: Option<String>,
+    /// `og:site_name`.
+    pub site: Option<String>,
+}
+
+/// Elements whose content is never text.
+const RAW: &[&str] = &["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "textarea", "select"];
+/// Page furniture around the article.
+const FURNITURE: &[&str] = &["nav", "header", "footer", "aside", "form", "menu", "button", "dialog"];
+/// Elements that end a paragraph.
+const BLOCK: &[&str] = &[
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "main", "tr",
+    "table", "blockquote", "pre", "hr", "dd", "dt", "dl", "figcaption", "figure", "body", "td", "th", "caption",
+];
+/// Elements whose text is the article when present.
+const CONTAINER: &[&str] = &["article", "main"];
+
+/// Heuristic: does this look like HTML rather than plain text?
+pub fn looks_like_html(s: &str) -> bool {
+    let head = &s[..s.len().min(2048)].to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<p>")
+        || head.contains("<article") || head.contains("<div")
+}
+
+/// Extract the main text and metadata of an HTML document.
+pub fn main_text(html: &str) -> Page {
+    let mut page = Page::default();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    // Text blocks and whether each was inside an article/main container.
+    let mut blocks: Vec<(String, bool)> = Vec::new();
+    let mut cur = String::new();
+    let mut furniture_depth = 0usize;
+    let mut container_depth = 0usize;
+    let mut in_title = false;
+    let mut in_h1 = false;
+    let mut title_text = String::new();
+    let mut h1_text = String::new();
+    let flush = |cur: &mut String, inside: bool, blocks: &mut Vec<(String, bool)>| {
+        let t = collapse_ws(cur);
+        if !t.is_empty() {
+            blocks.push((t, inside));
+        }
+        cur.clear();
+    };
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            if html[i..].starts_with("<!--") {
+                i = html[i + 4..].find("-->").map_or(bytes.len(), |p| i + 4 + p + 3);
+                continue;
+            }
+            let Some(tag) = parse_tag(html, i) else {
+                // A lone '<' is text.
+                if furniture_depth == 0 {
+                    cur.push('<');
+                }
+                i += 1;
+                continue;
+            };
+            i = tag.end;
+            let name = tag.name.as_str();
+            if tag.closing {
+                if FURNITURE.contains(&name) {
+                    furniture_depth = furniture_depth.saturating_sub(1);
+                }
+                if CONTAINER.contains(&name) {
+                    container_depth = container_depth.saturating_sub(1);
+                }
+                if name == "title" {
+                    in_title = false;
+                }
+                if name == "h1" {
+                    in_h1 = false;
+                }
+            } else {
+                if RAW.contains(&name) && !tag.self_closing {
+                    i = skip_raw(html, i, name);
+                    continue;
+                }
+                match name {
+                    "meta" => read_meta(&tag.attrs, &mut page),
+                    "title" => in_title = true,
+                    "h1" => in_h1 = h1_text.is_empty(),
+                    _ => {}
+                }
+                if FURNITURE.contains(&name) && !tag.self_closing {
+                    furniture_depth += 1;
+                }
+                if CONTAINER.contains(&name) && !tag.self_closing {
+                    container_depth += 1;
+                }
+            }
+            if BLOCK.contains(&name) {
+                flush(&mut cur, container_depth > 0, &mut blocks);
+            }
+            continue;
+        }
+        let next = html[i..].find('<').map_or(bytes.len(), |p| i + p);
+        let chunk = &html[i..next];
+        if in_title {
+            title_text.push_str(chunk);
+        } else if furniture_depth == 0 {
+            decode_entities_into(chunk, &mut cur);
+            if in_h1 {
+                decode_entities_into(chunk, &mut h1_text);
+            }
+        }
+        i = next;
+    }
+    flush(&mut cur, container_depth > 0, &mut blocks);
+    let any_inside = blocks.iter().any(|(_, inside)| *inside);
+    let kept: Vec<&str> = blocks.iter().filter(|(_, inside)| *inside || !any_inside).map(|(t, _)| t.as_str()).collect();
+    page.text = kept.join("\n");
+    if page.title.is_none() {
+        let mut t = String::new();
+        decode_entities_into(&title_text, &mut t);
+        let t = collapse_ws(&t);
+        let h1 = collapse_ws(&h1_text);
+        page.title = [t, h1].into_iter().find(|s| !s.is_empty());
+    }
+    page
+}
+
+struct Tag {
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    attrs: Vec<(String, String)>,
+    end: usize,
+}
+
+/// Parse the tag starting at `start` (a '<'); `None` if it is not a tag.
+fn parse_tag(html: &str, start: usize) -> Option<Tag> {
+    let b = html.as_bytes();
+    let mut i = start + 1;
+    let closing = b.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'!') || b.get(i) == Some(&b'?') {
+        // Doctype, CDATA or processing instruction: skip to '>'.
+        let end = html[i..].find('>').map_or(b.len(), |p| i + p + 1);
+        return Some(Tag { name: String::new(), closing: false, self_closing: true, attrs: vec![], end });
+    }
+    let name_start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b':') {
+        i += 1;
+    }
+    if i == name_start || !b[name_start].is_ascii_alphabetic() {
+        return None;
+    }
+    let name = html[name_start..i].to_ascii_lowercase();
+    let mut attrs = Vec::new();
+    let mut self_closing = false;
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        match b.get(i) {
+            None => return Some(Tag { name, closing, self_closing, attrs, end: b.len() }),
+            Some(b'>') => return Some(Tag { name, closing, self_closing, attrs, end: i + 1 }),
+            Some(b'/') => {
+                self_closing = true;
+                i += 1;
+            }
+            Some(_) => {
+                let k0 = i;
+                while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+                    i += 1;
+                }
+                let key = html[k0..i].to_ascii_lowercase();
+                let mut value = String::new();
+                if b.get(i) == Some(&b'=') {
+                    i += 1;
+                    match b.get(i) {
+                        Some(&q @ (b'"' | b'\'')) => {
+                            let v0 = i + 1;
+                            let v1 = html[v0..].find(q as char).map_or(b.len(), |p| v0 + p);
+                            value = html[v0..v1].to_string();
+                            i = (v1 + 1).min(b.len());
+                        }
+                        _ => {
+                            let v0 = i;
+                            while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                                i += 1;
+                            }
+                            value = html[v0..i].to_string();
+                        }
+                    }
+                }
+                if k0 == i {
+                    i += 1; // never stall on an unexpected byte
+                }
+                attrs.push((key, value));
+            }
+        }
+    }
+}
+
+/// Skip the content of a raw-text element up to and including its closing tag.
+fn skip_raw(html: &str, from: usize, name: &str) -> usize {
+    let needle = format!("</{name}");
+    let b = html.as_bytes();
+    let mut i = from;
+    while let Some(p) = html[i..].find("</") {
+        let at = i + p;
+        if b.len() >= at + needle.len() && html[at..at + needle.len()].eq_ignore_ascii_case(&needle) {
+            return html[at..].find('>').map_or(b.len(), |q| at + q + 1);
+        }
+        i = at + 2;
+    }
+    b.len()
+}
+
+fn read_meta(attrs: &[(String, String)], page: &mut Page) {
+    let get = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
+    let key = get("property").or_else(|| get("name")).or_else(|| get("itemprop")).unwrap_or("");
+    let Some(content) = get("content") else { return };
+    let mut decoded = String::new();
+    decode_entities_into(content, &mut decoded);
+    let value = collapse_ws(&decoded);
+    if value.is_empty() {
+        return;
+    }
+    match key.to_ascii_lowercase().as_str() {
+        "og:title" | "twitter:title" if page.title.is_none() => page.title = Some(value),
+        "article:published_time" | "datepublished" | "date" | "pubdate" | "dc.date" | "publish-date"
+            if page.published.is_none() =>
+        {
+            page.published = Some(value)
+        }
+        "og:site_name" if page.site.is_none() => page.site = Some(value),
+        _ => {}
+    }
+}
+
+/// Collapse runs of whitespace to one space and trim.
+fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Decode HTML character references in `s`, appending to `out`. Unknown references stay as written.
+pub fn decode_entities_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let semi = rest[..rest.len().min(12)].find(';');
+        let decoded = semi.and_then(|e| entity(&rest[1..e]).map(|c| (c, e + 1)));
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code).filter(|c| *c != '\0');
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "laquo" => '«',
+        "raquo" => '»',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "eacute" => 'é',
+        "egrave" => 'è',
+        "aacute" => 'á',
+        "agrave" => 'à',
+        "iacute" => 'í',
+        "oacute" => 'ó',
+        "uacute" => 'ú',
+        "ntilde" => 'ñ',
+        "ccedil" => 'ç',
+        "uuml" => 'ü',
+        "ouml" => 'ö',
+        "auml" => 'ä',
+        "szlig" => 'ß',
+        "deg" => '°',
+        "copy" => '©',
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_styles_and_navigation_are_dropped() {
+        let page = main_text(
+            "<html><head><title>T &amp; U</title><style>p{}</style></head><body><nav>Home | World</nav>\
+             <p>Shelling hit <b>Kharkiv</b>.</p><script>alert('x < y')</script><p>Two died.</p></body></html>",
+        );
+        assert_eq!(page.text, "Shelling hit Kharkiv.\nTwo died.");
+        assert_eq!(page.title.as_deref(), Some("T & U"));
+    }
+
+    #[test]
+    fn article_text_wins_over_the_rest_of_the_page() {
+        let page = main_text("<div>Subscribe now</div><article><h1>Head</h1><p>Body &#8220;q&#x201D;</p></article><div>Related</div>");
+        assert_eq!(page.text, "Head\nBody “q”");
+    }
+
+    #[test]
+    fn meta_tags_give_title_and_date() {
+        let page = main_text(r#"<meta property="og:title" content="Strikes hit Sumy"><meta property="article:published_time" content="2025-03-02T08:00:00Z"><p>x</p>"#);
+        assert_eq!(page.title.as_deref(), Some("Strikes hit Sumy"));
+        assert_eq!(page.published.as_deref(), Some("2025-03-02T08:00:00Z"));
+    }
+
+    #[test]
+    fn deeply_nested_and_unclosed_markup_is_linear_and_safe() {
+        let html = format!("{}<p>deep</p>{}<div <<< &bogus; <a href='x", "<div>".repeat(200_000), "</span>".repeat(1000));
+        let page = main_text(&html);
+        assert!(page.text.starts_with("deep"));
+    }
+
+    #[test]
+    fn unclosed_script_swallows_the_rest_without_panicking() {
+        assert_eq!(main_text("<p>a</p><script>never closed").text, "a");
+    }
+}

@@ -1,0 +1,305 @@
+//! Counts as news reports write them: "16", "1,200", "nine", "twenty-five", "two dozen",
+//! "dozens", "at least 16", "more than 20", "nearly 300".
+//!
+//! This module reads *numbers*; whether a number counts casualties is the extractor's call (a
+//! "28-point plan" and "16 drones" are numbers too). Hyphenated modifiers such as "28-point" or
+//! "34-year-old" are reported as [`NumberMention::modifier`] so callers can skip them.
+
+use crate::segment::{Document, TokenKind};
+use sitrep_model::{Count, Qualifier, Span};
+
+/// A number found in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberMention {
+    pub count: Count,
+    /// From the first qualifier word to the last number word.
+    pub span: Span,
+    /// Token index range `[first, end)`, qualifier included.
+    pub first: usize,
+    pub end: usize,
+    /// A hyphenated modifier ("28-point", "34-year-old"): a number, never a headcount.
+    pub modifier: bool,
+    /// A vague quantity ("dozens", "several"): value is a conventional lower bound.
+    pub vague: bool,
+    /// Four digits between 1900 and 2100 with nothing else: probably a year.
+    pub year_like: bool,
+}
+
+const QUALIFIERS: &[(&[&str], Qualifier)] = &[
+    (&["at", "least"], Qualifier::AtLeast),
+    (&["no", "fewer", "than"], Qualifier::AtLeast),
+    (&["no", "less", "than"], Qualifier::AtLeast),
+    (&["more", "than"], Qualifier::AtLeast),
+    (&["over"], Qualifier::AtLeast),
+    (&["upwards", "of"], Qualifier::AtLeast),
+    (&["in", "excess", "of"], Qualifier::AtLeast),
+    (&["at", "most"], Qualifier::AtMost),
+    (&["up", "to"], Qualifier::AtMost),
+    (&["as", "many", "as"], Qualifier::AtMost),
+    (&["fewer", "than"], Qualifier::AtMost),
+    (&["less", "than"], Qualifier::AtMost),
+    (&["no", "more", "than"], Qualifier::AtMost),
+    (&["nearly"], Qualifier::Approximately),
+    (&["almost"], Qualifier::Approximately),
+    (&["about"], Qualifier::Approximately),
+    (&["around"], Qualifier::Approximately),
+    (&["roughly"], Qualifier::Approximately),
+    (&["approximately"], Qualifier::Approximately),
+    (&["some"], Qualifier::Approximately),
+    (&["an", "estimated"], Qualifier::Approximately),
+    (&["close", "to"], Qualifier::Approximately),
+];
+
+/// The value of a number word ("nine" → 9, "twenty" → 20). Case-insensitive.
+pub fn word_value(w: &str) -> Option<u64> {
+    let w = w.to_ascii_lowercase();
+    Some(match w.as_str() {
+        "zero" | "no" => 0,
+        "one" | "a" | "an" | "single" => 1,
+        "two" | "both" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        _ => return None,
+    })
+}
+
+fn multiplier(w: &str) -> Option<u64> {
+    Some(match w.to_ascii_lowercase().as_str() {
+        "hundred" => 100,
+        "thousand" => 1_000,
+        "million" => 1_000_000,
+        "dozen" => 12,
+        _ => return None,
+    })
+}
+
+/// Vague quantities and the lower bound ACLED codes for them (dozens 12, hundreds 100).
+fn vague(w: &str) -> Option<(u64, Qualifier)> {
+    Some(match w.to_ascii_lowercase().as_str() {
+        "dozens" => (12, Qualifier::AtLeast),
+        "scores" => (20, Qualifier::AtLeast),
+        "hundreds" => (100, Qualifier::AtLeast),
+        "thousands" => (1_000, Qualifier::AtLeast),
+        "several" => (3, Qualifier::AtLeast),
+        "numerous" | "many" => (3, Qualifier::AtLeast),
+        _ => return None,
+    })
+}
+
+/// Parse a written number like "1,200", "3.5" (→ 3) or a number word; `None` otherwise.
+fn token_value(tok: &str, kind: TokenKind) -> Option<(u64, bool)> {
+    if kind == TokenKind::Number {
+        if tok.contains('-') {
+            return None;
+        }
+        let int = tok.split('.').next().unwrap_or(tok).replace(',', "");
+        return int.parse().ok().map(|v| (v, false));
+    }
+    if let Some(v) = word_value(tok) {
+        return Some((v, false));
+    }
+    // "twenty-five"
+    if let Some((a, b)) = tok.split_once(['-', '‑']) {
+        if let (Some(x), Some(y)) = (word_value(a), word_value(b)) {
+            if x >= 20 && x % 10 == 0 && y < 10 {
+                return Some((x + y, false));
+            }
+        }
+    }
+    None
+}
+
+/// Read the number starting at token `i` (a qualifier, a digit or a number word).
+///
+/// ```
+/// use sitrep_text::{Document, numbers::parse_at};
+/// let d = Document::new("at least 16 injured".into());
+/// let n = parse_at(&d, 0).unwrap();
+/// assert_eq!((n.count.value, n.count.at_least()), (16, true));
+/// ```
+pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
+    let toks = &doc.tokens;
+    let lower = |k: usize| doc.tok(k).to_ascii_lowercase();
+    // A qualifier phrase first.
+    let mut qualifier = Qualifier::Exact;
+    let mut j = i;
+    for (words, q) in QUALIFIERS {
+        if i + words.len() < toks.len() && words.iter().enumerate().all(|(k, w)| lower(i + k) == *w) {
+            qualifier = *q;
+            j = i + words.len();
+            break;
+        }
+    }
+    let t = toks.get(j)?;
+    let text = doc.tok(j);
+    // A hyphenated numeric modifier.
+    if t.kind == TokenKind::Number && text.contains('-') {
+        let head = text.split('-').next().unwrap_or("").replace(',', "");
+        let value = head.parse().ok()?;
+        return Some(NumberMention {
+            count: Count { value, qualifier },
+            span: Span::new(toks[i].span.start as usize, t.span.end as usize),
+            first: i,
+            end: j + 1,
+            modifier: true,
+            vague: false,
+            year_like: false,
+        });
+    }
+    if let Some((v, q)) = vague(text) {
+        let q = if qualifier == Qualifier::Exact { q } else { qualifier };
+        return Some(NumberMention {
+            count: Count { value: v, qualifier: q },
+            span: Span::new(toks[i].span.start as usize, t.span.end as usize),
+            first: i,
+            end: j + 1,
+            modifier: false,
+            vague: true,
+            year_like: false,
+        });
+    }
+    // "a dozen", "a hundred", "two dozen", "three hundred", "1.5 million"
+    let lw = text.to_ascii_lowercase();
+    let (mut value, _) = if lw == "a" || lw == "an" {
+        let next = toks.get(j + 1).map(|_| lower(j + 1))?;
+        let m = multiplier(&next)?;
+        j += 1;
+        (m, false)
+    } else {
+        let (v, _) = token_value(text, t.kind)?;
+        if lw == "no" || lw == "both" || lw == "single" {
+            // Only numbers in the company of a qualifier or noun are read; "no" alone is not zero here.
+            return None;
+        }
+        // "1.5 million"
+        if t.kind == TokenKind::Number && text.contains('.') {
+            if let Some(m) = toks.get(j + 1).and_then(|_| multiplier(&lower(j + 1))) {
+                let f: f64 = text.replace(',', "").parse().ok()?;
+                let value = (f * m as f64) as u64;
+                return Some(NumberMention {
+                    count: Count { value, qualifier },
+                    span: Span::new(toks[i].span.start as usize, toks[j + 1].span.end as usize),
+                    first: i,
+                    end: j + 2,
+                    modifier: false,
+                    vague: false,
+                    year_like: false,
+                });
+            }
+        }
+        (v, false)
+    };
+    // Multipliers after the number ("two hundred", "three thousand", "two dozen").
+    while let Some(m) = toks.get(j + 1).and_then(|_| multiplier(&lower(j + 1))) {
+        if lw == "a" || lw == "an" {
+            break;
+        }
+        value = value.saturating_mul(m);
+        j += 1;
+    }
+    // "two hundred and fifty"
+    if toks.get(j + 2).is_some() && lower(j + 1) == "and" && value >= 100 {
+        if let Some((v, _)) = token_value(doc.tok(j + 2), toks[j + 2].kind) {
+            if v < 100 {
+                value += v;
+                j += 2;
+            }
+        }
+    }
+    let year_like = t.kind == TokenKind::Number && text.len() == 4 && (1900..=2100).contains(&value);
+    Some(NumberMention {
+        count: Count { value, qualifier },
+        span: Span::new(toks[i].span.start as usize, toks[j].span.end as usize),
+        first: i,
+        end: j + 1,
+        modifier: false,
+        vague: false,
+        year_like,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read(s: &str) -> Option<(u64, Qualifier, bool)> {
+        let d = Document::new(s.to_string());
+        parse_at(&d, 0).map(|n| (n.count.value, n.count.qualifier, n.modifier))
+    }
+
+    #[test]
+    fn at_least_sixteen_is_a_lower_bound() {
+        assert_eq!(read("at least 16 injured"), Some((16, Qualifier::AtLeast, false)));
+    }
+
+    #[test]
+    fn number_words_and_compounds_are_read() {
+        assert_eq!(read("nine people"), Some((9, Qualifier::Exact, false)));
+        assert_eq!(read("twenty-five dead"), Some((25, Qualifier::Exact, false)));
+        assert_eq!(read("two dozen"), Some((24, Qualifier::Exact, false)));
+        assert_eq!(read("a dozen"), Some((12, Qualifier::Exact, false)));
+        assert_eq!(read("three hundred and twelve"), Some((312, Qualifier::Exact, false)));
+        assert_eq!(read("1,200 homes"), Some((1200, Qualifier::Exact, false)));
+        assert_eq!(read("1.5 million"), Some((1_500_000, Qualifier::Exact, false)));
+    }
+
+    #[test]
+    fn qualifiers_set_the_bound() {
+        assert_eq!(read("more than 20"), Some((20, Qualifier::AtLeast, false)));
+        assert_eq!(read("nearly 300"), Some((300, Qualifier::Approximately, false)));
+        assert_eq!(read("up to 40"), Some((40, Qualifier::AtMost, false)));
+    }
+
+    #[test]
+    fn vague_quantities_get_conventional_lower_bounds() {
+        assert_eq!(read("dozens of"), Some((12, Qualifier::AtLeast, false)));
+        assert_eq!(read("hundreds"), Some((100, Qualifier::AtLeast, false)));
+    }
+
+    #[test]
+    fn hyphenated_modifiers_are_flagged() {
+        assert_eq!(read("28-point plan"), Some((28, Qualifier::Exact, true)));
+        assert_eq!(read("34-year-old"), Some((34, Qualifier::Exact, true)));
+    }
+
+    #[test]
+    fn plain_words_are_not_numbers() {
+        assert_eq!(read("people"), None);
+        assert_eq!(read("at least people"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_reads_plain_integers(n in 0u64..10_000_000, junk in "\\PC{0,40}") {
+            let d = Document::new(format!("{n} {junk}"));
+            let m = parse_at(&d, 0).unwrap();
+            prop_assert_eq!(m.count.value, n);
+            let d = Document::new(junk);
+            for i in 0..d.tokens.len() { let _ = parse_at(&d, i); }
+        }
+    }
+}
