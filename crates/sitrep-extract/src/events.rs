@@ -304,17 +304,7 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
 /// The subject of the verb at token `verb`: the name right before it, or before an appositive
 /// ("Tymur Tkachenko, head of the city’s military administration, reported").
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
-    let start = c.doc.sentences[si].tokens.start;
-    let mut end = verb;
-    while end > start && matches!(c.low[end - 1].as_str(), "also" | "has" | "had" | "have" | "later" | "then") {
-        end -= 1;
-    }
-    if end > start && c.low[end - 1] == "," {
-        // Skip back over ", <appositive> ,".
-        if let Some(open) = (start..end - 1).rev().take(20).find(|&j| c.low[j] == ",") {
-            end = open;
-        }
-    }
+    let end = crate::mentions::subject_end(&c.low, c.doc.sentences[si].tokens.start, verb);
     c.rec.mentions.iter().filter(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first)).last()
 }
 

@@ -72,6 +72,27 @@ const PLACE_NOUNS: &[&str] = &["district", "districts", "area", "region", "provi
 const DISTRICT_CUES: &[&str] = &["district", "districts", "area", "neighbourhood", "neighborhood", "quarter", "raion", "suburb"];
 const SPEAKER_FROM_VERBS: &[&str] = &["reported", "reporting", "said", "speaking", "writing", "wrote", "told", "reports", "says"];
 
+/// Where the subject of the verb at token `verb` must end: adverbs and auxiliaries before the
+/// verb are skipped ("also said", "has said"), and so is an appositive ("Tymur Tkachenko, head
+/// of the city’s military administration, reported").
+pub fn subject_end(low: &[String], start: usize, verb: usize) -> usize {
+    let mut end = verb;
+    while end > start && matches!(low[end - 1].as_str(), "also" | "has" | "had" | "have" | "later" | "then" | "previously" | "earlier" | "separately" | "further" | "was" | "is" | "on" | "again") {
+        end -= 1;
+    }
+    if end > start && low[end - 1] == "," {
+        if let Some(open) = (start..end - 1).rev().take(25).find(|&j| low[j] == ",") {
+            end = open;
+        }
+    }
+    end
+}
+
+/// Is `w` (lowercase) a title word, or a compound of one ("director-general")?
+pub fn is_title(lex: &Lexicon, w: &str) -> bool {
+    lex.titles.contains(w) || (w.contains('-') && w.split('-').any(|p| lex.titles.contains(p)))
+}
+
 fn is_cap(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
@@ -190,11 +211,15 @@ impl Ctx<'_> {
 /// A person cue around a capitalised run `[i, j)`: a title before, an appositive or a speech
 /// verb after, or a media possessive before.
 fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
-    if i > sent_start && c.lex.titles.contains(&c.low[i - 1]) {
-        return true;
-    }
-    if i > sent_start && c.doc.tokens[i - 1].kind == TokenKind::Possessive {
-        return true;
+    if i > sent_start {
+        let prev = c.low[i - 1].as_str();
+        if is_title(c.lex, prev) || c.doc.tokens[i - 1].kind == TokenKind::Possessive {
+            return true;
+        }
+        // "said Ahmad Nofal", "according to Khaled Obeid" (but "told Reuters" names the listener)
+        if matches!(prev, "said" | "says" | "added" | "wrote") || (prev == "to" && i >= 2 && c.low[i - 2] == "according") {
+            return true;
+        }
     }
     let next = c.low.get(j).map(String::as_str).unwrap_or("");
     if c.lex.speech_verbs.contains(next) && next != "according" {
@@ -202,8 +227,13 @@ fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
     }
     if next == "," {
         let after = c.low.get(j + 1).map(String::as_str).unwrap_or("");
-        let after2 = c.low.get(j + 2).map(String::as_str).unwrap_or("");
-        return c.lex.titles.contains(after) || (matches!(after, "a" | "an" | "the") && (c.lex.titles.contains(after2) || c.low.get(j + 3).is_some_and(|t| c.lex.titles.contains(t))));
+        let after2 = c.doc.tokens.get(j + 2).map(|t| c.doc.slice(t.span)).unwrap_or("");
+        // ", head of …", ", a nurse at …", ", the Treasury's …", ", Cauca’s secretary …", ", 27, who …"
+        let _ = after2;
+        return is_title(c.lex, after)
+            || matches!(after, "a" | "an" | "the")
+            || (c.doc.tokens.get(j + 2).is_some_and(|t| t.kind == TokenKind::Possessive) && c.low.get(j + 3).is_some_and(|w| is_title(c.lex, w)))
+            || c.doc.tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number && c.low.get(j + 2).is_some_and(|w| w == ","));
     }
     false
 }
@@ -223,7 +253,9 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
         let mut i = start;
         while i < end {
             let t = c.tok(i);
-            if !is_cap(t) || !c.is_word(i) {
+            // Later mentions of a person may start lowercase ("al-Tayeb told …").
+            let lower_known = !is_cap(t) && c.is_word(i) && out.persons.iter().any(|p| p.last == t);
+            if (!is_cap(t) || !c.is_word(i)) && !lower_known {
                 i += 1;
                 continue;
             }
@@ -247,22 +279,26 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
             }
             let actor = c.actor_at(i, end);
             let place = c.place_at(i, end);
-            // 3. A new person: a run of 2–4 capitalised words with a person cue.
-            let mut run = i;
-            while run < end && run < i + 4 && is_cap(c.tok(run)) && c.is_word(run) && !lex.stopwords.contains(c.tok(run)) {
-                run += 1;
+            // 3. A new person: a run of 2–4 capitalised words with a person cue. Leading titles
+            // ("Captain", "Chief Inspector") are not part of the name.
+            let mut p0 = i;
+            while p0 < end && is_cap(c.tok(p0)) && is_title(lex, &c.low[p0]) {
+                p0 += 1;
             }
-            let run_len = run - i;
+            let run = name_run(&c, p0, end);
+            let run_len = run - p0;
             let actor_len = actor.as_ref().map_or(0, |a| a.0);
             let place_len = place.as_ref().map_or(0, |p| p.0);
-            if !headline && run_len >= 2 && actor_len < run_len && place_len < run_len && person_cue(&c, i, run, start) {
-                let p = new_person(&c, i, run, start, end, &out);
+            let named_after_title = p0 > i && run_len >= 2;
+            if !headline && run_len >= 2 && (named_after_title || (actor_len < run - i && place_len < run - i)) && person_cue(&c, p0, run, start) {
+                let p = new_person(&c, p0, run, start, end, &out);
                 out.persons.push(p);
                 let pi = out.persons.len() - 1;
-                push(&mut out, i, run, Referent::Person(pi));
+                push(&mut out, p0, run, Referent::Person(pi));
                 i = run;
                 continue;
             }
+            let run_len = run.max(i + 1) - i;
             // 4. Actors, unless a longer place name starts here.
             if let Some((n, a, form)) = actor.filter(|a| a.0 >= place_len) {
                 let entry = &lex.actors[a];
@@ -313,6 +349,28 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     out
 }
 
+/// Name particles that may sit lowercase inside a personal name ("Osman al-Tayeb", "Ursula von
+/// der Leyen").
+const PARTICLES: &[&str] = &["bin", "ibn", "van", "von", "der", "de", "da", "di", "del", "dos", "la", "le", "abu", "bint"];
+
+/// The end of a run of up to four name words starting at `i`.
+fn name_run(c: &Ctx, i: usize, end: usize) -> usize {
+    let mut run = i;
+    while run < end && run < i + 4 && c.is_word(run) {
+        let t = c.tok(run);
+        let particle_prefix = ["al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-"].iter().any(|p| {
+            t.strip_prefix(p).is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+        });
+        let particle = run > i && PARTICLES.contains(&c.low[run].as_str()) && c.doc.tokens.get(run + 1).is_some_and(|n| is_cap(c.doc.slice(n.span)));
+        let name_word = is_cap(t) && !c.lex.stopwords.contains(t);
+        if !(name_word || (run > i && particle_prefix) || particle) {
+            break;
+        }
+        run += 1;
+    }
+    run
+}
+
 fn known_person(c: &Ctx, persons: &[Person], i: usize, end: usize) -> Option<(usize, usize)> {
     for (pi, p) in persons.iter().enumerate() {
         let parts: Vec<&str> = p.name.split(' ').collect();
@@ -343,7 +401,7 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
         let mut has_title = false;
         while k > sent_start && i - k < 5 {
             let w = c.low[k - 1].as_str();
-            let is_title = c.lex.titles.contains(w);
+            let is_title = is_title(c.lex, w);
             let actorish = c.actor_at(k - 1, i).is_some_and(|a| a.0 == 1);
             if !(is_title || actorish || (is_cap(c.tok(k - 1)) && c.is_word(k - 1) && !c.lex.stopwords.contains(c.tok(k - 1)))) {
                 break;
@@ -357,7 +415,7 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
             k -= 1;
         }
         // Do not take the capitalised first word of a sentence unless it is a title word.
-        while k < i && !c.lex.titles.contains(&c.low[k]) && c.actor_at(k, i).is_none() {
+        while k < i && !is_title(c.lex, &c.low[k]) && c.actor_at(k, i).is_none() {
             k += 1;
         }
         if has_title && k < i {
@@ -367,8 +425,9 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
     // After: ", head of the city’s military administration,".
     if title.is_none() && j + 1 < sent_end && c.tok(j) == "," {
         let first = j + 1;
-        let head_ok = c.lex.titles.contains(&c.low[first])
-            || (matches!(c.low[first].as_str(), "a" | "an" | "the") && (first + 1..(first + 4).min(sent_end)).any(|k| c.lex.titles.contains(&c.low[k])));
+        let head_ok = is_title(c.lex, &c.low[first])
+            || matches!(c.low[first].as_str(), "a" | "an" | "the")
+            || (c.doc.tokens.get(first + 1).is_some_and(|t| t.kind == TokenKind::Possessive) && c.low.get(first + 2).is_some_and(|w| is_title(c.lex, w)));
         if head_ok {
             let mut k = first;
             while k < sent_end && k < first + 15 && !matches!(c.tok(k), "," | "." | ";" | "“" | "”" | "\"") && !c.lex.speech_verbs.contains(&c.low[k]) {

@@ -52,14 +52,28 @@ fn pieces(doc: &Document) -> Vec<Piece> {
         let text = doc.slice(*p);
         let base = p.start as usize;
         let mut open: Option<(usize, char)> = None;
-        for (i, ch) in text.char_indices() {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (n, &(i, ch)) in chars.iter().enumerate() {
+            let prev = n.checked_sub(1).map(|p| chars[p].1);
+            let next = chars.get(n + 1).map(|x| x.1);
+            // Single quotes open only at a word start and close only at a word end, so the
+            // apostrophes of "people's" and "Kam'yanka" are never quotation marks.
+            let word_start = prev.is_none_or(|p| p.is_whitespace() || p == '(') && next.is_some_and(char::is_alphanumeric);
+            let word_end = prev.is_some_and(|p| !p.is_whitespace()) && next.is_none_or(|x| !x.is_alphanumeric());
             match (open, ch) {
-                (None, '“' | '«' | '„') => open = Some((i, ch)),
-                (None, '"') => open = Some((i, ch)),
-                (Some((o, oc)), '”' | '»' | '"') if oc != '"' || ch == '"' => {
-                    let content = Span::new(base + o + oc.len_utf8(), base + i);
-                    out.push(Piece { content, outer: Span::new(base + o, base + i + ch.len_utf8()), closed: true, paragraph: pi });
-                    open = None;
+                (None, '“' | '«' | '„' | '"') => open = Some((i, ch)),
+                (None, '‘' | '\'') if word_start => open = Some((i, ch)),
+                (Some((o, oc)), '”' | '»' | '"' | '’' | '\'') => {
+                    let pairs = match oc {
+                        '"' => ch == '"',
+                        '‘' | '\'' => matches!(ch, '’' | '\'') && word_end,
+                        _ => matches!(ch, '”' | '»'),
+                    };
+                    if pairs {
+                        let content = Span::new(base + o + oc.len_utf8(), base + i);
+                        out.push(Piece { content, outer: Span::new(base + o, base + i + ch.len_utf8()), closed: true, paragraph: pi });
+                        open = None;
+                    }
                 }
                 _ => {}
             }
@@ -124,7 +138,7 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         let speaker = speaker.or_else(|| {
             let (s, m, para) = last_speaker.as_ref()?;
             let whole_para = first.outer.start == doc.paragraphs[first.paragraph].start;
-            (whole_para && first.paragraph <= para + 1).then(|| (s.clone(), *m))
+            ((whole_para && first.paragraph <= para + 1) || first.paragraph == *para).then(|| (s.clone(), *m))
         });
         if let Some((s, m)) = &speaker {
             last_speaker = Some((s.clone(), *m, last.paragraph));
@@ -186,8 +200,16 @@ fn attribute(doc: &Document, lex: &Lexicon, rec: &Recognized, q: &Quoted, piece:
             if let Some(s) = subject_before(doc, lex, rec, k, after) {
                 return Some(s);
             }
-            // "said Tkachenko", "said the spokesperson"
+            // "said Tkachenko", "said the spokesperson", "according to Khaled Obeid"; never "told X",
+            // whose X is the listener.
+            if matches!(low(k).as_str(), "told" | "tells" | "asked") {
+                k += 1;
+                continue;
+            }
             let mut j = k + 1;
+            if low(k) == "according" && j < sent.tokens.end && low(j) == "to" {
+                j += 1;
+            }
             if j < sent.tokens.end && low(j) == "the" {
                 j += 1;
             }
@@ -222,11 +244,12 @@ fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, 
     if verb == 0 || verb <= floor {
         return None;
     }
-    let mut k = verb - 1;
-    // Skip adverbs and auxiliaries: "Zelenskyy also said", "he has said".
-    while k > floor && matches!(low(k).as_str(), "also" | "later" | "then" | "has" | "had" | "have" | "previously" | "earlier" | "separately" | "further" | "was" | "is") {
-        k -= 1;
+    let low_all: Vec<String> = (0..doc.tokens.len().min(verb + 1)).map(|j| if j + 40 >= verb { low(j) } else { String::new() }).collect();
+    let end = crate::mentions::subject_end(&low_all, floor, verb);
+    if end == 0 || end <= floor {
+        return None;
     }
+    let k = end - 1;
     let t = low(k);
     if let Some(m) = rec.mentions.iter().filter(speakers).find(|m| m.end == k + 1) {
         return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
@@ -237,8 +260,22 @@ fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, 
         let p = p.1;
         return Some((Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() }, Some(doc.tokens[k].span)));
     }
-    if lex.titles.contains(&t) && k > 0 && matches!(low(k - 1).as_str(), "the" | "a") {
+    if crate::mentions::is_title(lex, &t) && k > 0 && matches!(low(k - 1).as_str(), "the" | "a") {
         return by_title(rec, &t, doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[k].span)));
+    }
+    // "the group said", "the army said": the last actor of that kind named before.
+    if k > 0 && low(k - 1) == "the" {
+        let kinds: &[sitrep_model::ActorKind] = match t.as_str() {
+            "group" | "movement" | "militia" | "rebels" | "faction" | "organisation" | "organization" => &[sitrep_model::ActorKind::ArmedGroup, sitrep_model::ActorKind::Organisation],
+            "army" | "military" | "forces" | "junta" => &[sitrep_model::ActorKind::Military],
+            "ministry" | "government" | "agency" | "council" | "office" => &[sitrep_model::ActorKind::GovernmentBody, sitrep_model::ActorKind::State, sitrep_model::ActorKind::Organisation],
+            _ => &[],
+        };
+        if !kinds.is_empty() {
+            let at = doc.tokens[k].span.start;
+            let m = rec.mentions.iter().filter(|m| m.span.end <= at).filter(|m| matches!(m.referent, Referent::Actor { actor, .. } if kinds.contains(&lex.actors[actor].kind))).last()?;
+            return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(doc.tokens[k].span)));
+        }
     }
     // "…, saying": the last speaker named before in the sentence.
     if t == "," && matches!(low(verb).as_str(), "saying" | "calling" | "describing" | "adding") {
