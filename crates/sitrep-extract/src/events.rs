@@ -25,9 +25,12 @@ const FILLER: &[&str] = &[
     "military", "government", "army", "rebel", "armed", "pro-government", "its", "their", "his", "her",
 ];
 const NEGATIONS: &[&str] = &["no", "not", "never", "n't", "without", "nor"];
-const FUTURE: &[&str] = &["scheduled", "planned", "will", "would", "could", "set", "expected", "plans", "plan", "may", "might", "intends", "due", "future", "proposed", "possible"];
+const FUTURE: &[&str] = &["accept", "scheduled", "planned", "will", "would", "could", "set", "expected", "plans", "plan", "may", "might", "intends", "due", "future", "proposed", "possible"];
 /// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
 const HYPOTHETICAL: &[&str] = &["would", "could", "might", "may", "will", "freeze", "halt", "end", "stop", "ending", "halting", "prevent", "avoid", "resume", "threatened"];
+/// Words before a violent trigger that make it the topic of talk, not news of an event
+/// ("a statement condemning RSF attacks").
+const REFERENCED: &[&str] = &["denounce", "condemning", "condemned", "condemn", "condemns", "denounced", "denouncing", "investigating", "investigate", "denied", "deny", "denies", "against"];
 const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
 
 /// A casualty figure as read from one clause.
@@ -37,6 +40,10 @@ struct RawFigure {
     count: Count,
     span: Span,
     sources: Vec<Source>,
+    /// "including four soldiers": a part of the figure before it, placed only if a place follows.
+    subset: bool,
+    /// "the toll rose to 12": an update of an earlier figure, not a second opinion.
+    revision: bool,
 }
 
 /// One clause that reports an event or a figure.
@@ -52,6 +59,8 @@ struct MentionDraft {
     weapons: Vec<String>,
     when: Option<TimeExpr>,
     sources: Vec<Source>,
+    /// The figures count soldiers or fighters: with no trigger, a battle.
+    combatant_victims: bool,
 }
 
 /// An event being assembled from mentions.
@@ -134,7 +143,9 @@ fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
         let brk = CLAUSE_BREAKS.contains(&w)
             || (w == "as" && (prev == "," || prev == "comes" || prev == "came") && next != "well")
             || (w == "but" && prev == ",")
-            || (matches!(w, "which" | "who") && prev == ",");
+            || (matches!(w, "which" | "who") && prev == ",")
+            || (w == "after" && matches!(prev, "," | "hours" | "days" | "minutes" | "weeks" | "shortly" | "just"))
+            || (w == "and" && prev == "," && (matches!(next, "a" | "an" | "the") || numbers::word_value(next).is_some_and(|v| v > 1) || next.starts_with(|ch: char| ch.is_ascii_digit())));
         if brk {
             out.push((start, k));
             start = if w == ";" { k + 1 } else { k + 1 };
@@ -149,6 +160,14 @@ fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
 fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     let n = (1..=c.lex.max_trigger_len.min(end - k)).rev().find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n].to_vec()))?;
     let t = c.lex.triggers[&c.low[k..k + n].to_vec()].clone();
+    // "fired" and "launched" are news of violence only with a heavy weapon ("fired mortar rounds",
+    // "launched drones"), not with tear gas or a statement.
+    if matches!(c.low[k].as_str(), "fired" | "launched") && n == 1 {
+        let heavy = (k + 1..(k + 5).min(end)).any(|j| weapon_at(c, j, end).is_some_and(|(w, _)| !matches!(w.as_str(), "small arms")));
+        if !heavy {
+            return None;
+        }
+    }
     let window = k.saturating_sub(4)..k;
     if window.clone().any(|j| NEGATIONS.contains(&c.low[j].as_str())) {
         return None;
@@ -156,7 +175,7 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str())) {
         return None;
     }
-    if t.family != Family::Diplomacy && (k.saturating_sub(3)..k).any(|j| HYPOTHETICAL.contains(&c.low[j].as_str())) {
+    if t.family != Family::Diplomacy && (k.saturating_sub(3)..k).any(|j| HYPOTHETICAL.contains(&c.low[j].as_str()) || REFERENCED.contains(&c.low[j].as_str())) {
         return None;
     }
     // "hit" and "strike" as nouns of sport or labour are rare in conflict copy; "peace plan" is not a plan proposed.
@@ -164,7 +183,11 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
 }
 
 fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
-    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n].to_vec()).map(|w| (w.clone(), n)))
+    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n].to_vec()).map(|w| (w.clone(), n))).or_else(|| {
+        // "explosive-drone", "rocket-propelled": the head of a compound names the weapon.
+        let last = c.low[k].rsplit('-').next().filter(|_| c.low[k].contains('-'))?;
+        c.lex.weapons.get(&vec![last.to_string()]).map(|w| (w.clone(), 1))
+    })
 }
 
 /// Refine a generic explosion/attack type by the weapons named with it.
@@ -182,16 +205,22 @@ fn refine(trigger: &Trigger, weapons: &[String]) -> (Family, EventType, bool) {
                 (Family::ExplosionsRemoteViolence, EventType::ShellingArtilleryMissileAttack, true)
             } else if ied {
                 (Family::ExplosionsRemoteViolence, EventType::RemoteExplosiveLandmineIed, true)
+            } else if trigger.family == Family::ExplosionsRemoteViolence && generic {
+                // "strikes" with no weapon named are, in current wars, mostly from the air.
+                (Family::ExplosionsRemoteViolence, EventType::AirDroneStrike, false)
             } else {
                 (trigger.family, trigger.kind, !generic)
             }
+        }
+        _ if has("suicide vest") || (trigger.kind == EventType::RemoteExplosiveLandmineIed && has("suicide")) => {
+            (Family::ExplosionsRemoteViolence, EventType::SuicideBomb, true)
         }
         _ => (trigger.family, trigger.kind, true),
     }
 }
 
 /// Casualty figures among tokens `[a, b)`, outside quotes.
-fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Vec<RawFigure> {
+fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr], prior: &mut Option<CasualtyKind>) -> Vec<RawFigure> {
     let mut out = Vec::new();
     let mut k = a;
     while k < b {
@@ -207,11 +236,30 @@ fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Vec<RawFigure> {
             k = n.end.max(k + 1);
             continue;
         }
-        // Only numerals, number words and vague quantities start a figure; "a"/"one" need a cue word.
-        let head = c.low[n.first + (n.end - n.first - 1).min(n.end - n.first)].clone();
-        let _ = head;
-        if let Some(kind) = casualty_kind(c, &n, b) {
-            out.push(RawFigure { kind, count: n.count, span: n.span, sources: vec![] });
+        let next = c.low.get(n.end).map(String::as_str).unwrap_or("");
+        let next2 = c.low.get(n.end + 2).map(String::as_str).unwrap_or("");
+        let including = n.first > 0 && c.low[n.first - 1] == "including";
+        let kind = casualty_kind(c, &n, b)
+            .or_else(|| {
+                // "Nine of the dead were in Kenscoff", "two of the wounded".
+                (next == "of" && c.low.get(n.end + 1).is_some_and(|w| w == "the")).then_some(()).and_then(|_| match next2 {
+                    "dead" | "killed" | "victims" | "fatalities" => Some(CasualtyKind::Killed),
+                    "injured" | "wounded" => Some(CasualtyKind::Injured),
+                    _ => None,
+                })
+            })
+            .or_else(|| {
+                // After a figure, "19 of them in Djibo", "12 in an ambush" and "including two men"
+                // count the same thing.
+                let of_them = next == "of" && c.low.get(n.end + 1).is_some_and(|w| w == "them");
+                let bare_numeral = c.doc.tokens[n.end - 1].kind == TokenKind::Number || numbers::word_value(&c.low[n.end - 1]).is_some_and(|v| v > 1);
+                let person = c.lex.person_nouns.contains(next) || COMBATANTS.contains(&next);
+                (bare_numeral && (of_them || matches!(next, "in" | "near" | "at" | "outside") || (including && person))).then_some(()).and(*prior)
+            });
+        if let Some(kind) = kind {
+            let revision = (n.first.saturating_sub(5)..n.first).any(|j| matches!(c.low[j].as_str(), "rose" | "risen" | "climbed" | "increased" | "jumped" | "reached" | "now"));
+            out.push(RawFigure { kind, count: n.count, span: n.span, sources: vec![], subset: including, revision });
+            *prior = Some(kind);
         }
         k = n.end;
     }
@@ -234,6 +282,9 @@ fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
         let prev = c.low[n.first - 1].as_str();
         match prev {
             "killing" | "killed" | "kills" | "kill" => return Some(CasualtyKind::Killed),
+            "lost" | "losing" if (n.end..(n.end + 2).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()) || c.lex.person_nouns.contains(&c.low[j])) => {
+                return Some(CasualtyKind::Killed)
+            }
             "wounding" | "injuring" | "wounded" | "injured" => return Some(CasualtyKind::Injured),
             _ => {}
         }
@@ -290,10 +341,10 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
                 out.extend(c.source_of(m));
             }
         } else if c.lex.speech_verbs.contains(w) && !matches!(w, "calling" | "called" | "described" | "describing") {
-            if let Some(m) = subject_of(c, si, k) {
-                if !matches!(m.referent, Referent::Place(_)) || m.also_actor.is_some() {
-                    out.extend(c.source_of(m));
-                }
+            match subject_of(c, si, k) {
+                Some(m) if !matches!(m.referent, Referent::Place(_)) || m.also_actor.is_some() => out.extend(c.source_of(m)),
+                Some(_) => {}
+                None => out.extend(institution_before(c, s.tokens.start, k)),
             }
         }
     }
@@ -301,11 +352,65 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
     out
 }
 
+/// Institutions named by common nouns: "police said", "the Lebanese health ministry said".
+const INSTITUTIONS: &[&str] = &[
+    "police", "army", "military", "ministry", "authorities", "officials", "government", "witnesses", "residents",
+    "hospital", "medics", "rescuers", "sources", "monitor", "agency", "command", "spokesman", "spokeswoman",
+    "spokesperson", "office", "council", "group", "militia", "rebels", "activists", "officers", "doctors",
+];
+
+fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
+    let end = crate::mentions::subject_end(&c.low, start, verb);
+    if end == 0 || end <= start || !INSTITUTIONS.contains(&c.low[end - 1].as_str()) {
+        return None;
+    }
+    let mut k = end - 1;
+    while k > start && k + 4 > end {
+        let w = c.low[k - 1].as_str();
+        let demonym = c.rec.mentions.iter().any(|m| m.end == k && matches!(m.referent, Referent::Actor { .. }));
+        if !(demonym || matches!(w, "health" | "defence" | "defense" | "interior" | "foreign" | "security" | "local" | "state" | "regional" | "military" | "civil")) {
+            break;
+        }
+        k -= 1;
+    }
+    Some(Source { name: c.doc.slice(c.tok_span(k, end)).to_string(), title: None, affiliation: None })
+}
+
 /// The subject of the verb at token `verb`: the name right before it, or before an appositive
 /// ("Tymur Tkachenko, head of the city’s military administration, reported").
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
     let end = crate::mentions::subject_end(&c.low, c.doc.sentences[si].tokens.start, verb);
     c.rec.mentions.iter().filter(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first)).last()
+}
+
+const DIRECTION_WORDS: &[&str] = &[
+    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
+    "south-east", "south-west", "km", "kilometres", "kilometers", "miles", "outskirts",
+];
+const COMBATANTS: &[&str] = &["soldiers", "soldier", "troops", "fighters", "militants", "rebels", "insurgents", "servicemen", "combatants", "militiamen", "jihadists", "gunmen", "attackers"];
+const MILITARY_TARGETS: &[&str] = &["positions", "position", "base", "bases", "troops", "soldiers", "army", "barracks", "checkpoint", "convoy", "outpost", "camp", "garrison"];
+
+/// Places of a clause usable as event locations: not datelines, not inside quotes or a person's
+/// title, and reference points ("25 km west of Goma") only when nothing else is named.
+fn clause_places(c: &Ctx, a: usize, b: usize) -> Vec<(Place, usize)> {
+    let titles: Vec<Span> = c.rec.persons.iter().filter_map(|p| p.title_span).collect();
+    let mut places: Vec<(Place, usize, bool)> = Vec::new();
+    for m in c.mentions_in(a, b) {
+        let Referent::Place(p) = &m.referent else { continue };
+        if m.dateline || c.masked(m.first) || titles.iter().any(|t| t.contains(m.span)) {
+            continue;
+        }
+        let reference = m.first >= 2 && matches!(c.low[m.first - 1].as_str(), "of" | "from") && DIRECTION_WORDS.contains(&c.low[m.first - 2].as_str());
+        places.push((*p, m.first, reference));
+    }
+    let any_direct = places.iter().any(|p| !p.2);
+    prune_places(places.into_iter().filter(|p| !p.2 || !any_direct).map(|p| (p.0, p.1)).collect())
+}
+
+/// Is the clause background rather than news ("… has killed thousands since January")?
+fn background(c: &Ctx, a: usize, b: usize) -> bool {
+    let since = (a..b).any(|k| !c.masked(k) && c.low[k] == "since");
+    since && (a..b).any(|k| matches!(c.low[k].as_str(), "has" | "have"))
 }
 
 fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
@@ -316,6 +421,7 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
         }
         let times = timex::find(c.doc, s.tokens.clone(), published);
         let sources = sentence_sources(c, si);
+        let mut prior_kind: Option<CasualtyKind> = None;
         for (a, b) in clauses(c, si) {
             let mut trigger: Option<(Trigger, usize, usize)> = None;
             let mut weapons: Vec<(String, usize)> = Vec::new();
@@ -325,11 +431,10 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     k += 1;
                     continue;
                 }
-                if let Some((w, n)) = weapon_at(c, k, b) {
+                if let Some((w, _)) = weapon_at(c, k, b) {
                     if !weapons.iter().any(|x| x.0 == w) {
                         weapons.push((w, k));
                     }
-                    let _ = n;
                 }
                 if let Some((t, n)) = trigger_at(c, k, b) {
                     let better = match &trigger {
@@ -344,7 +449,10 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                 }
                 k += 1;
             }
-            let figs = figures(c, a, b, &times);
+            let mut figs = figures(c, a, b, &times, &mut prior_kind);
+            if background(c, a, b) {
+                continue;
+            }
             if trigger.is_none() && figs.is_empty() {
                 // A state or government body that speaks is a diplomatic statement.
                 if let Some(st) = statement(c, a, b) {
@@ -359,39 +467,97 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                         weapons: vec![],
                         when: times.first().copied(),
                         sources: vec![],
+                        combatant_victims: false,
                     });
                 }
                 continue;
             }
+            // Protests met with force: the protest is the event, coded by what was done to it.
+            let clause_triggers: Vec<Trigger> = (a..b).filter(|&k| !c.masked(k)).filter_map(|k| trigger_at(c, k, b).map(|t| t.0)).collect();
+            let protest = clause_triggers.iter().any(|t| t.family == Family::Protests && t.kind == EventType::PeacefulProtest);
+            if protest {
+                let has = |k: EventType| clause_triggers.iter().any(|t| t.kind == k);
+                let kind = if has(EventType::ViolentDemonstration) || has(EventType::LootingPropertyDestruction) {
+                    Some((Family::Riots, EventType::ViolentDemonstration))
+                } else if has(EventType::Attack) || has(EventType::ExcessiveForceAgainstProtesters) {
+                    Some((Family::Protests, EventType::ExcessiveForceAgainstProtesters))
+                } else if has(EventType::ProtestWithIntervention) || has(EventType::Arrests) {
+                    Some((Family::Protests, EventType::ProtestWithIntervention))
+                } else {
+                    None
+                };
+                if let (Some((family, kind)), Some((t, _, _))) = (kind, &mut trigger) {
+                    *t = Trigger { family, kind, weapon: None };
+                }
+            }
+            // A trigger of violence against an army's positions is a battle.
+            if let Some((t, at, _)) = &mut trigger {
+                if t.family == Family::ViolenceAgainstCivilians && t.kind == EventType::Attack && t.weapon.is_none() && (*at..b).any(|j| MILITARY_TARGETS.contains(&c.low[j].as_str())) {
+                    *t = Trigger { family: Family::Battles, kind: EventType::ArmedClash, weapon: None };
+                }
+            }
+            // Soldiers killed in a clause whose only trigger is a seizure or the like: a battle.
+            let soldiers_killed = figs.iter().any(|f| {
+                let t = c.doc.token_at(f.span.end);
+                (t..(t + 4).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()))
+            });
+            if let Some((t, _, _)) = &mut trigger {
+                if soldiers_killed && t.family == Family::StrategicDevelopments {
+                    *t = Trigger { family: Family::Battles, kind: EventType::ArmedClash, weapon: None };
+                }
+            }
             let weapon_names: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
-            let places: Vec<(Place, usize)> = c
-                .mentions_in(a, b)
-                .enumerate()
-                .filter_map(|(_, m)| match &m.referent {
-                    Referent::Place(p) if !m.dateline && !c.masked(m.first) => Some((*p, m.first)),
-                    _ => None,
-                })
-                .collect();
-            let places = prune_places(places);
             let trig_pos = trigger.as_ref().map(|t| t.1);
             let actors = clause_actors(c, a, b, trig_pos, &weapons, &sources);
             let when = times.iter().find(|t| t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end).or(times.first()).copied();
-            let mut figs = figs;
             for f in &mut figs {
                 f.sources = sources.clone();
             }
-            out.push(MentionDraft {
-                sentence: si,
-                paragraph: s.paragraph,
-                span: c.tok_span(a, b),
-                trigger: trigger.map(|(t, _, _)| (t, true)),
-                places,
-                figures: figs,
-                actors,
-                weapons: weapon_names,
-                when,
-                sources: sources.clone(),
-            });
+            // Segments: a second figure of a kind already given starts a new part of the clause
+            // ("19 of them in Djibo and 12 near Douentza").
+            let mut cuts = vec![a];
+            let mut seen: Vec<CasualtyKind> = Vec::new();
+            for f in &figs {
+                if seen.contains(&f.kind) {
+                    cuts.push(c.doc.token_at(f.span.start));
+                    seen.clear();
+                }
+                seen.push(f.kind);
+            }
+            cuts.push(b);
+            for w in cuts.windows(2) {
+                let (sa, sb) = (w[0], w[1]);
+                let seg_figs: Vec<RawFigure> = figs.iter().filter(|f| {
+                    let t = c.doc.token_at(f.span.start);
+                    t >= sa && t < sb
+                }).cloned().collect();
+                let combatant_victims = seg_figs.iter().any(|f| {
+                    let t = c.doc.token_at(f.span.end);
+                    (t..(t + 4).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()))
+                });
+                let places = clause_places(c, sa, sb);
+                // "including four soldiers" with no place of its own says nothing new.
+                let mut seg_figs = seg_figs;
+                if places.is_empty() {
+                    seg_figs.retain(|f| !f.subset);
+                }
+                if cuts.len() > 2 && seg_figs.is_empty() && sa != a {
+                    continue;
+                }
+                out.push(MentionDraft {
+                    sentence: si,
+                    paragraph: s.paragraph,
+                    span: c.tok_span(sa, sb),
+                    trigger: trigger.as_ref().map(|(t, _, _)| (t.clone(), true)),
+                    places,
+                    figures: seg_figs,
+                    actors: actors.clone(),
+                    weapons: weapon_names.clone(),
+                    when,
+                    sources: sources.clone(),
+                    combatant_victims,
+                });
+            }
         }
     }
     out
@@ -514,6 +680,10 @@ pub(crate) fn contains(a: &Place, b: &Place) -> bool {
     }
 }
 
+fn same_place_set(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
+    !a.is_empty() && a.len() == b.len() && a.iter().all(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
+}
+
 fn same_places(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
     !a.is_empty() && a.iter().any(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
 }
@@ -528,11 +698,11 @@ fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &
         Some(cur) if cur.value != f.count.value => {
             let cur = *cur;
             let prior = d.figures.iter().find(|g| g.kind == f.kind);
-            let same_source = prior.is_some_and(|g| g.sources == f.sources);
-            if same_source && f.count.value > cur.value {
+            let same_source = prior.is_some_and(|g| g.sources == f.sources && !g.sources.is_empty());
+            if (same_source || f.revision) && f.count.value > cur.value {
                 // A toll revised upward by the same source: the later figure is the headline.
                 *slot = Some(f.count);
-            } else if !same_source {
+            } else if !same_source && !f.revision {
                 // Sources disagree: the headline is the lowest figure (ACLED's conservative rule);
                 // every figure stays in `figures` with its source.
                 if f.count.value < cur.value {
@@ -611,6 +781,8 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
     for m in &mentions {
         let (family, kind, specific) = match &m.trigger {
             Some((t, _)) => refine(t, &m.weapons),
+            // Soldiers or fighters killed with no trigger word: a battle.
+            None if m.combatant_victims => (Family::Battles, EventType::ArmedClash, false),
             None => {
                 // A figure with no trigger of its own continues the last violent event nearby.
                 match last_violent.map(|i| &drafts[i]) {
@@ -620,6 +792,15 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
             }
         };
         if family == Family::Diplomacy || !family.is_violent() {
+            // A diplomatic act happens at its venue ("met in Geneva"), not at the places it is about
+            // ("condemning attacks on El Obeid").
+            let m = &if family == Family::Diplomacy {
+                let mut m = m.clone();
+                m.places.retain(|(_, tok)| *tok > 0 && matches!(c.low[*tok - 1].as_str(), "in" | "at" | "hosted" | "host"));
+                m
+            } else {
+                m.clone()
+            };
             // Diplomatic acts merge only when the same act is restated at the same place.
             let same = drafts.iter_mut().rev().find(|d| {
                 d.kind == kind && d.family == family && (same_places(&d.places, &m.places) || (d.places.is_empty() && m.places.is_empty() && d.actors.iter().any(|a| m.actors.iter().any(|b| a.name == b.name && a.role == Role::Initiator && b.role == Role::Initiator))))
@@ -630,11 +811,17 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
             }
             continue;
         }
-        if m.places.is_empty() {
+        // Country- and region-wide places ("in southern Lebanon", "in the Gaza Strip") do not
+        // place an incident: such figures are totals, or belong to an event placed elsewhere, or
+        // (in place_deferred) make an event of their own at that precision.
+        if m.places.is_empty() || m.places.iter().all(|(p, _)| matches!(p.feature, Feature::Country | Feature::Admin1)) {
             deferred.push(m.clone());
             continue;
         }
-        let existing = drafts.iter().position(|d| d.family.is_violent() && same_places(&d.places, &m.places));
+        // The same places and a compatible type: the same event told again.
+        let existing = drafts.iter().position(|d| {
+            d.family.is_violent() && same_place_set(&d.places, &m.places) && (d.family == family || !specific || !d.specific)
+        });
         let i = match existing {
             Some(i) => {
                 absorb(&mut drafts[i], m);
@@ -660,6 +847,7 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
     let totals = place_deferred(&c, &mut drafts, deferred, &mut warnings);
     check_parts(&drafts, &mut warnings);
     inherit_from_parents(&mut drafts);
+    let (mut drafts, totals) = fold_union_totals(drafts, totals);
     let story_time = story_time(&c, &mentions);
     for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.family.is_violent()) {
         d.when = story_time;
@@ -698,6 +886,47 @@ fn story_time(c: &Ctx, mentions: &[MentionDraft]) -> Option<TimeExpr> {
     mentions.iter().filter(|m| m.paragraph == first_para).find_map(|m| m.when)
 }
 
+/// An event whose places are just the places of its parts ("31 soldiers in Djibo and Douentza",
+/// then 19 and 12) is their total, not one more incident: it becomes a [`Total`].
+fn fold_union_totals(drafts: Vec<Draft>, mut totals: Vec<RawTotal>) -> (Vec<Draft>, Vec<RawTotal>) {
+    let mut remove = vec![false; drafts.len()];
+    for (a, d) in drafts.iter().enumerate() {
+        let parts: Vec<usize> = (0..drafts.len()).filter(|&b| drafts[b].part_of == Some(a)).collect();
+        if parts.len() < 2 {
+            continue;
+        }
+        let union_only = d.places.iter().all(|(p, _)| parts.iter().any(|&b| drafts[b].places.iter().any(|(q, _)| q.index == p.index)));
+        if !union_only {
+            continue;
+        }
+        remove[a] = true;
+        for kind in [CasualtyKind::Killed, CasualtyKind::Injured] {
+            let (Some(count), Some(f)) = (figure_of(d, kind), d.figures.iter().find(|f| f.kind == kind)) else { continue };
+            let covered: Vec<usize> = parts.iter().copied().filter(|&b| figure_of(&drafts[b], kind).is_some()).collect();
+            let sum: u64 = covered.iter().filter_map(|&b| figure_of(&drafts[b], kind)).map(|c| c.value).sum();
+            let consistent = sum == count.value || (count.at_least() && sum >= count.value);
+            totals.push((kind, count, covered, consistent, f.span));
+        }
+    }
+    // Renumber: drop folded events, re-point part_of and totals.
+    let mut map = vec![None; drafts.len()];
+    let mut kept = Vec::new();
+    for (i, d) in drafts.into_iter().enumerate() {
+        if !remove[i] {
+            map[i] = Some(kept.len());
+            kept.push(d);
+        }
+    }
+    for d in &mut kept {
+        d.part_of = d.part_of.and_then(|p| map[p]);
+    }
+    for t in &mut totals {
+        t.2 = t.2.iter().filter_map(|&i| map[i]).collect();
+    }
+    totals.retain(|t| !t.2.is_empty());
+    (kept, totals)
+}
+
 /// Set `part_of` where one event's places lie inside another's.
 fn link_parts(drafts: &mut [Draft]) {
     for b in 0..drafts.len() {
@@ -706,7 +935,14 @@ fn link_parts(drafts: &mut [Draft]) {
         }
         let parent = (0..drafts.len())
             .filter(|&a| a != b && drafts[a].family.is_violent() && !drafts[a].places.is_empty())
-            .filter(|&a| drafts[b].places.iter().all(|(pb, _)| drafts[a].places.iter().any(|(pa, _)| contains(pa, pb))))
+            .filter(|&a| {
+                let (pa, pb) = (&drafts[a].places, &drafts[b].places);
+                // Inside: a district of the city, a city of the region; or a strict subset of the
+                // places of a multi-place event.
+                let inside = pb.iter().all(|(q, _)| pa.iter().any(|(p, _)| contains(p, q)));
+                let subset = pa.len() > pb.len() && pb.iter().all(|(q, _)| pa.iter().any(|(p, _)| p.index == q.index));
+                inside || subset
+            })
             .filter(|&a| drafts[a].paragraph + 2 >= drafts[b].paragraph && drafts[b].paragraph + 2 >= drafts[a].paragraph)
             // The most specific container: the one with the smallest places.
             .min_by_key(|&a| drafts[a].places.iter().map(|(p, _)| p.feature as u8).max());
@@ -730,11 +966,12 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
             if roots.len() >= 2 {
                 let sum: u64 = roots.iter().filter_map(|&i| figure_of(&drafts[i], f.kind)).map(|x| x.value).sum();
                 let consistent = sum == f.count.value || (f.count.at_least() && sum >= f.count.value) || (f.count.qualifier == Qualifier::AtMost && sum <= f.count.value);
-                if !consistent {
-                    warnings.push(Warning { code: WarningCode::InconsistentTotal, message: format!("a total of {} does not match the {} its events add up to", f.count.value, sum), span: Some(f.span) });
+                // A figure that adds up other events is their total; one that does not is more
+                // likely a second source's figure for a single event, handled below.
+                if consistent {
+                    totals.push((f.kind, f.count, roots, true, m.span));
+                    continue;
                 }
-                totals.push((f.kind, f.count, roots, consistent, m.span));
-                continue;
             }
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
@@ -753,12 +990,18 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
         if !leftover.is_empty() || (m.figures.is_empty() && has_trigger) {
             // Restating an event already drafted nearby adds evidence, not an event.
             if leftover.is_empty() {
-                if let Some(d) = drafts.iter_mut().filter(|d| d.family.is_violent()).find(|d| d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph) {
-                    absorb(d, &m);
+                let near = drafts.iter().position(|d| d.family.is_violent() && d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph);
+                if let Some(i) = near {
+                    absorb(&mut drafts[i], &m);
+                    continue;
+                }
+                // A passing mention of violence in a report that places its events elsewhere.
+                if drafts.iter().any(|d| d.family.is_violent()) {
                     continue;
                 }
             }
-            let (family, kind, specific) = m.trigger.as_ref().map(|(t, _)| refine(t, &m.weapons)).unwrap_or((Family::ViolenceAgainstCivilians, EventType::Attack, false));
+            let fallback = if m.combatant_victims { (Family::Battles, EventType::ArmedClash, false) } else { (Family::ViolenceAgainstCivilians, EventType::Attack, false) };
+            let (family, kind, specific) = m.trigger.as_ref().map(|(t, _)| refine(t, &m.weapons)).unwrap_or(fallback);
             let mut d = new_draft(&m, family, kind, specific);
             for f in &leftover {
                 set_figure(&mut d, f, warnings, &c.doc.text);

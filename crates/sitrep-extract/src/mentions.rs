@@ -47,6 +47,9 @@ pub struct Person {
     pub name: String,
     pub last: String,
     pub title: Option<String>,
+    /// Where the title was read: places inside it ("head of the health ministry in North Darfur")
+    /// describe the person, not an event.
+    pub title_span: Option<Span>,
     pub affiliation: Option<String>,
     /// Country of the affiliation or title, when an actor in it has one.
     pub country: Option<String>,
@@ -386,6 +389,7 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
     let doc = c.doc;
     let name: Vec<&str> = (i..j).map(|k| c.tok(k)).collect();
     let mut title = None;
+    let mut title_span = None;
     let mut affiliation = None;
     let mut country = None;
     // Before: "US President", "local resident", "Al Jazeera’s".
@@ -419,7 +423,9 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
             k += 1;
         }
         if has_title && k < i {
-            title = Some(doc.slice(Span::new(doc.tokens[k].span.start as usize, doc.tokens[i - 1].span.end as usize)).to_string());
+            let span = Span::new(doc.tokens[k].span.start as usize, doc.tokens[i - 1].span.end as usize);
+            title = Some(doc.slice(span).to_string());
+            title_span = Some(span);
         }
     }
     // After: ", head of the city’s military administration,".
@@ -434,7 +440,9 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
                 k += 1;
             }
             if k > first {
-                title = Some(doc.slice(Span::new(doc.tokens[first].span.start as usize, doc.tokens[k - 1].span.end as usize)).to_string());
+                let span = Span::new(doc.tokens[first].span.start as usize, doc.tokens[k - 1].span.end as usize);
+                title = Some(doc.slice(span).to_string());
+                title_span = Some(span);
                 for a in first..k {
                     if let Some((n, ai, _)) = c.actor_at(a, k) {
                         let _ = n;
@@ -454,6 +462,7 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
         name: name.join(" "),
         last: name.last().copied().unwrap_or("").to_string(),
         title,
+        title_span,
         affiliation,
         country,
         mentions: vec![Span::new(doc.tokens[i].span.start as usize, doc.tokens[j - 1].span.end as usize)],
