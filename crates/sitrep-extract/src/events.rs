@@ -108,7 +108,7 @@ impl Ctx<'_> {
     }
 
     fn mentions_in(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
-        self.rec.mentions.iter().filter(move |m| m.first >= a && m.end <= b)
+        self.rec.within(a, b)
     }
 
     fn source_of(&self, m: &Mention) -> Option<Source> {
@@ -158,8 +158,8 @@ fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
 
 /// The longest trigger at token `k`, if not negated or future.
 fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
-    let n = (1..=c.lex.max_trigger_len.min(end - k)).rev().find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n].to_vec()))?;
-    let t = c.lex.triggers[&c.low[k..k + n].to_vec()].clone();
+    let n = (1..=c.lex.max_trigger_len.min(end - k)).rev().find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
+    let t = c.lex.triggers[&c.low[k..k + n]].clone();
     // "fired" and "launched" are news of violence only with a heavy weapon ("fired mortar rounds",
     // "launched drones"), not with tear gas or a statement.
     if matches!(c.low[k].as_str(), "fired" | "launched") && n == 1 {
@@ -183,7 +183,7 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
 }
 
 fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
-    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n].to_vec()).map(|w| (w.clone(), n))).or_else(|| {
+    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n]).map(|w| (w.clone(), n))).or_else(|| {
         // "explosive-drone", "rocket-propelled": the head of a compound names the weapon.
         let last = c.low[k].rsplit('-').next().filter(|_| c.low[k].contains('-'))?;
         c.lex.weapons.get(&vec![last.to_string()]).map(|w| (w.clone(), 1))
@@ -312,7 +312,7 @@ fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
             j += 1;
             continue;
         }
-        let demonym = c.rec.mentions.iter().any(|m| m.first == j && matches!(m.referent, Referent::Actor { form: ActorForm::Demonym, .. }));
+        let demonym = c.rec.starting_at(j).is_some_and(|m| matches!(m.referent, Referent::Actor { form: ActorForm::Demonym, .. }));
         if FILLER.contains(&w) || demonym || w == "," {
             // "and" only joins person nouns ("women and children"), not a second number.
             if w == "and" && c.doc.tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number) {
@@ -848,6 +848,9 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
     check_parts(&drafts, &mut warnings);
     inherit_from_parents(&mut drafts);
     let (mut drafts, totals) = fold_union_totals(drafts, totals);
+    for d in &mut drafts {
+        fallback_actors(&c, d);
+    }
     let story_time = story_time(&c, &mentions);
     for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.family.is_violent()) {
         d.when = story_time;
@@ -884,6 +887,43 @@ fn story_time(c: &Ctx, mentions: &[MentionDraft]) -> Option<TimeExpr> {
     let first_para = mentions.first()?.paragraph;
     let _ = c;
     mentions.iter().filter(|m| m.paragraph == first_para).find_map(|m| m.when)
+}
+
+/// Unnamed actors, coded as ACLED does by the country where the event happened: "police" and
+/// "the army" are that state's forces, "gunmen" an unidentified armed group, protesters that
+/// country's protesters. The host of a meeting is the state whose city is its venue.
+fn fallback_actors(c: &Ctx, d: &mut Draft) {
+    let Some(cc) = d.places.first().map(|(p, _)| p.country.to_string()) else { return };
+    if d.family == Family::Diplomacy {
+        if d.kind == EventType::Meeting && !d.actors.iter().any(|a| a.role == Role::Initiator) {
+            if let Some(host) = d.actors.iter_mut().find(|a| a.country.as_deref() == Some(cc.as_str())) {
+                host.role = Role::Initiator;
+            }
+        }
+        return;
+    }
+    if d.actors.iter().any(|a| a.role == Role::Initiator) {
+        return;
+    }
+    let state = c.lex.actors.iter().find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(cc.as_str()));
+    let country_name = state.map_or(cc.clone(), |e| e.canonical.clone());
+    let words: Vec<&str> = d.evidence.iter().take(1).flat_map(|s| {
+        let (a, b) = (c.doc.token_at(s.start), c.doc.token_at(s.end));
+        (a..b).filter(|&k| !c.masked(k)).map(|k| c.low[k].as_str()).collect::<Vec<_>>()
+    }).collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    let (name, kind) = if matches!(d.family, Family::Protests | Family::Riots) {
+        (format!("Protesters ({country_name})"), ActorKind::Civilians)
+    } else if has(&["police", "policemen", "officers"]) {
+        (format!("Police Forces of {country_name}"), ActorKind::Military)
+    } else if has(&["army", "military", "troops", "soldiers", "junta", "aircraft", "warplanes", "government"]) {
+        (format!("Military Forces of {country_name}"), ActorKind::Military)
+    } else if has(&["gunmen", "gang", "gangs", "militants", "attackers", "insurgents", "rebels", "jihadists", "fighters"]) {
+        (format!("Unidentified Armed Group ({country_name})"), ActorKind::ArmedGroup)
+    } else {
+        return;
+    };
+    d.actors.push(EventActor { name, kind, country: Some(cc), role: Role::Initiator, mention: None });
 }
 
 /// An event whose places are just the places of its parts ("31 soldiers in Djibo and Douentza",

@@ -59,8 +59,25 @@ pub struct Person {
 /// Everything recognised in one report.
 #[derive(Debug, Default)]
 pub struct Recognized {
+    /// In document order, never overlapping.
     pub mentions: Vec<Mention>,
     pub persons: Vec<Person>,
+}
+
+impl Recognized {
+    /// Mentions lying within tokens `[a, b)`.
+    pub fn within(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
+        let from = self.mentions.partition_point(|m| m.first < a);
+        self.mentions[from..].iter().take_while(move |m| m.first < b).filter(move |m| m.end <= b)
+    }
+
+    /// The mention starting at token `t`.
+    pub fn starting_at(&self, t: usize) -> Option<&Mention> {
+        self.within(t, t + 1).next().or_else(|| {
+            let i = self.mentions.partition_point(|m| m.first < t);
+            self.mentions.get(i).filter(|m| m.first == t)
+        })
+    }
 }
 
 const CONNECTORS: &[&str] = &["of", "de", "al", "el", "the", "on", "du", "la", "le", "des", "di", "da", "do", "ad", "as", "ash", "ar", "bin", "ibn", "upon", "sur"];
@@ -115,6 +132,8 @@ struct Ctx<'a> {
     lex: &'a Lexicon,
     gaz: &'a Gazetteer,
     low: Vec<String>,
+    /// Each token as the actor dictionary keys it (see [`actor_key`]).
+    akey: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -128,15 +147,12 @@ impl Ctx<'_> {
 
     /// Longest media name at `i`.
     fn media_at(&self, i: usize, end: usize) -> usize {
-        (1..=4).rev().find(|&n| i + n <= end && self.lex.media.contains(&self.low[i..i + n].to_vec())).unwrap_or(0)
+        (1..=4).rev().find(|&n| i + n <= end && self.lex.media.contains(&self.low[i..i + n])).unwrap_or(0)
     }
 
     /// Longest actor phrase at `i`: (length, actor, form).
     fn actor_at(&self, i: usize, end: usize) -> Option<(usize, usize, ActorForm)> {
-        (1..=self.lex.max_actor_len.min(end - i)).rev().find_map(|n| {
-            let key: Vec<String> = (i..i + n).map(|k| actor_key(self.tok(k))).collect();
-            self.lex.actor_phrases.get(&key).map(|&(a, f)| (n, a, f))
-        })
+        (1..=self.lex.max_actor_len.min(end - i)).rev().find_map(|n| self.lex.actor_phrases.get(&self.akey[i..i + n]).map(|&(a, f)| (n, a, f)))
     }
 
     /// Longest gazetteer name at `i`: (length, candidates).
@@ -179,7 +195,7 @@ impl Ctx<'_> {
             if LOCATIVE.contains(&prev) || STRIKE_VERBS.contains(&prev) {
                 return true;
             }
-            if prev == "on" && k >= 2 && (self.lex.triggers.contains_key(&vec![self.low[k - 2].clone()]) || STRIKE_VERBS.contains(&self.low[k - 2].as_str())) {
+            if prev == "on" && k >= 2 && (self.lex.triggers.contains_key(&self.low[k - 2..k - 1]) || STRIKE_VERBS.contains(&self.low[k - 2].as_str())) {
                 return true;
             }
             if prev == "and" || prev == "," {
@@ -219,6 +235,10 @@ fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
         if is_title(c.lex, prev) || c.doc.tokens[i - 1].kind == TokenKind::Possessive {
             return true;
         }
+        // "The city's mayor, Oleg Petrenko, said"
+        if prev == "," && i >= 2 && is_title(c.lex, &c.low[i - 2]) {
+            return true;
+        }
         // "said Ahmad Nofal", "according to Khaled Obeid" (but "told Reuters" names the listener)
         if matches!(prev, "said" | "says" | "added" | "wrote") || (prev == "to" && i >= 2 && c.low[i - 2] == "according") {
             return true;
@@ -244,7 +264,8 @@ fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
 /// Recognise every mention in `doc`.
 pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     let low: Vec<String> = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
-    let c = Ctx { doc, lex, gaz, low };
+    let akey = doc.tokens.iter().map(|t| actor_key(doc.slice(t.span))).collect();
+    let c = Ctx { doc, lex, gaz, low, akey };
     let mut out = Recognized::default();
     // Places awaiting disambiguation: mention index → candidates.
     let mut pending: Vec<(usize, Vec<Place>, bool)> = Vec::new();

@@ -8,6 +8,7 @@
 //! the string bytes.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.bin"));
@@ -61,6 +62,8 @@ pub struct Gazetteer {
     bytes: &'static [u8],
     n_places: usize,
     n_keys: usize,
+    /// Country (ISO code) and region ("UA.12") records by code, built on first use.
+    codes: OnceLock<HashMap<(Feature, &'static str), u32>>,
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -85,7 +88,7 @@ impl Gazetteer {
         let n_places = u32_at(bytes, 8) as usize;
         let n_keys = u32_at(bytes, 12) as usize;
         let strings = u32_at(bytes, 16) as usize;
-        (bytes.len() == HEADER + n_places * PLACE + n_keys * KEY + strings).then_some(Gazetteer { bytes, n_places, n_keys })
+        (bytes.len() == HEADER + n_places * PLACE + n_keys * KEY + strings).then_some(Gazetteer { bytes, n_places, n_keys, codes: OnceLock::new() })
     }
 
     /// Number of places.
@@ -136,12 +139,16 @@ impl Gazetteer {
         }
     }
 
-    fn key(&self, k: usize) -> (&'static str, u32) {
+    /// Key `k` as bytes (keys are valid UTF-8 by construction; comparing bytes keeps the order).
+    fn key(&self, k: usize) -> (&'static [u8], u32) {
         let at = HEADER + self.n_places * PLACE + k * KEY;
-        (self.str_at(u32_at(self.bytes, at), u16_at(self.bytes, at + 4)), u32_at(self.bytes, at + 8))
+        let base = self.strings_base() + u32_at(self.bytes, at) as usize;
+        let len = u16_at(self.bytes, at + 4) as usize;
+        (&self.bytes[base..base + len], u32_at(self.bytes, at + 8))
     }
 
     fn lower_bound(&self, key: &str) -> usize {
+        let key = key.as_bytes();
         let (mut lo, mut hi) = (0, self.n_keys);
         while lo < hi {
             let mid = (lo + hi) / 2;
@@ -160,7 +167,7 @@ impl Gazetteer {
         let mut out = Vec::new();
         while k < self.n_keys {
             let (name, idx) = self.key(k);
-            if name != key {
+            if name != key.as_bytes() {
                 break;
             }
             out.push(self.place(idx));
@@ -173,18 +180,29 @@ impl Gazetteer {
     pub fn continues(&self, prefix: &str) -> bool {
         let probe = format!("{prefix} ");
         let k = self.lower_bound(&probe);
-        k < self.n_keys && self.key(k).0.starts_with(&probe)
+        k < self.n_keys && self.key(k).0.starts_with(probe.as_bytes())
+    }
+
+    fn codes(&self) -> &HashMap<(Feature, &'static str), u32> {
+        self.codes.get_or_init(|| {
+            // Countries and regions are appended after the settlements.
+            (0..self.n_places as u32)
+                .rev()
+                .map(|i| self.place(i))
+                .take_while(|p| matches!(p.feature, Feature::Country | Feature::Admin1))
+                .map(|p| ((p.feature, if p.feature == Feature::Country { p.country } else { p.admin1 }), p.index))
+                .collect()
+        })
     }
 
     /// The country record for an ISO alpha-2 code.
     pub fn country(&self, iso2: &str) -> Option<Place> {
-        // Countries are few and appended after the settlements; scan from the end.
-        (0..self.n_places as u32).rev().map(|i| self.place(i)).take_while(|p| p.feature == Feature::Country || p.feature == Feature::Admin1).find(|p| p.feature == Feature::Country && p.country == iso2)
+        self.codes().get(&(Feature::Country, iso2)).map(|&i| self.place(i))
     }
 
-    /// The first-level region with GeoNames code `code` ("UA.12"), if names were available.
+    /// The first-level region with GeoNames code `code` ("UA.12").
     pub fn admin1(&self, code: &str) -> Option<Place> {
-        (0..self.n_places as u32).rev().map(|i| self.place(i)).take_while(|p| p.feature == Feature::Admin1 || p.feature == Feature::Country).find(|p| p.feature == Feature::Admin1 && p.admin1 == code)
+        self.codes().get(&(Feature::Admin1, code)).map(|&i| self.place(i))
     }
 }
 

@@ -2,9 +2,9 @@
 
 use sitrep_model::{Warning, WarningCode};
 
-/// Inputs larger than this are truncated (at a char boundary) with a warning: 32 MiB of text is
+/// Inputs larger than this are truncated (at a char boundary) with a warning: 8 MiB of text is
 /// far beyond any news report, and bounding it bounds memory.
-pub const MAX_INPUT_BYTES: usize = 32 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 
 /// Why bytes could not be read as a report at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
