@@ -43,7 +43,8 @@ fn cc(s: &str) -> [u8; 2] {
 }
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let dir = manifest.join("../../data/gazetteer");
     let places_path = dir.join("places.tsv.gz");
     let countries_path = dir.join("countries.tsv");
@@ -58,11 +59,19 @@ fn main() {
     if admin1_path.exists() {
         read_admin1(&admin1_path, &mut places);
     }
-    write_index(&places, &PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("gazetteer.bin"));
+    write_index(
+        &places,
+        &PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("gazetteer.bin"),
+    );
 }
 
 fn open(path: &Path) -> Box<dyn BufRead> {
-    let f = std::fs::File::open(path).unwrap_or_else(|e| panic!("gazetteer data {} missing ({e}); run scripts/gen_gazetteer.py", path.display()));
+    let f = std::fs::File::open(path).unwrap_or_else(|e| {
+        panic!(
+            "gazetteer data {} missing ({e}); run scripts/gen_gazetteer.py",
+            path.display()
+        )
+    });
     if path.extension().is_some_and(|e| e == "gz") {
         Box::new(BufReader::new(flate2::read::GzDecoder::new(f)))
     } else {
@@ -71,16 +80,35 @@ fn open(path: &Path) -> Box<dyn BufRead> {
 }
 
 fn header_index(header: &str) -> HashMap<String, usize> {
-    header.split('\t').enumerate().map(|(i, h)| (h.trim().to_string(), i)).collect()
+    header
+        .split('\t')
+        .enumerate()
+        .map(|(i, h)| (h.trim().to_string(), i))
+        .collect()
 }
 
 fn read_places(path: &Path, out: &mut Vec<Place>) {
     let mut lines = open(path).lines();
-    let header = lines.next().expect("places header").expect("readable places");
+    let header = lines
+        .next()
+        .expect("places header")
+        .expect("readable places");
     let h = header_index(&header);
-    let col = |name: &str| *h.get(name).unwrap_or_else(|| panic!("places.tsv lacks column {name}"));
-    let (gid, name, lat, lon, country, admin1, pop, feat, alt) =
-        (col("geonameid"), col("name"), col("lat"), col("lon"), col("country"), col("admin1"), col("population"), col("feature"), col("altnames"));
+    let col = |name: &str| {
+        *h.get(name)
+            .unwrap_or_else(|| panic!("places.tsv lacks column {name}"))
+    };
+    let (gid, name, lat, lon, country, admin1, pop, feat, alt) = (
+        col("geonameid"),
+        col("name"),
+        col("lat"),
+        col("lon"),
+        col("country"),
+        col("admin1"),
+        col("population"),
+        col("feature"),
+        col("altnames"),
+    );
     for line in lines {
         let line = line.expect("readable places line");
         let f: Vec<&str> = line.split('\t').collect();
@@ -88,7 +116,12 @@ fn read_places(path: &Path, out: &mut Vec<Place>) {
             continue;
         }
         let mut names: Vec<String> = vec![f[name].to_string()];
-        names.extend(f[alt].split('|').filter(|s| !s.is_empty()).map(str::to_string));
+        names.extend(
+            f[alt]
+                .split('|')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        );
         out.push(Place {
             geonameid: f[gid].parse().unwrap_or(0),
             name: f[name].to_string(),
@@ -105,10 +138,23 @@ fn read_places(path: &Path, out: &mut Vec<Place>) {
 
 fn read_countries(path: &Path, out: &mut Vec<Place>) {
     let mut lines = open(path).lines();
-    let header = lines.next().expect("countries header").expect("readable countries");
+    let header = lines
+        .next()
+        .expect("countries header")
+        .expect("readable countries");
     let h = header_index(&header);
-    let col = |name: &str| *h.get(name).unwrap_or_else(|| panic!("countries.tsv lacks column {name}"));
-    let (iso2, name, gid, lat, lon, pop) = (col("iso2"), col("name"), col("geonameid"), col("lat"), col("lon"), col("population"));
+    let col = |name: &str| {
+        *h.get(name)
+            .unwrap_or_else(|| panic!("countries.tsv lacks column {name}"))
+    };
+    let (iso2, name, gid, lat, lon, pop) = (
+        col("iso2"),
+        col("name"),
+        col("geonameid"),
+        col("lat"),
+        col("lon"),
+        col("population"),
+    );
     for line in lines {
         let line = line.expect("readable countries line");
         let f: Vec<&str> = line.split('\t').collect();
@@ -131,10 +177,15 @@ fn read_countries(path: &Path, out: &mut Vec<Place>) {
 
 fn read_admin1(path: &Path, out: &mut Vec<Place>) {
     let mut lines = open(path).lines();
-    let header = lines.next().expect("admin1 header").expect("readable admin1");
+    let header = lines
+        .next()
+        .expect("admin1 header")
+        .expect("readable admin1");
     let h = header_index(&header);
     let col = |name: &str| h.get(name).copied();
-    let (Some(code), Some(name), Some(lat), Some(lon)) = (col("code"), col("name"), col("lat"), col("lon")) else {
+    let (Some(code), Some(name), Some(lat), Some(lon)) =
+        (col("code"), col("name"), col("lat"), col("lon"))
+    else {
         panic!("admin1.tsv needs columns code, name, lat, lon");
     };
     let gid = col("geonameid");
@@ -148,7 +199,11 @@ fn read_admin1(path: &Path, out: &mut Vec<Place>) {
         }
         let mut names = vec![f[name].to_string()];
         if let Some(a) = alt {
-            names.extend(f[a].split('|').filter(|s| !s.is_empty()).map(str::to_string));
+            names.extend(
+                f[a].split('|')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            );
         }
         out.push(Place {
             geonameid: gid.and_then(|g| f[g].parse().ok()).unwrap_or(0),
@@ -212,7 +267,8 @@ fn write_index(places: &[Place], out: &Path) {
         key_bytes.extend_from_slice(&0u16.to_le_bytes());
         key_bytes.extend_from_slice(&idx.to_le_bytes());
     }
-    let mut f = std::io::BufWriter::new(std::fs::File::create(out).expect("create index in OUT_DIR"));
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(out).expect("create index in OUT_DIR"));
     f.write_all(b"SRGZ0001").expect("write index");
     for n in [places.len() as u32, keys.len() as u32, strings.len() as u32] {
         f.write_all(&n.to_le_bytes()).expect("write index");

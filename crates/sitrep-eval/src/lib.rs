@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 use sitrep_gazetteer::distance_km;
-use sitrep_model::{Extraction, EntityKind, Family, Role};
+use sitrep_model::{EntityKind, Extraction, Family, Role};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -66,11 +66,23 @@ pub struct GoldToponym {
 #[derive(Debug, thiserror::Error)]
 pub enum GoldError {
     #[error("cannot read gold file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: not a gold record: {source}")]
-    Parse { path: PathBuf, line: usize, source: serde_json::Error },
+    Parse {
+        path: PathBuf,
+        line: usize,
+        source: serde_json::Error,
+    },
     #[error("{path}:{line}: record {id:?} has neither text nor a readable text_file ({detail})")]
-    NoText { path: PathBuf, line: usize, id: String, detail: String },
+    NoText {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        detail: String,
+    },
 }
 
 /// A gold record with its text loaded.
@@ -82,23 +94,39 @@ pub struct LoadedGold {
 
 /// Read a gold file; `text_file` paths are relative to the gold file.
 pub fn load(path: &Path) -> Result<Vec<LoadedGold>, GoldError> {
-    let data = std::fs::read_to_string(path).map_err(|source| GoldError::Io { path: path.into(), source })?;
+    let data = std::fs::read_to_string(path).map_err(|source| GoldError::Io {
+        path: path.into(),
+        source,
+    })?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for (n, line) in data.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let record: GoldRecord = serde_json::from_str(line).map_err(|source| GoldError::Parse { path: path.into(), line: n + 1, source })?;
+        let record: GoldRecord = serde_json::from_str(line).map_err(|source| GoldError::Parse {
+            path: path.into(),
+            line: n + 1,
+            source,
+        })?;
         let text = match (&record.text, &record.text_file) {
             (Some(t), _) => t.clone(),
-            (None, Some(f)) => std::fs::read_to_string(dir.join(f)).map_err(|e| GoldError::NoText {
-                path: path.into(),
-                line: n + 1,
-                id: record.id.clone(),
-                detail: format!("{}: {e}", dir.join(f).display()),
-            })?,
-            (None, None) => return Err(GoldError::NoText { path: path.into(), line: n + 1, id: record.id.clone(), detail: "no text field".into() }),
+            (None, Some(f)) => {
+                std::fs::read_to_string(dir.join(f)).map_err(|e| GoldError::NoText {
+                    path: path.into(),
+                    line: n + 1,
+                    id: record.id.clone(),
+                    detail: format!("{}: {e}", dir.join(f).display()),
+                })?
+            }
+            (None, None) => {
+                return Err(GoldError::NoText {
+                    path: path.into(),
+                    line: n + 1,
+                    id: record.id.clone(),
+                    detail: "no text field".into(),
+                })
+            }
         };
         out.push(LoadedGold { record, text });
     }
@@ -154,8 +182,18 @@ impl Prf {
 
 impl fmt::Display for Prf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pct = |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
-        write!(f, "P {}  R {}  F1 {}  (matched {}, predicted {}, gold {})", pct(self.precision()), pct(self.recall()), pct(self.f1()), self.matched, self.predicted, self.gold)
+        let pct =
+            |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
+        write!(
+            f,
+            "P {}  R {}  F1 {}  (matched {}, predicted {}, gold {})",
+            pct(self.precision()),
+            pct(self.recall()),
+            pct(self.f1()),
+            self.matched,
+            self.predicted,
+            self.gold
+        )
     }
 }
 
@@ -201,7 +239,9 @@ impl fmt::Display for Scores {
 }
 
 fn min_distance(a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<f64> {
-    a.iter().flat_map(|x| b.iter().map(move |y| distance_km(x.0, x.1, y.0, y.1))).min_by(f64::total_cmp)
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| distance_km(x.0, x.1, y.0, y.1)))
+        .min_by(f64::total_cmp)
 }
 
 /// Longest common substring length, in chars, of two short strings.
@@ -242,7 +282,11 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
                 let glocs: Vec<(f64, f64)> = g.locations.iter().map(|l| (l.lat, l.lon)).collect();
                 if plocs.is_empty() && glocs.is_empty() {
                     let pdate = p.when.start.map(sitrep_model::opt_date::format);
-                    let gdate = g.date.clone().or_else(|| gold.published.clone()).map(|d| d.chars().take(10).collect::<String>());
+                    let gdate = g
+                        .date
+                        .clone()
+                        .or_else(|| gold.published.clone())
+                        .map(|d| d.chars().take(10).collect::<String>());
                     if pdate == gdate {
                         pairs.push((0.0, pi, gi));
                     }
@@ -267,19 +311,31 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
                 scores.event_type.add(p.event_type.as_str() == t);
             }
             if let Some(c) = &g.initiator_country {
-                scores.initiator.add(p.actors.iter().any(|a| a.role == Role::Initiator && a.country.as_deref() == Some(c.as_str())));
+                scores.initiator.add(p.actors.iter().any(|a| {
+                    a.role == Role::Initiator && a.country.as_deref() == Some(c.as_str())
+                }));
             }
             if let Some(k) = g.killed {
-                scores.killed.add(p.casualties.killed.map(|c| c.value) == Some(k));
+                scores
+                    .killed
+                    .add(p.casualties.killed.map(|c| c.value) == Some(k));
             }
             if let Some(k) = g.injured {
-                scores.injured.add(p.casualties.injured.map(|c| c.value) == Some(k));
+                scores
+                    .injured
+                    .add(p.casualties.injured.map(|c| c.value) == Some(k));
             }
             if g.killed.is_some() || g.killed_at_least.is_some() {
-                scores.at_least.add(p.casualties.killed.is_some_and(|c| c.at_least()) == g.killed_at_least.unwrap_or(false));
+                scores.at_least.add(
+                    p.casualties.killed.is_some_and(|c| c.at_least())
+                        == g.killed_at_least.unwrap_or(false),
+                );
             }
             if g.injured.is_some() || g.injured_at_least.is_some() {
-                scores.at_least.add(p.casualties.injured.is_some_and(|c| c.at_least()) == g.injured_at_least.unwrap_or(false));
+                scores.at_least.add(
+                    p.casualties.injured.is_some_and(|c| c.at_least())
+                        == g.injured_at_least.unwrap_or(false),
+                );
             }
         }
     }
@@ -288,27 +344,43 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
         scores.quotes.gold += gq.len();
         let mut used = vec![false; x.quotes.len()];
         for g in gq {
-            let hit = x.quotes.iter().enumerate().filter(|(i, _)| !used[*i]).find(|(_, q)| {
-                let shorter = q.text.chars().count().min(g.text.chars().count());
-                shorter > 0 && common_substring(&q.text, &g.text) * 2 >= shorter
-            });
+            let hit = x
+                .quotes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .find(|(_, q)| {
+                    let shorter = q.text.chars().count().min(g.text.chars().count());
+                    shorter > 0 && common_substring(&q.text, &g.text) * 2 >= shorter
+                });
             if let Some((i, q)) = hit {
                 used[i] = true;
                 scores.quotes.matched += 1;
                 if let Some(s) = &g.speaker {
-                    scores.speaker.add(q.speaker.as_ref().is_some_and(|p| last_name(&p.name) == last_name(s)));
+                    scores.speaker.add(
+                        q.speaker
+                            .as_ref()
+                            .is_some_and(|p| last_name(&p.name) == last_name(s)),
+                    );
                 }
             }
         }
     }
     if let Some(gt) = &gold.toponyms {
-        let places: Vec<(sitrep_model::Span, &sitrep_model::Entity)> =
-            x.entities.iter().filter(|e| e.kind == EntityKind::Place).flat_map(|e| e.mentions.iter().map(move |m| (*m, e))).collect();
+        let places: Vec<(sitrep_model::Span, &sitrep_model::Entity)> = x
+            .entities
+            .iter()
+            .filter(|e| e.kind == EntityKind::Place)
+            .flat_map(|e| e.mentions.iter().map(move |m| (*m, e)))
+            .collect();
         scores.toponyms.predicted += places.len();
         scores.toponyms.gold += gt.len();
         let mut used = vec![false; places.len()];
         for g in gt {
-            let gs = sitrep_model::Span { start: g.start, end: g.end };
+            let gs = sitrep_model::Span {
+                start: g.start,
+                end: g.end,
+            };
             if let Some(i) = (0..places.len()).find(|&i| !used[i] && places[i].0.overlaps(gs)) {
                 used[i] = true;
                 scores.toponyms.matched += 1;
@@ -325,7 +397,13 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
         }
         let mut e = scores.errors_km.clone();
         e.sort_by(f64::total_cmp);
-        scores.median_error_km = (!e.is_empty()).then(|| if e.len() % 2 == 1 { e[e.len() / 2] } else { (e[e.len() / 2 - 1] + e[e.len() / 2]) / 2.0 });
+        scores.median_error_km = (!e.is_empty()).then(|| {
+            if e.len() % 2 == 1 {
+                e[e.len() / 2]
+            } else {
+                (e[e.len() / 2 - 1] + e[e.len() / 2]) / 2.0
+            }
+        });
     }
 }
 
@@ -335,7 +413,11 @@ mod tests {
 
     #[test]
     fn prf_counts_give_f1() {
-        let p = Prf { matched: 3, predicted: 4, gold: 6 };
+        let p = Prf {
+            matched: 3,
+            predicted: 4,
+            gold: 6,
+        };
         assert!((p.f1().unwrap() - 0.6).abs() < 1e-9);
         assert_eq!(Prf::default().f1(), None);
     }

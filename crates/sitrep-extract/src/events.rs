@@ -16,21 +16,128 @@ use sitrep_text::timex::{self, TimeExpr};
 use sitrep_text::{Document, TokenKind};
 use time::Date;
 
-const KILLED_WORDS: &[&str] = &["killed", "dead", "died", "deaths", "death", "fatalities", "dies", "perished"];
-const INJURED_WORDS: &[&str] = &["injured", "wounded", "hurt", "injuries", "injuring", "wounding", "casualties"];
+const KILLED_WORDS: &[&str] = &[
+    "killed",
+    "dead",
+    "died",
+    "deaths",
+    "death",
+    "fatalities",
+    "dies",
+    "perished",
+];
+const INJURED_WORDS: &[&str] = &[
+    "injured",
+    "wounded",
+    "hurt",
+    "injuries",
+    "injuring",
+    "wounding",
+    "casualties",
+];
 const FILLER: &[&str] = &[
-    "more", "other", "civilian", "local", "young", "elderly", "unarmed", "innocent", "foreign", "security", "of", "them",
-    "including", "were", "was", "have", "has", "had", "been", "being", "are", "is", "reportedly", "also", "later",
-    "confirmed", "seriously", "critically", "severely", "badly", "fatally", "slightly", "and", "in", "all", "whom",
-    "military", "government", "army", "rebel", "armed", "pro-government", "its", "their", "his", "her",
+    "more",
+    "other",
+    "civilian",
+    "local",
+    "young",
+    "elderly",
+    "unarmed",
+    "innocent",
+    "foreign",
+    "security",
+    "of",
+    "them",
+    "including",
+    "were",
+    "was",
+    "have",
+    "has",
+    "had",
+    "been",
+    "being",
+    "are",
+    "is",
+    "reportedly",
+    "also",
+    "later",
+    "confirmed",
+    "seriously",
+    "critically",
+    "severely",
+    "badly",
+    "fatally",
+    "slightly",
+    "and",
+    "in",
+    "all",
+    "whom",
+    "military",
+    "government",
+    "army",
+    "rebel",
+    "armed",
+    "pro-government",
+    "its",
+    "their",
+    "his",
+    "her",
 ];
 const NEGATIONS: &[&str] = &["no", "not", "never", "n't", "without", "nor"];
-const FUTURE: &[&str] = &["accept", "scheduled", "planned", "will", "would", "could", "set", "expected", "plans", "plan", "may", "might", "intends", "due", "future", "proposed", "possible"];
+const FUTURE: &[&str] = &[
+    "accept",
+    "scheduled",
+    "planned",
+    "will",
+    "would",
+    "could",
+    "set",
+    "expected",
+    "plans",
+    "plan",
+    "may",
+    "might",
+    "intends",
+    "due",
+    "future",
+    "proposed",
+    "possible",
+];
 /// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
-const HYPOTHETICAL: &[&str] = &["would", "could", "might", "may", "will", "freeze", "halt", "end", "stop", "ending", "halting", "prevent", "avoid", "resume", "threatened"];
+const HYPOTHETICAL: &[&str] = &[
+    "would",
+    "could",
+    "might",
+    "may",
+    "will",
+    "freeze",
+    "halt",
+    "end",
+    "stop",
+    "ending",
+    "halting",
+    "prevent",
+    "avoid",
+    "resume",
+    "threatened",
+];
 /// Words before a violent trigger that make it the topic of talk, not news of an event
 /// ("a statement condemning RSF attacks").
-const REFERENCED: &[&str] = &["denounce", "condemning", "condemned", "condemn", "condemns", "denounced", "denouncing", "investigating", "investigate", "denied", "deny", "denies", "against"];
+const REFERENCED: &[&str] = &[
+    "denounce",
+    "condemning",
+    "condemned",
+    "condemn",
+    "condemns",
+    "denounced",
+    "denouncing",
+    "investigating",
+    "investigate",
+    "denied",
+    "deny",
+    "denies",
+    "against",
+];
 const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
 
 /// A casualty figure as read from one clause.
@@ -104,7 +211,10 @@ impl Ctx<'_> {
     }
 
     fn tok_span(&self, a: usize, b: usize) -> Span {
-        Span::new(self.doc.tokens[a].span.start as usize, self.doc.tokens[b - 1].span.end as usize)
+        Span::new(
+            self.doc.tokens[a].span.start as usize,
+            self.doc.tokens[b - 1].span.end as usize,
+        )
     }
 
     fn mentions_in(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
@@ -115,17 +225,44 @@ impl Ctx<'_> {
         match &m.referent {
             Referent::Person(p) => {
                 let p = &self.rec.persons[*p];
-                Some(Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+                Some(Source {
+                    name: p.name.clone(),
+                    title: p.title.clone(),
+                    affiliation: p.affiliation.clone(),
+                })
             }
-            Referent::Actor { actor, .. } => Some(Source { name: self.lex.actors[*actor].canonical.clone(), title: None, affiliation: None }),
-            Referent::Media => Some(Source { name: self.doc.slice(m.span).to_string(), title: None, affiliation: None }),
-            Referent::Place(p) => m.also_actor.map(|a| Source { name: self.lex.actors[a].canonical.clone(), title: None, affiliation: None }).or_else(|| Some(Source { name: p.name.to_string(), title: None, affiliation: None })),
+            Referent::Actor { actor, .. } => Some(Source {
+                name: self.lex.actors[*actor].canonical.clone(),
+                title: None,
+                affiliation: None,
+            }),
+            Referent::Media => Some(Source {
+                name: self.doc.slice(m.span).to_string(),
+                title: None,
+                affiliation: None,
+            }),
+            Referent::Place(p) => m
+                .also_actor
+                .map(|a| Source {
+                    name: self.lex.actors[a].canonical.clone(),
+                    title: None,
+                    affiliation: None,
+                })
+                .or_else(|| {
+                    Some(Source {
+                        name: p.name.to_string(),
+                        title: None,
+                        affiliation: None,
+                    })
+                }),
         }
     }
 }
 
 fn is_heading(doc: &Document, para: Span) -> bool {
-    !doc.slice(para).trim_end().ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+    !doc.slice(para)
+        .trim_end()
+        .ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
 }
 
 /// Token ranges of the clauses of sentence `si`.
@@ -144,11 +281,19 @@ fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
             || (w == "as" && (prev == "," || prev == "comes" || prev == "came") && next != "well")
             || (w == "but" && prev == ",")
             || (matches!(w, "which" | "who") && prev == ",")
-            || (w == "after" && matches!(prev, "," | "hours" | "days" | "minutes" | "weeks" | "shortly" | "just"))
-            || (w == "and" && prev == "," && (matches!(next, "a" | "an" | "the") || numbers::word_value(next).is_some_and(|v| v > 1) || next.starts_with(|ch: char| ch.is_ascii_digit())));
+            || (w == "after"
+                && matches!(
+                    prev,
+                    "," | "hours" | "days" | "minutes" | "weeks" | "shortly" | "just"
+                ))
+            || (w == "and"
+                && prev == ","
+                && (matches!(next, "a" | "an" | "the")
+                    || numbers::word_value(next).is_some_and(|v| v > 1)
+                    || next.starts_with(|ch: char| ch.is_ascii_digit())));
         if brk {
             out.push((start, k));
-            start = if w == ";" { k + 1 } else { k + 1 };
+            start = k + 1;
         }
     }
     out.push((start, s.tokens.end));
@@ -158,24 +303,36 @@ fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
 
 /// The longest trigger at token `k`, if not negated or future.
 fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
-    let n = (1..=c.lex.max_trigger_len.min(end - k)).rev().find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
+    let n = (1..=c.lex.max_trigger_len.min(end - k))
+        .rev()
+        .find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
     let t = c.lex.triggers[&c.low[k..k + n]].clone();
     // "fired" and "launched" are news of violence only with a heavy weapon ("fired mortar rounds",
     // "launched drones"), not with tear gas or a statement.
     if matches!(c.low[k].as_str(), "fired" | "launched") && n == 1 {
-        let heavy = (k + 1..(k + 5).min(end)).any(|j| weapon_at(c, j, end).is_some_and(|(w, _)| !matches!(w.as_str(), "small arms")));
+        let heavy = (k + 1..(k + 5).min(end)).any(|j| {
+            weapon_at(c, j, end).is_some_and(|(w, _)| !matches!(w.as_str(), "small arms"))
+        });
         if !heavy {
             return None;
         }
     }
     let window = k.saturating_sub(4)..k;
-    if window.clone().any(|j| NEGATIONS.contains(&c.low[j].as_str())) {
+    if window
+        .clone()
+        .any(|j| NEGATIONS.contains(&c.low[j].as_str()))
+    {
         return None;
     }
-    if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str())) {
+    if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str()))
+    {
         return None;
     }
-    if t.family != Family::Diplomacy && (k.saturating_sub(3)..k).any(|j| HYPOTHETICAL.contains(&c.low[j].as_str()) || REFERENCED.contains(&c.low[j].as_str())) {
+    if t.family != Family::Diplomacy
+        && (k.saturating_sub(3)..k).any(|j| {
+            HYPOTHETICAL.contains(&c.low[j].as_str()) || REFERENCED.contains(&c.low[j].as_str())
+        })
+    {
         return None;
     }
     // "hit" and "strike" as nouns of sport or labour are rare in conflict copy; "peace plan" is not a plan proposed.
@@ -183,44 +340,88 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
 }
 
 fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
-    (1..=3.min(end - k)).rev().find_map(|n| c.lex.weapons.get(&c.low[k..k + n]).map(|w| (w.clone(), n))).or_else(|| {
-        // "explosive-drone", "rocket-propelled": the head of a compound names the weapon.
-        let last = c.low[k].rsplit('-').next().filter(|_| c.low[k].contains('-'))?;
-        c.lex.weapons.get(&vec![last.to_string()]).map(|w| (w.clone(), 1))
-    })
+    (1..=3.min(end - k))
+        .rev()
+        .find_map(|n| c.lex.weapons.get(&c.low[k..k + n]).map(|w| (w.clone(), n)))
+        .or_else(|| {
+            // "explosive-drone", "rocket-propelled": the head of a compound names the weapon.
+            let last = c.low[k]
+                .rsplit('-')
+                .next()
+                .filter(|_| c.low[k].contains('-'))?;
+            c.lex
+                .weapons
+                .get(&vec![last.to_string()])
+                .map(|w| (w.clone(), 1))
+        })
 }
 
 /// Refine a generic explosion/attack type by the weapons named with it.
 fn refine(trigger: &Trigger, weapons: &[String]) -> (Family, EventType, bool) {
     let has = |w: &str| weapons.iter().any(|x| x == w);
     let air = has("drone") || has("aircraft") || has("glide bomb") || has("barrel bomb");
-    let shell = has("missile") || has("ballistic missile") || has("cruise missile") || has("artillery") || has("rocket") || has("mortar");
+    let shell = has("missile")
+        || has("ballistic missile")
+        || has("cruise missile")
+        || has("artillery")
+        || has("rocket")
+        || has("mortar");
     let ied = has("ied") || has("landmine") || has("car bomb");
     let generic = trigger.weapon.is_none();
     match trigger.family {
-        Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians if generic || trigger.kind == EventType::ShellingArtilleryMissileAttack => {
+        Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians
+            if generic || trigger.kind == EventType::ShellingArtilleryMissileAttack =>
+        {
             if air {
-                (Family::ExplosionsRemoteViolence, EventType::AirDroneStrike, true)
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::AirDroneStrike,
+                    true,
+                )
             } else if shell {
-                (Family::ExplosionsRemoteViolence, EventType::ShellingArtilleryMissileAttack, true)
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::ShellingArtilleryMissileAttack,
+                    true,
+                )
             } else if ied {
-                (Family::ExplosionsRemoteViolence, EventType::RemoteExplosiveLandmineIed, true)
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::RemoteExplosiveLandmineIed,
+                    true,
+                )
             } else if trigger.family == Family::ExplosionsRemoteViolence && generic {
                 // "strikes" with no weapon named are, in current wars, mostly from the air.
-                (Family::ExplosionsRemoteViolence, EventType::AirDroneStrike, false)
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::AirDroneStrike,
+                    false,
+                )
             } else {
                 (trigger.family, trigger.kind, !generic)
             }
         }
-        _ if has("suicide vest") || (trigger.kind == EventType::RemoteExplosiveLandmineIed && has("suicide")) => {
-            (Family::ExplosionsRemoteViolence, EventType::SuicideBomb, true)
+        _ if has("suicide vest")
+            || (trigger.kind == EventType::RemoteExplosiveLandmineIed && has("suicide")) =>
+        {
+            (
+                Family::ExplosionsRemoteViolence,
+                EventType::SuicideBomb,
+                true,
+            )
         }
         _ => (trigger.family, trigger.kind, true),
     }
 }
 
 /// Casualty figures among tokens `[a, b)`, outside quotes.
-fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr], prior: &mut Option<CasualtyKind>) -> Vec<RawFigure> {
+fn figures(
+    c: &Ctx,
+    a: usize,
+    b: usize,
+    times: &[TimeExpr],
+    prior: &mut Option<CasualtyKind>,
+) -> Vec<RawFigure> {
     let mut out = Vec::new();
     let mut k = a;
     while k < b {
@@ -232,7 +433,11 @@ fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr], prior: &mut Option<C
             k += 1;
             continue;
         };
-        if n.end > b || n.modifier || n.year_like || (k > 0 && matches!(c.low[k - 1].as_str(), "$" | "€" | "£" | "aged" | "age")) {
+        if n.end > b
+            || n.modifier
+            || n.year_like
+            || (k > 0 && matches!(c.low[k - 1].as_str(), "$" | "€" | "£" | "aged" | "age"))
+        {
             k = n.end.max(k + 1);
             continue;
         }
@@ -242,23 +447,44 @@ fn figures(c: &Ctx, a: usize, b: usize, times: &[TimeExpr], prior: &mut Option<C
         let kind = casualty_kind(c, &n, b)
             .or_else(|| {
                 // "Nine of the dead were in Kenscoff", "two of the wounded".
-                (next == "of" && c.low.get(n.end + 1).is_some_and(|w| w == "the")).then_some(()).and_then(|_| match next2 {
+                if next != "of" || c.low.get(n.end + 1).is_none_or(|w| w != "the") {
+                    return None;
+                }
+                match next2 {
                     "dead" | "killed" | "victims" | "fatalities" => Some(CasualtyKind::Killed),
                     "injured" | "wounded" => Some(CasualtyKind::Injured),
                     _ => None,
-                })
+                }
             })
             .or_else(|| {
                 // After a figure, "19 of them in Djibo", "12 in an ambush" and "including two men"
                 // count the same thing.
                 let of_them = next == "of" && c.low.get(n.end + 1).is_some_and(|w| w == "them");
-                let bare_numeral = c.doc.tokens[n.end - 1].kind == TokenKind::Number || numbers::word_value(&c.low[n.end - 1]).is_some_and(|v| v > 1);
+                let bare_numeral = c.doc.tokens[n.end - 1].kind == TokenKind::Number
+                    || numbers::word_value(&c.low[n.end - 1]).is_some_and(|v| v > 1);
                 let person = c.lex.person_nouns.contains(next) || COMBATANTS.contains(&next);
-                (bare_numeral && (of_them || matches!(next, "in" | "near" | "at" | "outside") || (including && person))).then_some(()).and(*prior)
+                (bare_numeral
+                    && (of_them
+                        || matches!(next, "in" | "near" | "at" | "outside")
+                        || (including && person)))
+                    .then_some(())
+                    .and(*prior)
             });
         if let Some(kind) = kind {
-            let revision = (n.first.saturating_sub(5)..n.first).any(|j| matches!(c.low[j].as_str(), "rose" | "risen" | "climbed" | "increased" | "jumped" | "reached" | "now"));
-            out.push(RawFigure { kind, count: n.count, span: n.span, sources: vec![], subset: including, revision });
+            let revision = (n.first.saturating_sub(5)..n.first).any(|j| {
+                matches!(
+                    c.low[j].as_str(),
+                    "rose" | "risen" | "climbed" | "increased" | "jumped" | "reached" | "now"
+                )
+            });
+            out.push(RawFigure {
+                kind,
+                count: n.count,
+                span: n.span,
+                sources: vec![],
+                subset: including,
+                revision,
+            });
             *prior = Some(kind);
         }
         k = n.end;
@@ -282,15 +508,27 @@ fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
         let prev = c.low[n.first - 1].as_str();
         match prev {
             "killing" | "killed" | "kills" | "kill" => return Some(CasualtyKind::Killed),
-            "lost" | "losing" if (n.end..(n.end + 2).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()) || c.lex.person_nouns.contains(&c.low[j])) => {
+            "lost" | "losing"
+                if (n.end..(n.end + 2).min(b)).any(|j| {
+                    COMBATANTS.contains(&c.low[j].as_str())
+                        || c.lex.person_nouns.contains(&c.low[j])
+                }) =>
+            {
                 return Some(CasualtyKind::Killed)
             }
             "wounding" | "injuring" | "wounded" | "injured" => return Some(CasualtyKind::Injured),
             _ => {}
         }
         let back = n.first.saturating_sub(5)..n.first;
-        if back.clone().any(|j| c.low[j] == "toll") && back.clone().any(|j| c.low[j] == "death" || c.low[j] == "toll") {
-            if back.clone().any(|j| c.low[j] == "injury" || c.low[j] == "injured") {
+        if back.clone().any(|j| c.low[j] == "toll")
+            && back
+                .clone()
+                .any(|j| c.low[j] == "death" || c.low[j] == "toll")
+        {
+            if back
+                .clone()
+                .any(|j| c.low[j] == "injury" || c.low[j] == "injured")
+            {
                 return Some(CasualtyKind::Injured);
             }
             return Some(CasualtyKind::Killed);
@@ -312,10 +550,23 @@ fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
             j += 1;
             continue;
         }
-        let demonym = c.rec.starting_at(j).is_some_and(|m| matches!(m.referent, Referent::Actor { form: ActorForm::Demonym, .. }));
+        let demonym = c.rec.starting_at(j).is_some_and(|m| {
+            matches!(
+                m.referent,
+                Referent::Actor {
+                    form: ActorForm::Demonym,
+                    ..
+                }
+            )
+        });
         if FILLER.contains(&w) || demonym || w == "," {
             // "and" only joins person nouns ("women and children"), not a second number.
-            if w == "and" && c.doc.tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number) {
+            if w == "and"
+                && c.doc
+                    .tokens
+                    .get(j + 1)
+                    .is_some_and(|t| t.kind == TokenKind::Number)
+            {
                 return None;
             }
             j += 1;
@@ -337,12 +588,21 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
         }
         let w = c.low[k].as_str();
         if w == "according" && c.low.get(k + 1).is_some_and(|x| x == "to") {
-            if let Some(m) = c.rec.mentions.iter().find(|m| m.first > k + 1 && m.first <= k + 4 && m.sentence == si) {
+            if let Some(m) = c
+                .rec
+                .mentions
+                .iter()
+                .find(|m| m.first > k + 1 && m.first <= k + 4 && m.sentence == si)
+            {
                 out.extend(c.source_of(m));
             }
-        } else if c.lex.speech_verbs.contains(w) && !matches!(w, "calling" | "called" | "described" | "describing") {
+        } else if c.lex.speech_verbs.contains(w)
+            && !matches!(w, "calling" | "called" | "described" | "describing")
+        {
             match subject_of(c, si, k) {
-                Some(m) if !matches!(m.referent, Referent::Place(_)) || m.also_actor.is_some() => out.extend(c.source_of(m)),
+                Some(m) if !matches!(m.referent, Referent::Place(_)) || m.also_actor.is_some() => {
+                    out.extend(c.source_of(m))
+                }
                 Some(_) => {}
                 None => out.extend(institution_before(c, s.tokens.start, k)),
             }
@@ -354,9 +614,33 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
 
 /// Institutions named by common nouns: "police said", "the Lebanese health ministry said".
 const INSTITUTIONS: &[&str] = &[
-    "police", "army", "military", "ministry", "authorities", "officials", "government", "witnesses", "residents",
-    "hospital", "medics", "rescuers", "sources", "monitor", "agency", "command", "spokesman", "spokeswoman",
-    "spokesperson", "office", "council", "group", "militia", "rebels", "activists", "officers", "doctors",
+    "police",
+    "army",
+    "military",
+    "ministry",
+    "authorities",
+    "officials",
+    "government",
+    "witnesses",
+    "residents",
+    "hospital",
+    "medics",
+    "rescuers",
+    "sources",
+    "monitor",
+    "agency",
+    "command",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "office",
+    "council",
+    "group",
+    "militia",
+    "rebels",
+    "activists",
+    "officers",
+    "doctors",
 ];
 
 fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
@@ -367,28 +651,97 @@ fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
     let mut k = end - 1;
     while k > start && k + 4 > end {
         let w = c.low[k - 1].as_str();
-        let demonym = c.rec.mentions.iter().any(|m| m.end == k && matches!(m.referent, Referent::Actor { .. }));
-        if !(demonym || matches!(w, "health" | "defence" | "defense" | "interior" | "foreign" | "security" | "local" | "state" | "regional" | "military" | "civil")) {
+        let demonym = c
+            .rec
+            .mentions
+            .iter()
+            .any(|m| m.end == k && matches!(m.referent, Referent::Actor { .. }));
+        if !(demonym
+            || matches!(
+                w,
+                "health"
+                    | "defence"
+                    | "defense"
+                    | "interior"
+                    | "foreign"
+                    | "security"
+                    | "local"
+                    | "state"
+                    | "regional"
+                    | "military"
+                    | "civil"
+            ))
+        {
             break;
         }
         k -= 1;
     }
-    Some(Source { name: c.doc.slice(c.tok_span(k, end)).to_string(), title: None, affiliation: None })
+    Some(Source {
+        name: c.doc.slice(c.tok_span(k, end)).to_string(),
+        title: None,
+        affiliation: None,
+    })
 }
 
 /// The subject of the verb at token `verb`: the name right before it, or before an appositive
 /// ("Tymur Tkachenko, head of the city’s military administration, reported").
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
     let end = crate::mentions::subject_end(&c.low, c.doc.sentences[si].tokens.start, verb);
-    c.rec.mentions.iter().filter(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first)).last()
+    c.rec
+        .mentions
+        .iter()
+        .rfind(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first))
 }
 
 const DIRECTION_WORDS: &[&str] = &[
-    "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
-    "south-east", "south-west", "km", "kilometres", "kilometers", "miles", "outskirts",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "north-east",
+    "north-west",
+    "south-east",
+    "south-west",
+    "km",
+    "kilometres",
+    "kilometers",
+    "miles",
+    "outskirts",
 ];
-const COMBATANTS: &[&str] = &["soldiers", "soldier", "troops", "fighters", "militants", "rebels", "insurgents", "servicemen", "combatants", "militiamen", "jihadists", "gunmen", "attackers"];
-const MILITARY_TARGETS: &[&str] = &["positions", "position", "base", "bases", "troops", "soldiers", "army", "barracks", "checkpoint", "convoy", "outpost", "camp", "garrison"];
+const COMBATANTS: &[&str] = &[
+    "soldiers",
+    "soldier",
+    "troops",
+    "fighters",
+    "militants",
+    "rebels",
+    "insurgents",
+    "servicemen",
+    "combatants",
+    "militiamen",
+    "jihadists",
+    "gunmen",
+    "attackers",
+];
+const MILITARY_TARGETS: &[&str] = &[
+    "positions",
+    "position",
+    "base",
+    "bases",
+    "troops",
+    "soldiers",
+    "army",
+    "barracks",
+    "checkpoint",
+    "convoy",
+    "outpost",
+    "camp",
+    "garrison",
+];
 
 /// Places of a clause usable as event locations: not datelines, not inside quotes or a person's
 /// title, and reference points ("25 km west of Goma") only when nothing else is named.
@@ -396,15 +749,25 @@ fn clause_places(c: &Ctx, a: usize, b: usize) -> Vec<(Place, usize)> {
     let titles: Vec<Span> = c.rec.persons.iter().filter_map(|p| p.title_span).collect();
     let mut places: Vec<(Place, usize, bool)> = Vec::new();
     for m in c.mentions_in(a, b) {
-        let Referent::Place(p) = &m.referent else { continue };
+        let Referent::Place(p) = &m.referent else {
+            continue;
+        };
         if m.dateline || c.masked(m.first) || titles.iter().any(|t| t.contains(m.span)) {
             continue;
         }
-        let reference = m.first >= 2 && matches!(c.low[m.first - 1].as_str(), "of" | "from") && DIRECTION_WORDS.contains(&c.low[m.first - 2].as_str());
+        let reference = m.first >= 2
+            && matches!(c.low[m.first - 1].as_str(), "of" | "from")
+            && DIRECTION_WORDS.contains(&c.low[m.first - 2].as_str());
         places.push((*p, m.first, reference));
     }
     let any_direct = places.iter().any(|p| !p.2);
-    prune_places(places.into_iter().filter(|p| !p.2 || !any_direct).map(|p| (p.0, p.1)).collect())
+    prune_places(
+        places
+            .into_iter()
+            .filter(|p| !p.2 || !any_direct)
+            .map(|p| (p.0, p.1))
+            .collect(),
+    )
 }
 
 /// Is the clause background rather than news ("… has killed thousands since January")?
@@ -473,13 +836,21 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                 continue;
             }
             // Protests met with force: the protest is the event, coded by what was done to it.
-            let clause_triggers: Vec<Trigger> = (a..b).filter(|&k| !c.masked(k)).filter_map(|k| trigger_at(c, k, b).map(|t| t.0)).collect();
-            let protest = clause_triggers.iter().any(|t| t.family == Family::Protests && t.kind == EventType::PeacefulProtest);
+            let clause_triggers: Vec<Trigger> = (a..b)
+                .filter(|&k| !c.masked(k))
+                .filter_map(|k| trigger_at(c, k, b).map(|t| t.0))
+                .collect();
+            let protest = clause_triggers
+                .iter()
+                .any(|t| t.family == Family::Protests && t.kind == EventType::PeacefulProtest);
             if protest {
                 let has = |k: EventType| clause_triggers.iter().any(|t| t.kind == k);
-                let kind = if has(EventType::ViolentDemonstration) || has(EventType::LootingPropertyDestruction) {
+                let kind = if has(EventType::ViolentDemonstration)
+                    || has(EventType::LootingPropertyDestruction)
+                {
                     Some((Family::Riots, EventType::ViolentDemonstration))
-                } else if has(EventType::Attack) || has(EventType::ExcessiveForceAgainstProtesters) {
+                } else if has(EventType::Attack) || has(EventType::ExcessiveForceAgainstProtesters)
+                {
                     Some((Family::Protests, EventType::ExcessiveForceAgainstProtesters))
                 } else if has(EventType::ProtestWithIntervention) || has(EventType::Arrests) {
                     Some((Family::Protests, EventType::ProtestWithIntervention))
@@ -487,13 +858,25 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     None
                 };
                 if let (Some((family, kind)), Some((t, _, _))) = (kind, &mut trigger) {
-                    *t = Trigger { family, kind, weapon: None };
+                    *t = Trigger {
+                        family,
+                        kind,
+                        weapon: None,
+                    };
                 }
             }
             // A trigger of violence against an army's positions is a battle.
             if let Some((t, at, _)) = &mut trigger {
-                if t.family == Family::ViolenceAgainstCivilians && t.kind == EventType::Attack && t.weapon.is_none() && (*at..b).any(|j| MILITARY_TARGETS.contains(&c.low[j].as_str())) {
-                    *t = Trigger { family: Family::Battles, kind: EventType::ArmedClash, weapon: None };
+                if t.family == Family::ViolenceAgainstCivilians
+                    && t.kind == EventType::Attack
+                    && t.weapon.is_none()
+                    && (*at..b).any(|j| MILITARY_TARGETS.contains(&c.low[j].as_str()))
+                {
+                    *t = Trigger {
+                        family: Family::Battles,
+                        kind: EventType::ArmedClash,
+                        weapon: None,
+                    };
                 }
             }
             // Soldiers killed in a clause whose only trigger is a seizure or the like: a battle.
@@ -503,13 +886,24 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
             });
             if let Some((t, _, _)) = &mut trigger {
                 if soldiers_killed && t.family == Family::StrategicDevelopments {
-                    *t = Trigger { family: Family::Battles, kind: EventType::ArmedClash, weapon: None };
+                    *t = Trigger {
+                        family: Family::Battles,
+                        kind: EventType::ArmedClash,
+                        weapon: None,
+                    };
                 }
             }
             let weapon_names: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
             let trig_pos = trigger.as_ref().map(|t| t.1);
             let actors = clause_actors(c, a, b, trig_pos, &weapons, &sources);
-            let when = times.iter().find(|t| t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end).or(times.first()).copied();
+            let when = times
+                .iter()
+                .find(|t| {
+                    t.span.start >= c.doc.tokens[a].span.start
+                        && t.span.end <= c.doc.tokens[b - 1].span.end
+                })
+                .or(times.first())
+                .copied();
             for f in &mut figs {
                 f.sources = sources.clone();
             }
@@ -527,10 +921,14 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
             cuts.push(b);
             for w in cuts.windows(2) {
                 let (sa, sb) = (w[0], w[1]);
-                let seg_figs: Vec<RawFigure> = figs.iter().filter(|f| {
-                    let t = c.doc.token_at(f.span.start);
-                    t >= sa && t < sb
-                }).cloned().collect();
+                let seg_figs: Vec<RawFigure> = figs
+                    .iter()
+                    .filter(|f| {
+                        let t = c.doc.token_at(f.span.start);
+                        t >= sa && t < sb
+                    })
+                    .cloned()
+                    .collect();
                 let combatant_victims = seg_figs.iter().any(|f| {
                     let t = c.doc.token_at(f.span.end);
                     (t..(t + 4).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()))
@@ -572,7 +970,11 @@ fn rank(t: &Trigger, len: usize) -> u32 {
         Family::StrategicDevelopments => 30,
         Family::Diplomacy => match t.kind {
             EventType::MediationOffer | EventType::Sanction | EventType::Agreement => 25,
-            EventType::Proposal | EventType::Rejection | EventType::Demand | EventType::Threat | EventType::Accusation => 22,
+            EventType::Proposal
+            | EventType::Rejection
+            | EventType::Demand
+            | EventType::Threat
+            | EventType::Accusation => 22,
             EventType::Meeting => 20,
             _ => 10,
         },
@@ -583,7 +985,9 @@ fn rank(t: &Trigger, len: usize) -> u32 {
 /// "The Kremlin said …", "Washington acknowledged …": a statement by a state or government body.
 fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventActor)> {
     for m in c.mentions_in(a, b) {
-        let Referent::Actor { actor, form } = m.referent else { continue };
+        let Referent::Actor { actor, form } = m.referent else {
+            continue;
+        };
         if form == ActorForm::Demonym || c.masked(m.first) {
             continue;
         }
@@ -592,17 +996,48 @@ fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventActor)> {
             continue;
         }
         let mut k = m.end;
-        while k < b && matches!(c.low[k].as_str(), "also" | "has" | "had" | "have" | "on" | "later") {
+        while k < b
+            && matches!(
+                c.low[k].as_str(),
+                "also" | "has" | "had" | "have" | "on" | "later"
+            )
+        {
             k += 1;
         }
-        if k < b && matches!(c.low[k].as_str(), "said" | "says" | "stated" | "announced" | "acknowledged" | "confirmed" | "declared" | "insisted" | "warned") {
+        if k < b
+            && matches!(
+                c.low[k].as_str(),
+                "said"
+                    | "says"
+                    | "stated"
+                    | "announced"
+                    | "acknowledged"
+                    | "confirmed"
+                    | "declared"
+                    | "insisted"
+                    | "warned"
+            )
+        {
             // A statement that only frames a quote is the quote's business.
             let quoted_after = (k..b).any(|j| c.masked(j));
             if quoted_after {
                 return None;
             }
-            let trig = Trigger { family: Family::Diplomacy, kind: EventType::Statement, weapon: None };
-            return Some((trig, EventActor { name: e.canonical.clone(), kind: e.kind, country: e.country.clone(), role: Role::Initiator, mention: Some(m.span) }));
+            let trig = Trigger {
+                family: Family::Diplomacy,
+                kind: EventType::Statement,
+                weapon: None,
+            };
+            return Some((
+                trig,
+                EventActor {
+                    name: e.canonical.clone(),
+                    kind: e.kind,
+                    country: e.country.clone(),
+                    role: Role::Initiator,
+                    mention: Some(m.span),
+                },
+            ));
         }
     }
     None
@@ -611,9 +1046,19 @@ fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventActor)> {
 /// Actors of a clause with their roles. The actor right before the trigger or a weapon word
 /// ("Russian missiles", "a Ukrainian drone attack", "RSF fighters attacked") initiates; one after
 /// "on"/"against" is the target; sources of figures are not participants.
-fn clause_actors(c: &Ctx, a: usize, b: usize, trig: Option<usize>, weapons: &[(String, usize)], sources: &[Source]) -> Vec<EventActor> {
+fn clause_actors(
+    c: &Ctx,
+    a: usize,
+    b: usize,
+    trig: Option<usize>,
+    weapons: &[(String, usize)],
+    sources: &[Source],
+) -> Vec<EventActor> {
     let mut out: Vec<EventActor> = Vec::new();
-    let anchors: Vec<usize> = trig.into_iter().chain(weapons.iter().map(|w| w.1)).collect();
+    let anchors: Vec<usize> = trig
+        .into_iter()
+        .chain(weapons.iter().map(|w| w.1))
+        .collect();
     for m in c.mentions_in(a, b) {
         if c.masked(m.first) {
             continue;
@@ -625,21 +1070,59 @@ fn clause_actors(c: &Ctx, a: usize, b: usize, trig: Option<usize>, weapons: &[(S
             }
             Referent::Person(p) => {
                 let p = &c.rec.persons[*p];
-                (p.name.clone(), ActorKind::Person, p.country.clone(), ActorForm::Name)
+                (
+                    p.name.clone(),
+                    ActorKind::Person,
+                    p.country.clone(),
+                    ActorForm::Name,
+                )
             }
             _ => continue,
         };
         // A speaker who reports the figures is a source, not a party.
         let next = c.low.get(m.end).map(String::as_str).unwrap_or("");
-        let is_source = sources.iter().any(|s| s.name == name) && (c.lex.speech_verbs.contains(next) || next == "also" || kind == ActorKind::Person);
+        let is_source = sources.iter().any(|s| s.name == name)
+            && (c.lex.speech_verbs.contains(next) || next == "also" || kind == ActorKind::Person);
         if is_source || kind == ActorKind::Person {
             continue;
         }
+        // "Sudan’s paramilitary Rapid Support Forces": the state only qualifies the actor after it.
+        if c.doc
+            .tokens
+            .get(m.end)
+            .is_some_and(|t| t.kind == TokenKind::Possessive)
+            && (m.end + 1..(m.end + 4).min(b)).any(|j| {
+                c.rec
+                    .starting_at(j)
+                    .is_some_and(|n| matches!(n.referent, Referent::Actor { .. }))
+            })
+        {
+            continue;
+        }
         let before_anchor = anchors.iter().any(|&t| m.end <= t && t - m.end <= 3);
-        let prev = if m.first > 0 { c.low[m.first - 1].as_str() } else { "" };
-        let by = prev == "by";
-        let targeted = matches!(prev, "on" | "against" | "targeting" | "at") && trig.is_some_and(|t| t < m.first);
-        let role = if by || (before_anchor && !targeted) || (trig.is_some_and(|t| m.end <= t) && form != ActorForm::Capital && !targeted) {
+        let prev = if m.first > 0 {
+            c.low[m.first - 1].as_str()
+        } else {
+            ""
+        };
+        // "by Sudan’s paramilitary RSF": walk back over the modifiers to the "by".
+        let mut j = m.first;
+        while j > a
+            && m.first - j < 5
+            && (c.doc.tokens[j - 1].kind == TokenKind::Possessive
+                || c.doc.tokens[j - 1].kind == TokenKind::Word
+                    && c.low[j - 1] != "by"
+                    && !c.lex.triggers.contains_key(&c.low[j - 1..j]))
+        {
+            j -= 1;
+        }
+        let by = prev == "by" || (j > a && c.low[j - 1] == "by");
+        let targeted = matches!(prev, "on" | "against" | "targeting" | "at")
+            && trig.is_some_and(|t| t < m.first);
+        let role = if by
+            || (before_anchor && !targeted)
+            || (trig.is_some_and(|t| m.end <= t) && form != ActorForm::Capital && !targeted)
+        {
             Role::Initiator
         } else if targeted {
             Role::Target
@@ -647,7 +1130,13 @@ fn clause_actors(c: &Ctx, a: usize, b: usize, trig: Option<usize>, weapons: &[(S
             Role::Participant
         };
         if !out.iter().any(|x| x.name == name && x.role == role) {
-            out.push(EventActor { name, kind, country, role, mention: Some(m.span) });
+            out.push(EventActor {
+                name,
+                kind,
+                country,
+                role,
+                mention: Some(m.span),
+            });
         }
     }
     out
@@ -657,7 +1146,8 @@ fn clause_actors(c: &Ctx, a: usize, b: usize, trig: Option<usize>, weapons: &[(S
 fn prune_places(places: Vec<(Place, usize)>) -> Vec<(Place, usize)> {
     let mut out: Vec<(Place, usize)> = Vec::new();
     for (p, at) in &places {
-        if places.iter().any(|(q, _)| contains(p, q)) || out.iter().any(|(q, _)| q.index == p.index) {
+        if places.iter().any(|(q, _)| contains(p, q)) || out.iter().any(|(q, _)| q.index == p.index)
+        {
             continue;
         }
         out.push((*p, *at));
@@ -672,20 +1162,31 @@ pub(crate) fn contains(a: &Place, b: &Place) -> bool {
     }
     match a.feature {
         Feature::Country => b.country == a.country && b.feature != Feature::Country,
-        Feature::Admin1 => !a.admin1.is_empty() && b.admin1 == a.admin1 && !matches!(b.feature, Feature::Country | Feature::Admin1),
+        Feature::Admin1 => {
+            !a.admin1.is_empty()
+                && b.admin1 == a.admin1
+                && !matches!(b.feature, Feature::Country | Feature::Admin1)
+        }
         Feature::Capital | Feature::Settlement => {
-            b.feature == Feature::District && b.country == a.country && distance_km(a.lat, a.lon, b.lat, b.lon) < 30.0
+            b.feature == Feature::District
+                && b.country == a.country
+                && distance_km(a.lat, a.lon, b.lat, b.lon) < 30.0
         }
         Feature::District => false,
     }
 }
 
 fn same_place_set(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
-    !a.is_empty() && a.len() == b.len() && a.iter().all(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter()
+            .all(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
 }
 
 fn same_places(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
-    !a.is_empty() && a.iter().any(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
+    !a.is_empty()
+        && a.iter()
+            .any(|(p, _)| b.iter().any(|(q, _)| q.index == p.index))
 }
 
 fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &str) {
@@ -698,7 +1199,8 @@ fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &
         Some(cur) if cur.value != f.count.value => {
             let cur = *cur;
             let prior = d.figures.iter().find(|g| g.kind == f.kind);
-            let same_source = prior.is_some_and(|g| g.sources == f.sources && !g.sources.is_empty());
+            let same_source =
+                prior.is_some_and(|g| g.sources == f.sources && !g.sources.is_empty());
             if (same_source || f.revision) && f.count.value > cur.value {
                 // A toll revised upward by the same source: the later figure is the headline.
                 *slot = Some(f.count);
@@ -712,7 +1214,10 @@ fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &
                     code: WarningCode::ConflictingFigures,
                     message: format!(
                         "sources disagree on the number {}: {} and {} ({:?})",
-                        match f.kind { CasualtyKind::Killed => "killed", CasualtyKind::Injured => "injured" },
+                        match f.kind {
+                            CasualtyKind::Killed => "killed",
+                            CasualtyKind::Injured => "injured",
+                        },
                         cur.value,
                         f.count.value,
                         &text[f.span.range()]
@@ -747,7 +1252,11 @@ fn new_draft(m: &MentionDraft, family: Family, kind: EventType, specific: bool) 
 
 fn absorb(d: &mut Draft, m: &MentionDraft) {
     for a in &m.actors {
-        if !d.actors.iter().any(|x| x.name == a.name && x.role == a.role) {
+        if !d
+            .actors
+            .iter()
+            .any(|x| x.name == a.name && x.role == a.role)
+        {
             d.actors.push(a.clone());
         }
     }
@@ -770,9 +1279,25 @@ fn absorb(d: &mut Draft, m: &MentionDraft) {
 }
 
 /// Build the events of a report from its recognised mentions and quotes.
-pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &Quoted, published: Option<Date>) -> EventOutput {
-    let low = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
-    let c = Ctx { doc, lex, rec, quoted, low };
+pub fn extract_events(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    quoted: &Quoted,
+    published: Option<Date>,
+) -> EventOutput {
+    let low = doc
+        .tokens
+        .iter()
+        .map(|t| doc.slice(t.span).to_lowercase())
+        .collect();
+    let c = Ctx {
+        doc,
+        lex,
+        rec,
+        quoted,
+        low,
+    };
     let mentions = mention_drafts(&c, published);
     let mut warnings = Vec::new();
     let mut drafts: Vec<Draft> = Vec::new();
@@ -781,8 +1306,8 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
     for m in &mentions {
         let (family, kind, specific) = match &m.trigger {
             Some((t, _)) => refine(t, &m.weapons),
-            // Soldiers or fighters killed with no trigger word: a battle.
-            None if m.combatant_victims => (Family::Battles, EventType::ArmedClash, false),
+            // Soldiers or fighters killed with no trigger word: a battle, not the event before.
+            None if m.combatant_victims => (Family::Battles, EventType::ArmedClash, true),
             None => {
                 // A figure with no trigger of its own continues the last violent event nearby.
                 match last_violent.map(|i| &drafts[i]) {
@@ -796,14 +1321,27 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
             // ("condemning attacks on El Obeid").
             let m = &if family == Family::Diplomacy {
                 let mut m = m.clone();
-                m.places.retain(|(_, tok)| *tok > 0 && matches!(c.low[*tok - 1].as_str(), "in" | "at" | "hosted" | "host"));
+                m.places.retain(|(_, tok)| {
+                    *tok > 0 && matches!(c.low[*tok - 1].as_str(), "in" | "at" | "hosted" | "host")
+                });
                 m
             } else {
                 m.clone()
             };
             // Diplomatic acts merge only when the same act is restated at the same place.
             let same = drafts.iter_mut().rev().find(|d| {
-                d.kind == kind && d.family == family && (same_places(&d.places, &m.places) || (d.places.is_empty() && m.places.is_empty() && d.actors.iter().any(|a| m.actors.iter().any(|b| a.name == b.name && a.role == Role::Initiator && b.role == Role::Initiator))))
+                d.kind == kind
+                    && d.family == family
+                    && (same_places(&d.places, &m.places)
+                        || (d.places.is_empty()
+                            && m.places.is_empty()
+                            && d.actors.iter().any(|a| {
+                                m.actors.iter().any(|b| {
+                                    a.name == b.name
+                                        && a.role == Role::Initiator
+                                        && b.role == Role::Initiator
+                                })
+                            })))
             });
             match same {
                 Some(d) if d.paragraph + 1 >= m.paragraph => absorb(d, m),
@@ -814,13 +1352,19 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
         // Country- and region-wide places ("in southern Lebanon", "in the Gaza Strip") do not
         // place an incident: such figures are totals, or belong to an event placed elsewhere, or
         // (in place_deferred) make an event of their own at that precision.
-        if m.places.is_empty() || m.places.iter().all(|(p, _)| matches!(p.feature, Feature::Country | Feature::Admin1)) {
+        if m.places.is_empty()
+            || m.places
+                .iter()
+                .all(|(p, _)| matches!(p.feature, Feature::Country | Feature::Admin1))
+        {
             deferred.push(m.clone());
             continue;
         }
         // The same places and a compatible type: the same event told again.
         let existing = drafts.iter().position(|d| {
-            d.family.is_violent() && same_place_set(&d.places, &m.places) && (d.family == family || !specific || !d.specific)
+            d.family.is_violent()
+                && same_place_set(&d.places, &m.places)
+                && (d.family == family || !specific || !d.specific)
         });
         let i = match existing {
             Some(i) => {
@@ -851,16 +1395,33 @@ pub fn extract_events(doc: &Document, lex: &Lexicon, rec: &Recognized, quoted: &
     for d in &mut drafts {
         fallback_actors(&c, d);
     }
-    let story_time = story_time(&c, &mentions);
-    for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.family.is_violent()) {
+    let story_time = story_time(&mentions);
+    for d in drafts
+        .iter_mut()
+        .filter(|d| d.when.is_none() && d.family.is_violent())
+    {
         d.when = story_time;
     }
-    let events = drafts.iter().enumerate().map(|(i, d)| to_event(&c, i, d, published)).collect();
+    let events = drafts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| to_event(&c, i, d, published))
+        .collect();
     let totals = totals
         .into_iter()
-        .map(|(kind, count, covers, consistent, span)| Total { kind, count, covers: covers.into_iter().map(|i| EventId(i as u32 + 1)).collect(), consistent, evidence: Evidence::of(&doc.text, span) })
+        .map(|(kind, count, covers, consistent, span)| Total {
+            kind,
+            count,
+            covers: covers.into_iter().map(|i| EventId(i as u32 + 1)).collect(),
+            consistent,
+            evidence: Evidence::of(&doc.text, span),
+        })
         .collect();
-    EventOutput { events, totals, warnings }
+    EventOutput {
+        events,
+        totals,
+        warnings,
+    }
 }
 
 /// In a meeting everyone takes part; in other diplomatic acts the first actor named acts and the
@@ -875,7 +1436,13 @@ fn settle_diplomatic_roles(drafts: &mut [Draft]) {
             }
             seen.push(a.name.clone());
             let mut a = a.clone();
-            a.role = if d.kind != EventType::Meeting && (i == 0 || a.role == Role::Initiator && actors.is_empty()) { Role::Initiator } else { Role::Participant };
+            a.role = if d.kind != EventType::Meeting
+                && (i == 0 || a.role == Role::Initiator && actors.is_empty())
+            {
+                Role::Initiator
+            } else {
+                Role::Participant
+            };
             actors.push(a);
         }
         d.actors = actors;
@@ -883,20 +1450,28 @@ fn settle_diplomatic_roles(drafts: &mut [Draft]) {
 }
 
 /// The time of the lead: events told later without a time of their own happened then.
-fn story_time(c: &Ctx, mentions: &[MentionDraft]) -> Option<TimeExpr> {
+fn story_time(mentions: &[MentionDraft]) -> Option<TimeExpr> {
     let first_para = mentions.first()?.paragraph;
-    let _ = c;
-    mentions.iter().filter(|m| m.paragraph == first_para).find_map(|m| m.when)
+    mentions
+        .iter()
+        .filter(|m| m.paragraph == first_para)
+        .find_map(|m| m.when)
 }
 
 /// Unnamed actors, coded as ACLED does by the country where the event happened: "police" and
 /// "the army" are that state's forces, "gunmen" an unidentified armed group, protesters that
 /// country's protesters. The host of a meeting is the state whose city is its venue.
 fn fallback_actors(c: &Ctx, d: &mut Draft) {
-    let Some(cc) = d.places.first().map(|(p, _)| p.country.to_string()) else { return };
+    let Some(cc) = d.places.first().map(|(p, _)| p.country.to_string()) else {
+        return;
+    };
     if d.family == Family::Diplomacy {
         if d.kind == EventType::Meeting && !d.actors.iter().any(|a| a.role == Role::Initiator) {
-            if let Some(host) = d.actors.iter_mut().find(|a| a.country.as_deref() == Some(cc.as_str())) {
+            if let Some(host) = d
+                .actors
+                .iter_mut()
+                .find(|a| a.country.as_deref() == Some(cc.as_str()))
+            {
                 host.role = Role::Initiator;
             }
         }
@@ -905,25 +1480,80 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
     if d.actors.iter().any(|a| a.role == Role::Initiator) {
         return;
     }
-    let state = c.lex.actors.iter().find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(cc.as_str()));
+    let state = c
+        .lex
+        .actors
+        .iter()
+        .find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(cc.as_str()));
     let country_name = state.map_or(cc.clone(), |e| e.canonical.clone());
-    let words: Vec<&str> = d.evidence.iter().take(1).flat_map(|s| {
-        let (a, b) = (c.doc.token_at(s.start), c.doc.token_at(s.end));
-        (a..b).filter(|&k| !c.masked(k)).map(|k| c.low[k].as_str()).collect::<Vec<_>>()
-    }).collect();
+    // Words naming who acted; "killed 12 soldiers" names victims, so words right after a number
+    // are left out.
+    let words: Vec<&str> = d
+        .evidence
+        .iter()
+        .take(1)
+        .flat_map(|s| {
+            let (a, b) = (c.doc.token_at(s.start), c.doc.token_at(s.end));
+            (a..b)
+                .filter(|&k| !c.masked(k))
+                .filter(|&k| {
+                    !(k.saturating_sub(2)..k).any(|j| {
+                        c.doc.tokens[j].kind == TokenKind::Number
+                            || numbers::word_value(&c.low[j]).is_some_and(|v| v > 1)
+                            || c.low[j] == "dozens"
+                    })
+                })
+                .map(|k| c.low[k].as_str())
+                .collect::<Vec<_>>()
+        })
+        .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     let (name, kind) = if matches!(d.family, Family::Protests | Family::Riots) {
         (format!("Protesters ({country_name})"), ActorKind::Civilians)
     } else if has(&["police", "policemen", "officers"]) {
-        (format!("Police Forces of {country_name}"), ActorKind::Military)
-    } else if has(&["army", "military", "troops", "soldiers", "junta", "aircraft", "warplanes", "government"]) {
-        (format!("Military Forces of {country_name}"), ActorKind::Military)
-    } else if has(&["gunmen", "gang", "gangs", "militants", "attackers", "insurgents", "rebels", "jihadists", "fighters"]) {
-        (format!("Unidentified Armed Group ({country_name})"), ActorKind::ArmedGroup)
+        (
+            format!("Police Forces of {country_name}"),
+            ActorKind::Military,
+        )
+    } else if has(&[
+        "army",
+        "military",
+        "troops",
+        "soldiers",
+        "junta",
+        "aircraft",
+        "warplanes",
+        "government",
+    ]) {
+        (
+            format!("Military Forces of {country_name}"),
+            ActorKind::Military,
+        )
+    } else if has(&[
+        "gunmen",
+        "gang",
+        "gangs",
+        "militants",
+        "attackers",
+        "insurgents",
+        "rebels",
+        "jihadists",
+        "fighters",
+    ]) {
+        (
+            format!("Unidentified Armed Group ({country_name})"),
+            ActorKind::ArmedGroup,
+        )
     } else {
         return;
     };
-    d.actors.push(EventActor { name, kind, country: Some(cc), role: Role::Initiator, mention: None });
+    d.actors.push(EventActor {
+        name,
+        kind,
+        country: Some(cc),
+        role: Role::Initiator,
+        mention: None,
+    });
 }
 
 /// An event whose places are just the places of its parts ("31 soldiers in Djibo and Douentza",
@@ -931,19 +1561,38 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
 fn fold_union_totals(drafts: Vec<Draft>, mut totals: Vec<RawTotal>) -> (Vec<Draft>, Vec<RawTotal>) {
     let mut remove = vec![false; drafts.len()];
     for (a, d) in drafts.iter().enumerate() {
-        let parts: Vec<usize> = (0..drafts.len()).filter(|&b| drafts[b].part_of == Some(a)).collect();
+        let parts: Vec<usize> = (0..drafts.len())
+            .filter(|&b| drafts[b].part_of == Some(a))
+            .collect();
         if parts.len() < 2 {
             continue;
         }
-        let union_only = d.places.iter().all(|(p, _)| parts.iter().any(|&b| drafts[b].places.iter().any(|(q, _)| q.index == p.index)));
+        let union_only = d.places.iter().all(|(p, _)| {
+            parts
+                .iter()
+                .any(|&b| drafts[b].places.iter().any(|(q, _)| q.index == p.index))
+        });
         if !union_only {
             continue;
         }
         remove[a] = true;
         for kind in [CasualtyKind::Killed, CasualtyKind::Injured] {
-            let (Some(count), Some(f)) = (figure_of(d, kind), d.figures.iter().find(|f| f.kind == kind)) else { continue };
-            let covered: Vec<usize> = parts.iter().copied().filter(|&b| figure_of(&drafts[b], kind).is_some()).collect();
-            let sum: u64 = covered.iter().filter_map(|&b| figure_of(&drafts[b], kind)).map(|c| c.value).sum();
+            let (Some(count), Some(f)) = (
+                figure_of(d, kind),
+                d.figures.iter().find(|f| f.kind == kind),
+            ) else {
+                continue;
+            };
+            let covered: Vec<usize> = parts
+                .iter()
+                .copied()
+                .filter(|&b| figure_of(&drafts[b], kind).is_some())
+                .collect();
+            let sum: u64 = covered
+                .iter()
+                .filter_map(|&b| figure_of(&drafts[b], kind))
+                .map(|c| c.value)
+                .sum();
             let consistent = sum == count.value || (count.at_least() && sum >= count.value);
             totals.push((kind, count, covered, consistent, f.span));
         }
@@ -979,11 +1628,19 @@ fn link_parts(drafts: &mut [Draft]) {
                 let (pa, pb) = (&drafts[a].places, &drafts[b].places);
                 // Inside: a district of the city, a city of the region; or a strict subset of the
                 // places of a multi-place event.
-                let inside = pb.iter().all(|(q, _)| pa.iter().any(|(p, _)| contains(p, q)));
-                let subset = pa.len() > pb.len() && pb.iter().all(|(q, _)| pa.iter().any(|(p, _)| p.index == q.index));
+                let inside = pb
+                    .iter()
+                    .all(|(q, _)| pa.iter().any(|(p, _)| contains(p, q)));
+                let subset = pa.len() > pb.len()
+                    && pb
+                        .iter()
+                        .all(|(q, _)| pa.iter().any(|(p, _)| p.index == q.index));
                 inside || subset
             })
-            .filter(|&a| drafts[a].paragraph + 2 >= drafts[b].paragraph && drafts[b].paragraph + 2 >= drafts[a].paragraph)
+            .filter(|&a| {
+                drafts[a].paragraph + 2 >= drafts[b].paragraph
+                    && drafts[b].paragraph + 2 >= drafts[a].paragraph
+            })
             // The most specific container: the one with the smallest places.
             .min_by_key(|&a| drafts[a].places.iter().map(|(p, _)| p.feature as u8).max());
         drafts[b].part_of = parent;
@@ -994,7 +1651,12 @@ type RawTotal = (CasualtyKind, Count, Vec<usize>, bool, Span);
 
 /// Figures with no place of their own: a total over other events, a second figure for a nearby
 /// event, or an event of their own.
-fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>, warnings: &mut Vec<Warning>) -> Vec<RawTotal> {
+fn place_deferred(
+    c: &Ctx,
+    drafts: &mut Vec<Draft>,
+    deferred: Vec<MentionDraft>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<RawTotal> {
     let mut totals = Vec::new();
     for m in deferred {
         let mut leftover = Vec::new();
@@ -1004,8 +1666,14 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
                 .filter(|&i| figure_of(&drafts[i], f.kind).is_some())
                 .collect();
             if roots.len() >= 2 {
-                let sum: u64 = roots.iter().filter_map(|&i| figure_of(&drafts[i], f.kind)).map(|x| x.value).sum();
-                let consistent = sum == f.count.value || (f.count.at_least() && sum >= f.count.value) || (f.count.qualifier == Qualifier::AtMost && sum <= f.count.value);
+                let sum: u64 = roots
+                    .iter()
+                    .filter_map(|&i| figure_of(&drafts[i], f.kind))
+                    .map(|x| x.value)
+                    .sum();
+                let consistent = sum == f.count.value
+                    || (f.count.at_least() && sum >= f.count.value)
+                    || (f.count.qualifier == Qualifier::AtMost && sum <= f.count.value);
                 // A figure that adds up other events is their total; one that does not is more
                 // likely a second source's figure for a single event, handled below.
                 if consistent {
@@ -1016,7 +1684,13 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
                 .filter(|&i| drafts[i].family.is_violent())
-                .filter(|&i| drafts[i].evidence.iter().any(|s| c.doc.sentence_at(s.start).is_some_and(|si| si + 2 >= m.sentence && si <= m.sentence + 1)))
+                .filter(|&i| {
+                    drafts[i].evidence.iter().any(|s| {
+                        c.doc
+                            .sentence_at(s.start)
+                            .is_some_and(|si| si + 2 >= m.sentence && si <= m.sentence + 1)
+                    })
+                })
                 .min_by_key(|&i| (drafts[i].sentence as i64 - m.sentence as i64).unsigned_abs());
             match near {
                 Some(i) => {
@@ -1030,7 +1704,11 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
         if !leftover.is_empty() || (m.figures.is_empty() && has_trigger) {
             // Restating an event already drafted nearby adds evidence, not an event.
             if leftover.is_empty() {
-                let near = drafts.iter().position(|d| d.family.is_violent() && d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph);
+                let near = drafts.iter().position(|d| {
+                    d.family.is_violent()
+                        && d.paragraph + 1 >= m.paragraph
+                        && m.paragraph + 1 >= d.paragraph
+                });
                 if let Some(i) = near {
                     absorb(&mut drafts[i], &m);
                     continue;
@@ -1040,8 +1718,16 @@ fn place_deferred(c: &Ctx, drafts: &mut Vec<Draft>, deferred: Vec<MentionDraft>,
                     continue;
                 }
             }
-            let fallback = if m.combatant_victims { (Family::Battles, EventType::ArmedClash, false) } else { (Family::ViolenceAgainstCivilians, EventType::Attack, false) };
-            let (family, kind, specific) = m.trigger.as_ref().map(|(t, _)| refine(t, &m.weapons)).unwrap_or(fallback);
+            let fallback = if m.combatant_victims {
+                (Family::Battles, EventType::ArmedClash, false)
+            } else {
+                (Family::ViolenceAgainstCivilians, EventType::Attack, false)
+            };
+            let (family, kind, specific) = m
+                .trigger
+                .as_ref()
+                .map(|(t, _)| refine(t, &m.weapons))
+                .unwrap_or(fallback);
             let mut d = new_draft(&m, family, kind, specific);
             for f in &leftover {
                 set_figure(&mut d, f, warnings, &c.doc.text);
@@ -1063,12 +1749,23 @@ fn figure_of(d: &Draft, kind: CasualtyKind) -> Option<Count> {
 fn check_parts(drafts: &[Draft], warnings: &mut Vec<Warning>) {
     for (i, d) in drafts.iter().enumerate() {
         for kind in [CasualtyKind::Killed, CasualtyKind::Injured] {
-            let Some(total) = figure_of(d, kind) else { continue };
-            let sum: u64 = drafts.iter().filter(|p| p.part_of == Some(i)).filter_map(|p| figure_of(p, kind)).map(|c| c.value).sum();
+            let Some(total) = figure_of(d, kind) else {
+                continue;
+            };
+            let sum: u64 = drafts
+                .iter()
+                .filter(|p| p.part_of == Some(i))
+                .filter_map(|p| figure_of(p, kind))
+                .map(|c| c.value)
+                .sum();
             if sum > total.value && total.qualifier != Qualifier::AtLeast {
                 warnings.push(Warning {
                     code: WarningCode::InconsistentTotal,
-                    message: format!("the parts of event e{} add up to {sum}, more than its figure of {}", i + 1, total.value),
+                    message: format!(
+                        "the parts of event e{} add up to {sum}, more than its figure of {}",
+                        i + 1,
+                        total.value
+                    ),
                     span: d.evidence.first().copied(),
                 });
             }
@@ -1082,7 +1779,7 @@ fn inherit_from_parents(drafts: &mut [Draft]) {
         let Some(a) = drafts[b].part_of else { continue };
         let parent = drafts[a].clone();
         let d = &mut drafts[b];
-        if !d.specific && parent.family == d.family || !d.specific {
+        if !d.specific {
             d.family = parent.family;
             d.kind = parent.kind;
         }
@@ -1108,11 +1805,29 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
     let mut actors = d.actors.clone();
     // The state whose territory was struck is the target when another state struck it.
     if d.family.is_violent() && !actors.iter().any(|a| a.role == Role::Target) {
-        let init: Vec<Option<String>> = actors.iter().filter(|a| a.role == Role::Initiator).map(|a| a.country.clone()).collect();
+        let init: Vec<Option<String>> = actors
+            .iter()
+            .filter(|a| a.role == Role::Initiator)
+            .map(|a| a.country.clone())
+            .collect();
         if let Some((p, _)) = d.places.first() {
-            if !init.is_empty() && init.iter().all(|cc| cc.as_deref().is_some_and(|cc| cc != p.country)) {
-                if let Some(e) = c.lex.actors.iter().find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(p.country)) {
-                    actors.push(EventActor { name: e.canonical.clone(), kind: ActorKind::State, country: e.country.clone(), role: Role::Target, mention: None });
+            if !init.is_empty()
+                && init
+                    .iter()
+                    .all(|cc| cc.as_deref().is_some_and(|cc| cc != p.country))
+            {
+                if let Some(e) =
+                    c.lex.actors.iter().find(|e| {
+                        e.kind == ActorKind::State && e.country.as_deref() == Some(p.country)
+                    })
+                {
+                    actors.push(EventActor {
+                        name: e.canonical.clone(),
+                        kind: ActorKind::State,
+                        country: e.country.clone(),
+                        role: Role::Target,
+                        mention: None,
+                    });
                 }
             }
         }
@@ -1121,8 +1836,20 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
         .places
         .iter()
         .map(|(p, tok)| {
-            let m = c.rec.mentions.iter().find(|m| m.first == *tok).expect("a place comes from a mention");
-            let admin1 = if p.admin1.is_empty() { None } else { Some(gaz.admin1(p.admin1).map_or_else(|| p.admin1.to_string(), |a| a.name.to_string())) };
+            let m = c
+                .rec
+                .mentions
+                .iter()
+                .find(|m| m.first == *tok)
+                .expect("a place comes from a mention");
+            let admin1 = if p.admin1.is_empty() {
+                None
+            } else {
+                Some(
+                    gaz.admin1(p.admin1)
+                        .map_or_else(|| p.admin1.to_string(), |a| a.name.to_string()),
+                )
+            };
             Location {
                 name: p.name.to_string(),
                 mention: c.doc.slice(m.span).to_string(),
@@ -1143,8 +1870,20 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
         })
         .collect();
     let when = match d.when {
-        Some(t) => When { start: Some(t.start), end: Some(t.end), precision: t.precision, mention: Some(c.doc.slice(t.span).to_string()), span: Some(t.span) },
-        None => When { start: published, end: published, precision: TimePrecision::Unknown, mention: None, span: None },
+        Some(t) => When {
+            start: Some(t.start),
+            end: Some(t.end),
+            precision: t.precision,
+            mention: Some(c.doc.slice(t.span).to_string()),
+            span: Some(t.span),
+        },
+        None => When {
+            start: published,
+            end: published,
+            precision: TimePrecision::Unknown,
+            mention: None,
+            span: None,
+        },
     };
     Event {
         id: EventId(i as u32 + 1),
@@ -1156,7 +1895,16 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
         when,
         weapons: d.weapons.clone(),
         casualties: d.casualties,
-        figures: d.figures.iter().map(|f| Figure { kind: f.kind, count: f.count, attributed_to: f.sources.clone(), evidence: Evidence::of(text, f.span) }).collect(),
+        figures: d
+            .figures
+            .iter()
+            .map(|f| Figure {
+                kind: f.kind,
+                count: f.count,
+                attributed_to: f.sources.clone(),
+                evidence: Evidence::of(text, f.span),
+            })
+            .collect(),
         attributed_to: d.sources.clone(),
         evidence: d.evidence.iter().map(|s| Evidence::of(text, *s)).collect(),
     }

@@ -14,7 +14,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -77,13 +81,18 @@ pub struct Lexicon {
 }
 
 fn lines(data: &'static str) -> impl Iterator<Item = &'static str> {
-    data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'))
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Split a phrase into the token strings the tokenizer would produce, lowercased.
 pub fn phrase_tokens(s: &str) -> Vec<String> {
     let doc = sitrep_text::Document::new(s.to_string());
-    doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect()
+    doc.tokens
+        .iter()
+        .map(|t| doc.slice(t.span).to_lowercase())
+        .collect()
 }
 
 /// The key under which an actor phrase token is stored: acronyms (all caps, 2+ letters) keep
@@ -118,21 +127,36 @@ impl Lexicon {
         let mut triggers = FastMap::default();
         for l in lines(include_str!("../data/triggers.tsv")) {
             let f: Vec<&str> = l.split('\t').collect();
-            let family = Family::parse(f[1]).unwrap_or_else(|| panic!("triggers.tsv: bad family in {l:?}"));
-            let kind = EventType::parse(f[2]).unwrap_or_else(|| panic!("triggers.tsv: bad type in {l:?}"));
+            let family =
+                Family::parse(f[1]).unwrap_or_else(|| panic!("triggers.tsv: bad family in {l:?}"));
+            let kind =
+                EventType::parse(f[2]).unwrap_or_else(|| panic!("triggers.tsv: bad type in {l:?}"));
             let weapon = f.get(3).map(|w| w.to_string()).filter(|w| !w.is_empty());
-            triggers.insert(phrase_tokens(f[0]), Trigger { family, kind, weapon });
+            triggers.insert(
+                phrase_tokens(f[0]),
+                Trigger {
+                    family,
+                    kind,
+                    weapon,
+                },
+            );
         }
         let max_trigger_len = triggers.keys().map(Vec::len).max().unwrap_or(1);
         let weapons = lines(include_str!("../data/weapons.tsv"))
             .map(|l| {
-                let (p, w) = l.split_once('\t').unwrap_or_else(|| panic!("weapons.tsv: bad line {l:?}"));
+                let (p, w) = l
+                    .split_once('\t')
+                    .unwrap_or_else(|| panic!("weapons.tsv: bad line {l:?}"));
                 (phrase_tokens(p), w.to_string())
             })
             .collect();
         let set = |data: &'static str| lines(data).map(str::to_lowercase).collect::<FastSet<_>>();
-        let stopwords = lines(include_str!("../data/stopwords.txt")).map(str::to_string).collect();
-        let media = lines(include_str!("../data/media.txt")).map(|m| phrase_tokens(m)).collect();
+        let stopwords = lines(include_str!("../data/stopwords.txt"))
+            .map(str::to_string)
+            .collect();
+        let media = lines(include_str!("../data/media.txt"))
+            .map(phrase_tokens)
+            .collect();
         let (actors, actor_phrases) = load_actors(include_str!("../../../data/actors.tsv"));
         let max_actor_len = actor_phrases.keys().map(Vec::len).max().unwrap_or(1);
         Lexicon {
@@ -155,10 +179,26 @@ type ActorTables = (Vec<ActorEntry>, FastMap<Vec<String>, (usize, ActorForm)>);
 
 fn load_actors(data: &'static str) -> ActorTables {
     let mut it = lines(data);
-    let header: Vec<&str> = it.next().expect("actors.tsv has a header").split('\t').collect();
-    let col = |n: &str| header.iter().position(|h| *h == n).unwrap_or_else(|| panic!("actors.tsv lacks column {n}"));
-    let (id, kind, country, canonical, aliases, demonyms, capital) =
-        (col("id"), col("kind"), col("country"), col("canonical"), col("aliases"), col("demonyms"), col("capital"));
+    let header: Vec<&str> = it
+        .next()
+        .expect("actors.tsv has a header")
+        .split('\t')
+        .collect();
+    let col = |n: &str| {
+        header
+            .iter()
+            .position(|h| *h == n)
+            .unwrap_or_else(|| panic!("actors.tsv lacks column {n}"))
+    };
+    let (id, kind, country, canonical, aliases, demonyms, capital) = (
+        col("id"),
+        col("kind"),
+        col("country"),
+        col("canonical"),
+        col("aliases"),
+        col("demonyms"),
+        col("capital"),
+    );
     let mut actors = Vec::new();
     let mut phrases = FastMap::default();
     for l in it {
@@ -173,9 +213,17 @@ fn load_actors(data: &'static str) -> ActorTables {
         });
         let mut add = |p: &str, form: ActorForm| {
             let doc = sitrep_text::Document::new(p.to_string());
-            let key: Vec<String> = doc.tokens.iter().map(|t| actor_key(doc.slice(t.span))).collect();
+            let key: Vec<String> = doc
+                .tokens
+                .iter()
+                .map(|t| actor_key(doc.slice(t.span)))
+                .collect();
             // Leading "the" is optional in text; store without it.
-            let key = if key.first().is_some_and(|t| t == "the") && key.len() > 1 { key[1..].to_vec() } else { key };
+            let key = if key.first().is_some_and(|t| t == "the") && key.len() > 1 {
+                key[1..].to_vec()
+            } else {
+                key
+            };
             if !key.is_empty() {
                 phrases.entry(key).or_insert((idx, form));
             }
@@ -213,9 +261,15 @@ mod tests {
     fn demonyms_and_capitals_resolve_to_their_states() {
         let l = Lexicon::global();
         let (i, form) = l.actor_phrases[&vec!["russian".to_string()]];
-        assert_eq!((l.actors[i].country.as_deref(), form), (Some("RU"), ActorForm::Demonym));
+        assert_eq!(
+            (l.actors[i].country.as_deref(), form),
+            (Some("RU"), ActorForm::Demonym)
+        );
         let (i, form) = l.actor_phrases[&vec!["kyiv".to_string()]];
-        assert_eq!((l.actors[i].country.as_deref(), form), (Some("UA"), ActorForm::Capital));
+        assert_eq!(
+            (l.actors[i].country.as_deref(), form),
+            (Some("UA"), ActorForm::Capital)
+        );
     }
 
     #[test]

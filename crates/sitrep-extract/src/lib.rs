@@ -47,13 +47,21 @@ pub fn extract(input: Input) -> Extraction {
         });
     }
     if input.text.trim().is_empty() {
-        warnings.push(Warning { code: WarningCode::EmptyText, message: "the report has no text".into(), span: None });
+        warnings.push(Warning {
+            code: WarningCode::EmptyText,
+            message: "the report has no text".into(),
+            span: None,
+        });
     }
     let doc = Document::new(input.text);
     let rec = mentions::recognize(&doc, lex, gaz);
     let quoted = quotes::find(&doc, lex, &rec);
     for u in &quoted.unclosed {
-        warnings.push(Warning { code: WarningCode::UnclosedQuote, message: "a quotation mark is never closed".into(), span: Some(*u) });
+        warnings.push(Warning {
+            code: WarningCode::UnclosedQuote,
+            message: "a quotation mark is never closed".into(),
+            span: Some(*u),
+        });
     }
     let ev = events::extract_events(&doc, lex, &rec, &quoted, input.meta.published);
     warnings.extend(ev.warnings);
@@ -69,10 +77,23 @@ pub fn extract(input: Input) -> Extraction {
     }
 }
 
-fn entities(doc: &Document, lex: &Lexicon, rec: &mentions::Recognized, quoted: &quotes::Quoted) -> Vec<Entity> {
+fn entities(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &mentions::Recognized,
+    quoted: &quotes::Quoted,
+) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::new();
-    let mut add = |kind: EntityKind, name: String, country: Option<String>, geo: Option<(u32, f64, f64)>, title: Option<String>, span: Span| {
-        match out.iter_mut().find(|e| e.kind == kind && e.name == name && e.country == country) {
+    let mut add = |kind: EntityKind,
+                   name: String,
+                   country: Option<String>,
+                   geo: Option<(u32, f64, f64)>,
+                   title: Option<String>,
+                   span: Span| {
+        match out
+            .iter_mut()
+            .find(|e| e.kind == kind && e.name == name && e.country == country)
+        {
             Some(e) => e.mentions.push(span),
             None => out.push(Entity {
                 kind,
@@ -90,18 +111,46 @@ fn entities(doc: &Document, lex: &Lexicon, rec: &mentions::Recognized, quoted: &
         match &m.referent {
             Referent::Person(p) => {
                 let p = &rec.persons[*p];
-                add(EntityKind::Person, p.name.clone(), p.country.clone(), None, p.title.clone(), m.span);
+                add(
+                    EntityKind::Person,
+                    p.name.clone(),
+                    p.country.clone(),
+                    None,
+                    p.title.clone(),
+                    m.span,
+                );
             }
             Referent::Actor { actor, .. } => {
                 let a = &lex.actors[*actor];
-                add(EntityKind::Actor, a.canonical.clone(), a.country.clone(), None, None, m.span);
+                add(
+                    EntityKind::Actor,
+                    a.canonical.clone(),
+                    a.country.clone(),
+                    None,
+                    None,
+                    m.span,
+                );
             }
-            Referent::Place(p) => add(EntityKind::Place, p.name.to_string(), Some(p.country.to_string()), Some((p.geonameid, p.lat, p.lon)), None, m.span),
+            Referent::Place(p) => add(
+                EntityKind::Place,
+                p.name.to_string(),
+                Some(p.country.to_string()),
+                Some((p.geonameid, p.lat, p.lon)),
+                None,
+                m.span,
+            ),
             Referent::Media => {}
         }
     }
     for t in &quoted.terms {
-        add(EntityKind::Term, doc.slice(*t).to_string(), None, None, None, *t);
+        add(
+            EntityKind::Term,
+            doc.slice(*t).to_string(),
+            None,
+            None,
+            None,
+            *t,
+        );
     }
     out
 }

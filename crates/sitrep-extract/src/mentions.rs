@@ -68,7 +68,10 @@ impl Recognized {
     /// Mentions lying within tokens `[a, b)`.
     pub fn within(&self, a: usize, b: usize) -> impl Iterator<Item = &Mention> {
         let from = self.mentions.partition_point(|m| m.first < a);
-        self.mentions[from..].iter().take_while(move |m| m.first < b).filter(move |m| m.end <= b)
+        self.mentions[from..]
+            .iter()
+            .take_while(move |m| m.first < b)
+            .filter(move |m| m.end <= b)
     }
 
     /// The mention starting at token `t`.
@@ -80,24 +83,160 @@ impl Recognized {
     }
 }
 
-const CONNECTORS: &[&str] = &["of", "de", "al", "el", "the", "on", "du", "la", "le", "des", "di", "da", "do", "ad", "as", "ash", "ar", "bin", "ibn", "upon", "sur"];
-const LOCATIVE: &[&str] = &["in", "at", "near", "inside", "outside", "across", "throughout", "into", "around", "toward", "towards", "within", "outskirts"];
-const DIRECTIONS: &[&str] = &[
-    "the", "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
-    "southwestern", "north", "south", "east", "west", "city", "town", "village", "capital", "of", "besieged", "occupied",
-    "war-torn", "port", "frontline", "front-line", "coastal", "embattled", "nearby", "neighbouring", "neighboring",
+const CONNECTORS: &[&str] = &[
+    "of", "de", "al", "el", "the", "on", "du", "la", "le", "des", "di", "da", "do", "ad", "as",
+    "ash", "ar", "bin", "ibn", "upon", "sur",
 ];
-const STRIKE_VERBS: &[&str] = &["struck", "hit", "attacked", "shelled", "bombed", "pounded", "targeted", "targeting", "hitting", "striking", "raided", "stormed", "besieged", "encircled", "captured", "seized", "entered", "fled", "evacuated", "visited", "reached", "overran", "retook", "recaptured"];
-const PLACE_NOUNS: &[&str] = &["district", "districts", "area", "region", "province", "oblast", "neighbourhood", "neighborhood", "suburb", "suburbs", "outskirts", "city", "town", "village", "state", "governorate", "county", "territory", "centre", "center", "streets", "residents", "camp", "port", "raion", "quarter", "municipality", "department", "prefecture"];
-const DISTRICT_CUES: &[&str] = &["district", "districts", "area", "neighbourhood", "neighborhood", "quarter", "raion", "suburb"];
-const SPEAKER_FROM_VERBS: &[&str] = &["reported", "reporting", "said", "speaking", "writing", "wrote", "told", "reports", "says"];
+const LOCATIVE: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "inside",
+    "outside",
+    "across",
+    "throughout",
+    "into",
+    "around",
+    "toward",
+    "towards",
+    "within",
+    "outskirts",
+];
+const DIRECTIONS: &[&str] = &[
+    "the",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "northeastern",
+    "northwestern",
+    "southeastern",
+    "southwestern",
+    "north",
+    "south",
+    "east",
+    "west",
+    "city",
+    "town",
+    "village",
+    "capital",
+    "of",
+    "besieged",
+    "occupied",
+    "war-torn",
+    "port",
+    "frontline",
+    "front-line",
+    "coastal",
+    "embattled",
+    "nearby",
+    "neighbouring",
+    "neighboring",
+];
+const STRIKE_VERBS: &[&str] = &[
+    "struck",
+    "hit",
+    "attacked",
+    "shelled",
+    "bombed",
+    "pounded",
+    "targeted",
+    "targeting",
+    "hitting",
+    "striking",
+    "raided",
+    "stormed",
+    "besieged",
+    "encircled",
+    "captured",
+    "seized",
+    "entered",
+    "fled",
+    "evacuated",
+    "visited",
+    "reached",
+    "overran",
+    "retook",
+    "recaptured",
+];
+const PLACE_NOUNS: &[&str] = &[
+    "district",
+    "districts",
+    "area",
+    "region",
+    "province",
+    "oblast",
+    "neighbourhood",
+    "neighborhood",
+    "suburb",
+    "suburbs",
+    "outskirts",
+    "city",
+    "town",
+    "village",
+    "state",
+    "governorate",
+    "county",
+    "territory",
+    "centre",
+    "center",
+    "streets",
+    "residents",
+    "camp",
+    "port",
+    "raion",
+    "quarter",
+    "municipality",
+    "department",
+    "prefecture",
+];
+const DISTRICT_CUES: &[&str] = &[
+    "district",
+    "districts",
+    "area",
+    "neighbourhood",
+    "neighborhood",
+    "quarter",
+    "raion",
+    "suburb",
+];
+const SPEAKER_FROM_VERBS: &[&str] = &[
+    "reported",
+    "reporting",
+    "said",
+    "speaking",
+    "writing",
+    "wrote",
+    "told",
+    "reports",
+    "says",
+];
 
 /// Where the subject of the verb at token `verb` must end: adverbs and auxiliaries before the
 /// verb are skipped ("also said", "has said"), and so is an appositive ("Tymur Tkachenko, head
 /// of the city’s military administration, reported").
 pub fn subject_end(low: &[String], start: usize, verb: usize) -> usize {
     let mut end = verb;
-    while end > start && matches!(low[end - 1].as_str(), "also" | "has" | "had" | "have" | "later" | "then" | "previously" | "earlier" | "separately" | "further" | "was" | "is" | "on" | "again") {
+    while end > start
+        && matches!(
+            low[end - 1].as_str(),
+            "also"
+                | "has"
+                | "had"
+                | "have"
+                | "later"
+                | "then"
+                | "previously"
+                | "earlier"
+                | "separately"
+                | "further"
+                | "was"
+                | "is"
+                | "on"
+                | "again"
+        )
+    {
         end -= 1;
     }
     if end > start && low[end - 1] == "," {
@@ -147,12 +286,22 @@ impl Ctx<'_> {
 
     /// Longest media name at `i`.
     fn media_at(&self, i: usize, end: usize) -> usize {
-        (1..=4).rev().find(|&n| i + n <= end && self.lex.media.contains(&self.low[i..i + n])).unwrap_or(0)
+        (1..=4)
+            .rev()
+            .find(|&n| i + n <= end && self.lex.media.contains(&self.low[i..i + n]))
+            .unwrap_or(0)
     }
 
     /// Longest actor phrase at `i`: (length, actor, form).
     fn actor_at(&self, i: usize, end: usize) -> Option<(usize, usize, ActorForm)> {
-        (1..=self.lex.max_actor_len.min(end - i)).rev().find_map(|n| self.lex.actor_phrases.get(&self.akey[i..i + n]).map(|&(a, f)| (n, a, f)))
+        (1..=self.lex.max_actor_len.min(end - i))
+            .rev()
+            .find_map(|n| {
+                self.lex
+                    .actor_phrases
+                    .get(&self.akey[i..i + n])
+                    .map(|&(a, f)| (n, a, f))
+            })
     }
 
     /// Longest gazetteer name at `i`: (length, candidates).
@@ -195,7 +344,11 @@ impl Ctx<'_> {
             if LOCATIVE.contains(&prev) || STRIKE_VERBS.contains(&prev) {
                 return true;
             }
-            if prev == "on" && k >= 2 && (self.lex.triggers.contains_key(&self.low[k - 2..k - 1]) || STRIKE_VERBS.contains(&self.low[k - 2].as_str())) {
+            if prev == "on"
+                && k >= 2
+                && (self.lex.triggers.contains_key(&self.low[k - 2..k - 1])
+                    || STRIKE_VERBS.contains(&self.low[k - 2].as_str()))
+            {
                 return true;
             }
             if prev == "and" || prev == "," {
@@ -220,8 +373,14 @@ impl Ctx<'_> {
         if PLACE_NOUNS.contains(&next) {
             return true;
         }
-        if self.doc.tokens.get(end).is_some_and(|t| t.kind == TokenKind::Possessive) {
-            return (end + 1..(end + 4).min(self.low.len())).any(|k| PLACE_NOUNS.contains(&self.low[k].as_str()));
+        if self
+            .doc
+            .tokens
+            .get(end)
+            .is_some_and(|t| t.kind == TokenKind::Possessive)
+        {
+            return (end + 1..(end + 4).min(self.low.len()))
+                .any(|k| PLACE_NOUNS.contains(&self.low[k].as_str()));
         }
         false
     }
@@ -240,7 +399,9 @@ fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
             return true;
         }
         // "said Ahmad Nofal", "according to Khaled Obeid" (but "told Reuters" names the listener)
-        if matches!(prev, "said" | "says" | "added" | "wrote") || (prev == "to" && i >= 2 && c.low[i - 2] == "according") {
+        if matches!(prev, "said" | "says" | "added" | "wrote")
+            || (prev == "to" && i >= 2 && c.low[i - 2] == "according")
+        {
             return true;
         }
     }
@@ -250,27 +411,51 @@ fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
     }
     if next == "," {
         let after = c.low.get(j + 1).map(String::as_str).unwrap_or("");
-        let after2 = c.doc.tokens.get(j + 2).map(|t| c.doc.slice(t.span)).unwrap_or("");
         // ", head of …", ", a nurse at …", ", the Treasury's …", ", Cauca’s secretary …", ", 27, who …"
-        let _ = after2;
         return is_title(c.lex, after)
             || matches!(after, "a" | "an" | "the")
-            || (c.doc.tokens.get(j + 2).is_some_and(|t| t.kind == TokenKind::Possessive) && c.low.get(j + 3).is_some_and(|w| is_title(c.lex, w)))
-            || c.doc.tokens.get(j + 1).is_some_and(|t| t.kind == TokenKind::Number && c.low.get(j + 2).is_some_and(|w| w == ","));
+            || (c
+                .doc
+                .tokens
+                .get(j + 2)
+                .is_some_and(|t| t.kind == TokenKind::Possessive)
+                && c.low.get(j + 3).is_some_and(|w| is_title(c.lex, w)))
+            || c.doc.tokens.get(j + 1).is_some_and(|t| {
+                t.kind == TokenKind::Number && c.low.get(j + 2).is_some_and(|w| w == ",")
+            });
     }
     false
 }
 
 /// Recognise every mention in `doc`.
 pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
-    let low: Vec<String> = doc.tokens.iter().map(|t| doc.slice(t.span).to_lowercase()).collect();
-    let akey = doc.tokens.iter().map(|t| actor_key(doc.slice(t.span))).collect();
-    let c = Ctx { doc, lex, gaz, low, akey };
+    let low: Vec<String> = doc
+        .tokens
+        .iter()
+        .map(|t| doc.slice(t.span).to_lowercase())
+        .collect();
+    let akey = doc
+        .tokens
+        .iter()
+        .map(|t| actor_key(doc.slice(t.span)))
+        .collect();
+    let c = Ctx {
+        doc,
+        lex,
+        gaz,
+        low,
+        akey,
+    };
     let mut out = Recognized::default();
     // Places awaiting disambiguation: mention index → candidates.
     let mut pending: Vec<(usize, Vec<Place>, bool)> = Vec::new();
-    let lower_words: std::collections::HashSet<&str> =
-        c.low.iter().zip(&doc.tokens).filter(|(_, t)| !is_cap(doc.slice(t.span))).map(|(l, _)| l.as_str()).collect();
+    let lower_words: std::collections::HashSet<&str> = c
+        .low
+        .iter()
+        .zip(&doc.tokens)
+        .filter(|(_, t)| !is_cap(doc.slice(t.span)))
+        .map(|(l, _)| l.as_str())
+        .collect();
     for (si, sent) in doc.sentences.iter().enumerate() {
         let headline = is_headline(doc, doc.paragraphs[sent.paragraph]);
         let (start, end) = (sent.tokens.start, sent.tokens.end);
@@ -283,9 +468,22 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 i += 1;
                 continue;
             }
-            let span_of = |a: usize, b: usize| Span::new(doc.tokens[a].span.start as usize, doc.tokens[b - 1].span.end as usize);
+            let span_of = |a: usize, b: usize| {
+                Span::new(
+                    doc.tokens[a].span.start as usize,
+                    doc.tokens[b - 1].span.end as usize,
+                )
+            };
             let push = |out: &mut Recognized, a: usize, b: usize, referent: Referent| {
-                out.mentions.push(Mention { span: span_of(a, b), first: a, end: b, sentence: si, referent, also_actor: None, dateline: false });
+                out.mentions.push(Mention {
+                    span: span_of(a, b),
+                    first: a,
+                    end: b,
+                    sentence: si,
+                    referent,
+                    also_actor: None,
+                    dateline: false,
+                });
             };
             // 1. A person already known, by full or last name.
             if let Some((n, p)) = known_person(&c, &out.persons, i, end) {
@@ -314,7 +512,11 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
             let actor_len = actor.as_ref().map_or(0, |a| a.0);
             let place_len = place.as_ref().map_or(0, |p| p.0);
             let named_after_title = p0 > i && run_len >= 2;
-            if !headline && run_len >= 2 && (named_after_title || (actor_len < run - i && place_len < run - i)) && person_cue(&c, p0, run, start) {
+            if !headline
+                && run_len >= 2
+                && (named_after_title || (actor_len < run - i && place_len < run - i))
+                && person_cue(&c, p0, run, start)
+            {
                 let p = new_person(&c, p0, run, start, end, &out);
                 out.persons.push(p);
                 let pi = out.persons.len() - 1;
@@ -326,15 +528,28 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
             // 4. Actors, unless a longer place name starts here.
             if let Some((n, a, form)) = actor.filter(|a| a.0 >= place_len) {
                 let entry = &lex.actors[a];
-                let state_like = matches!(entry.kind, ActorKind::State) && form != ActorForm::Demonym;
+                let state_like =
+                    matches!(entry.kind, ActorKind::State) && form != ActorForm::Demonym;
                 if state_like && c.locative(i, i + n, start) {
                     let hit = if form == ActorForm::Capital {
                         place.clone().filter(|p| p.0 == n).map(|p| p.1)
                     } else {
-                        entry.country.as_deref().and_then(|cc| gaz.country(cc)).map(|p| vec![p])
+                        entry
+                            .country
+                            .as_deref()
+                            .and_then(|cc| gaz.country(cc))
+                            .map(|p| vec![p])
                     };
                     if let Some(cands) = hit {
-                        out.mentions.push(Mention { span: span_of(i, i + n), first: i, end: i + n, sentence: si, referent: Referent::Media, also_actor: Some(a), dateline: false });
+                        out.mentions.push(Mention {
+                            span: span_of(i, i + n),
+                            first: i,
+                            end: i + n,
+                            sentence: si,
+                            referent: Referent::Media,
+                            also_actor: Some(a),
+                            dateline: false,
+                        });
                         pending.push((out.mentions.len() - 1, cands, form == ActorForm::Capital));
                         i += n;
                         continue;
@@ -349,17 +564,28 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 let word = c.tok(i);
                 let single = n == 1;
                 let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
-                let sentence_initial = i == start || matches!(c.tok(i - 1), "“" | "\"" | "(" );
+                let sentence_initial = i == start || matches!(c.tok(i - 1), "“" | "\"" | "(");
                 let cue = c.locative(i, i + n, start);
                 let common_word = single && lower_words.contains(c.low[i].as_str());
                 let reject = (single && lex.stopwords.contains(word))
                     || (headline && best_pop < 100_000)
                     || (common_word && !cue)
                     || (sentence_initial && single && !cue && best_pop < 50_000)
-                    || (single && !cue && best_pop < 5_000 && cands.iter().all(|p| p.feature != Feature::District))
+                    || (single
+                        && !cue
+                        && best_pop < 5_000
+                        && cands.iter().all(|p| p.feature != Feature::District))
                     || (single && run_len >= 2 && !cue && best_pop < 100_000);
                 if !reject {
-                    out.mentions.push(Mention { span: span_of(i, i + n), first: i, end: i + n, sentence: si, referent: Referent::Media, also_actor: None, dateline: false });
+                    out.mentions.push(Mention {
+                        span: span_of(i, i + n),
+                        first: i,
+                        end: i + n,
+                        sentence: si,
+                        referent: Referent::Media,
+                        also_actor: None,
+                        dateline: false,
+                    });
                     pending.push((out.mentions.len() - 1, cands, cue));
                     i += n;
                     continue;
@@ -375,17 +601,29 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
 
 /// Name particles that may sit lowercase inside a personal name ("Osman al-Tayeb", "Ursula von
 /// der Leyen").
-const PARTICLES: &[&str] = &["bin", "ibn", "van", "von", "der", "de", "da", "di", "del", "dos", "la", "le", "abu", "bint"];
+const PARTICLES: &[&str] = &[
+    "bin", "ibn", "van", "von", "der", "de", "da", "di", "del", "dos", "la", "le", "abu", "bint",
+];
 
 /// The end of a run of up to four name words starting at `i`.
 fn name_run(c: &Ctx, i: usize, end: usize) -> usize {
     let mut run = i;
     while run < end && run < i + 4 && c.is_word(run) {
         let t = c.tok(run);
-        let particle_prefix = ["al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-"].iter().any(|p| {
-            t.strip_prefix(p).is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
+        let particle_prefix = [
+            "al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-",
+        ]
+        .iter()
+        .any(|p| {
+            t.strip_prefix(p)
+                .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
         });
-        let particle = run > i && PARTICLES.contains(&c.low[run].as_str()) && c.doc.tokens.get(run + 1).is_some_and(|n| is_cap(c.doc.slice(n.span)));
+        let particle = run > i
+            && PARTICLES.contains(&c.low[run].as_str())
+            && c.doc
+                .tokens
+                .get(run + 1)
+                .is_some_and(|n| is_cap(c.doc.slice(n.span)));
         let name_word = is_cap(t) && !c.lex.stopwords.contains(t);
         if !(name_word || (run > i && particle_prefix) || particle) {
             break;
@@ -403,10 +641,22 @@ fn known_person(c: &Ctx, persons: &[Person], i: usize, end: usize) -> Option<(us
             return Some((n, pi));
         }
     }
-    persons.iter().enumerate().rev().find(|(_, p)| c.tok(i) == p.last).map(|(pi, _)| (1, pi))
+    persons
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, p)| c.tok(i) == p.last)
+        .map(|(pi, _)| (1, pi))
 }
 
-fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, rec: &Recognized) -> Person {
+fn new_person(
+    c: &Ctx,
+    i: usize,
+    j: usize,
+    sent_start: usize,
+    sent_end: usize,
+    rec: &Recognized,
+) -> Person {
     let doc = c.doc;
     let name: Vec<&str> = (i..j).map(|k| c.tok(k)).collect();
     let mut title = None;
@@ -428,7 +678,12 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
             let w = c.low[k - 1].as_str();
             let is_title = is_title(c.lex, w);
             let actorish = c.actor_at(k - 1, i).is_some_and(|a| a.0 == 1);
-            if !(is_title || actorish || (is_cap(c.tok(k - 1)) && c.is_word(k - 1) && !c.lex.stopwords.contains(c.tok(k - 1)))) {
+            if !(is_title
+                || actorish
+                || (is_cap(c.tok(k - 1))
+                    && c.is_word(k - 1)
+                    && !c.lex.stopwords.contains(c.tok(k - 1))))
+            {
                 break;
             }
             if actorish && country.is_none() {
@@ -444,7 +699,10 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
             k += 1;
         }
         if has_title && k < i {
-            let span = Span::new(doc.tokens[k].span.start as usize, doc.tokens[i - 1].span.end as usize);
+            let span = Span::new(
+                doc.tokens[k].span.start as usize,
+                doc.tokens[i - 1].span.end as usize,
+            );
             title = Some(doc.slice(span).to_string());
             title_span = Some(span);
         }
@@ -454,19 +712,30 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
         let first = j + 1;
         let head_ok = is_title(c.lex, &c.low[first])
             || matches!(c.low[first].as_str(), "a" | "an" | "the")
-            || (c.doc.tokens.get(first + 1).is_some_and(|t| t.kind == TokenKind::Possessive) && c.low.get(first + 2).is_some_and(|w| is_title(c.lex, w)));
+            || (c
+                .doc
+                .tokens
+                .get(first + 1)
+                .is_some_and(|t| t.kind == TokenKind::Possessive)
+                && c.low.get(first + 2).is_some_and(|w| is_title(c.lex, w)));
         if head_ok {
             let mut k = first;
-            while k < sent_end && k < first + 15 && !matches!(c.tok(k), "," | "." | ";" | "“" | "”" | "\"") && !c.lex.speech_verbs.contains(&c.low[k]) {
+            while k < sent_end
+                && k < first + 15
+                && !matches!(c.tok(k), "," | "." | ";" | "“" | "”" | "\"")
+                && !c.lex.speech_verbs.contains(&c.low[k])
+            {
                 k += 1;
             }
             if k > first {
-                let span = Span::new(doc.tokens[first].span.start as usize, doc.tokens[k - 1].span.end as usize);
+                let span = Span::new(
+                    doc.tokens[first].span.start as usize,
+                    doc.tokens[k - 1].span.end as usize,
+                );
                 title = Some(doc.slice(span).to_string());
                 title_span = Some(span);
                 for a in first..k {
-                    if let Some((n, ai, _)) = c.actor_at(a, k) {
-                        let _ = n;
+                    if let Some((_, ai, _)) = c.actor_at(a, k) {
                         if country.is_none() {
                             country = c.lex.actors[ai].country.clone();
                         }
@@ -486,7 +755,10 @@ fn new_person(c: &Ctx, i: usize, j: usize, sent_start: usize, sent_end: usize, r
         title_span,
         affiliation,
         country,
-        mentions: vec![Span::new(doc.tokens[i].span.start as usize, doc.tokens[j - 1].span.end as usize)],
+        mentions: vec![Span::new(
+            doc.tokens[i].span.start as usize,
+            doc.tokens[j - 1].span.end as usize,
+        )],
     }
 }
 
@@ -525,13 +797,22 @@ fn resolve_places(c: &Ctx, out: &mut Recognized, pending: Vec<(usize, Vec<Place>
         if p.feature == Feature::Country || p.feature == Feature::Admin1 {
             s += 3.0;
         }
-        let district_cue = c.low.get(mention_end).is_some_and(|w| DISTRICT_CUES.contains(&w.as_str()));
+        let district_cue = c
+            .low
+            .get(mention_end)
+            .is_some_and(|w| DISTRICT_CUES.contains(&w.as_str()));
         if p.feature == Feature::District {
             s += if district_cue { 6.0 } else { -3.0 };
         }
-        if anchors.iter().any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 40.0) {
+        if anchors
+            .iter()
+            .any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 40.0)
+        {
             s += 6.0;
-        } else if anchors.iter().any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 300.0) {
+        } else if anchors
+            .iter()
+            .any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 300.0)
+        {
             s += 2.0;
         }
         s
@@ -540,13 +821,24 @@ fn resolve_places(c: &Ctx, out: &mut Recognized, pending: Vec<(usize, Vec<Place>
         .iter()
         .map(|(mi, cands, _)| {
             let end = out.mentions[*mi].end;
-            *cands.iter().max_by(|a, b| score(a, &[], end).total_cmp(&score(b, &[], end))).expect("candidates are never empty")
+            *cands
+                .iter()
+                .max_by(|a, b| score(a, &[], end).total_cmp(&score(b, &[], end)))
+                .expect("candidates are never empty")
         })
         .collect();
     for (k, (mi, cands, _)) in pending.iter().enumerate() {
         let end = out.mentions[*mi].end;
-        let anchors: Vec<Place> = first.iter().enumerate().filter(|(j, _)| *j != k).map(|(_, p)| *p).collect();
-        let best = *cands.iter().max_by(|a, b| score(a, &anchors, end).total_cmp(&score(b, &anchors, end))).expect("candidates are never empty");
+        let anchors: Vec<Place> = first
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .map(|(_, p)| *p)
+            .collect();
+        let best = *cands
+            .iter()
+            .max_by(|a, b| score(a, &anchors, end).total_cmp(&score(b, &anchors, end)))
+            .expect("candidates are never empty");
         out.mentions[*mi].referent = Referent::Place(best);
     }
 }
@@ -557,7 +849,8 @@ fn mark_datelines(c: &Ctx, out: &mut Recognized) {
         if !matches!(m.referent, Referent::Place(_)) || m.first < 2 {
             continue;
         }
-        if c.low[m.first - 1] == "from" && SPEAKER_FROM_VERBS.contains(&c.low[m.first - 2].as_str()) {
+        if c.low[m.first - 1] == "from" && SPEAKER_FROM_VERBS.contains(&c.low[m.first - 2].as_str())
+        {
             m.dateline = true;
         }
     }

@@ -58,8 +58,10 @@ fn pieces(doc: &Document) -> Vec<Piece> {
             let next = chars.get(n + 1).map(|x| x.1);
             // Single quotes open only at a word start and close only at a word end, so the
             // apostrophes of "people's" and "Kam'yanka" are never quotation marks.
-            let word_start = prev.is_none_or(|p| p.is_whitespace() || p == '(') && next.is_some_and(char::is_alphanumeric);
-            let word_end = prev.is_some_and(|p| !p.is_whitespace()) && next.is_none_or(|x| !x.is_alphanumeric());
+            let word_start = prev.is_none_or(|p| p.is_whitespace() || p == '(')
+                && next.is_some_and(char::is_alphanumeric);
+            let word_end = prev.is_some_and(|p| !p.is_whitespace())
+                && next.is_none_or(|x| !x.is_alphanumeric());
             match (open, ch) {
                 (None, '“' | '«' | '„' | '"') => open = Some((i, ch)),
                 (None, '‘' | '\'') if word_start => open = Some((i, ch)),
@@ -71,7 +73,12 @@ fn pieces(doc: &Document) -> Vec<Piece> {
                     };
                     if pairs {
                         let content = Span::new(base + o + oc.len_utf8(), base + i);
-                        out.push(Piece { content, outer: Span::new(base + o, base + i + ch.len_utf8()), closed: true, paragraph: pi });
+                        out.push(Piece {
+                            content,
+                            outer: Span::new(base + o, base + i + ch.len_utf8()),
+                            closed: true,
+                            paragraph: pi,
+                        });
                         open = None;
                     }
                 }
@@ -96,18 +103,26 @@ fn trim_content(doc: &Document, s: Span) -> Span {
     let lead = t.len() - t.trim_start().len();
     let body = t.trim();
     let body = body.trim_end_matches([',', '.', ';', ':']).trim_end();
-    Span::new(s.start as usize + lead, s.start as usize + lead + body.len())
+    Span::new(
+        s.start as usize + lead,
+        s.start as usize + lead + body.len(),
+    )
 }
 
 /// Find quotations and attribute them.
 pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
     let ps = pieces(doc);
-    let mut out = Quoted { masked: ps.iter().map(|p| p.outer).collect(), ..Default::default() };
+    let mut out = Quoted {
+        masked: ps.iter().map(|p| p.outer).collect(),
+        ..Default::default()
+    };
     // Group continued quotes: an unclosed piece followed by a piece opening the next paragraph.
     let mut groups: Vec<Vec<Piece>> = Vec::new();
     for p in ps {
         let continues = groups.last().and_then(|g| g.last()).is_some_and(|last| {
-            !last.closed && last.paragraph + 1 == p.paragraph && p.outer.start == doc.paragraphs[p.paragraph].start
+            !last.closed
+                && last.paragraph + 1 == p.paragraph
+                && p.outer.start == doc.paragraphs[p.paragraph].start
         });
         match groups.last_mut() {
             Some(g) if continues => g.push(p),
@@ -121,7 +136,10 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         if !last.closed {
             out.unclosed.push(last.outer);
         }
-        let text: Vec<&str> = g.iter().map(|p| doc.slice(trim_content(doc, p.content))).collect();
+        let text: Vec<&str> = g
+            .iter()
+            .map(|p| doc.slice(trim_content(doc, p.content)))
+            .collect();
         let joined = text.join(" ");
         if joined.trim().is_empty() {
             continue;
@@ -138,7 +156,8 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         let speaker = speaker.or_else(|| {
             let (s, m, para) = last_speaker.as_ref()?;
             let whole_para = first.outer.start == doc.paragraphs[first.paragraph].start;
-            ((whole_para && first.paragraph <= para + 1) || first.paragraph == *para).then(|| (s.clone(), *m))
+            ((whole_para && first.paragraph <= para + 1) || first.paragraph == *para)
+                .then(|| (s.clone(), *m))
         });
         if let Some((s, m)) = &speaker {
             last_speaker = Some((s.clone(), *m, last.paragraph));
@@ -167,30 +186,58 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
 fn sentence_has_cue(doc: &Document, lex: &Lexicon, q: &Quoted, si: usize) -> bool {
     doc.sentences[si].tokens.clone().any(|k| {
         let t = doc.tokens[k];
-        !q.is_masked(t.span.start) && (lex.speech_verbs.contains(&doc.tok(k).to_lowercase()) || doc.tok(k) == ":")
+        !q.is_masked(t.span.start)
+            && (lex.speech_verbs.contains(&doc.tok(k).to_lowercase()) || doc.tok(k) == ":")
     })
 }
 
-fn source_of(rec: &Recognized, lex: &Lexicon, doc: &Document, referent: &Referent, span: Span) -> Option<Source> {
+fn source_of(
+    rec: &Recognized,
+    lex: &Lexicon,
+    doc: &Document,
+    referent: &Referent,
+    span: Span,
+) -> Option<Source> {
     match referent {
         Referent::Person(p) => {
             let p = &rec.persons[*p];
-            Some(Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+            Some(Source {
+                name: p.name.clone(),
+                title: p.title.clone(),
+                affiliation: p.affiliation.clone(),
+            })
         }
-        Referent::Actor { actor, .. } => Some(Source { name: lex.actors[*actor].canonical.clone(), title: None, affiliation: None }),
-        Referent::Media => Some(Source { name: doc.slice(span).to_string(), title: None, affiliation: None }),
+        Referent::Actor { actor, .. } => Some(Source {
+            name: lex.actors[*actor].canonical.clone(),
+            title: None,
+            affiliation: None,
+        }),
+        Referent::Media => Some(Source {
+            name: doc.slice(span).to_string(),
+            title: None,
+            affiliation: None,
+        }),
         Referent::Place(_) => None,
     }
 }
 
 /// The speaker of one quoted piece, from its sentence.
-fn attribute(doc: &Document, lex: &Lexicon, rec: &Recognized, q: &Quoted, piece: Piece) -> Option<(Source, Option<Span>)> {
+fn attribute(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    q: &Quoted,
+    piece: Piece,
+) -> Option<(Source, Option<Span>)> {
     let si = doc.sentence_at(piece.outer.start)?;
     let sent = &doc.sentences[si];
     let low = |k: usize| doc.tok(k).to_lowercase();
     let outside = |k: usize| !q.is_masked(doc.tokens[k].span.start);
-    let mention_ending_at = |k: usize| rec.mentions.iter().find(|m| m.end == k + 1 && !matches!(m.referent, Referent::Place(_)));
-    let mention_starting_at = |k: usize| rec.mentions.iter().find(|m| m.first == k && !matches!(m.referent, Referent::Place(_)));
+    let mention_starting_at = |k: usize| {
+        rec.mentions
+            .iter()
+            .find(|m| m.first == k && !matches!(m.referent, Referent::Place(_)))
+    };
     let after = doc.token_at(piece.outer.end);
     let before_end = doc.token_at(piece.outer.start);
     // Verbs after the quote, up to the next quote.
@@ -215,16 +262,17 @@ fn attribute(doc: &Document, lex: &Lexicon, rec: &Recognized, q: &Quoted, piece:
             }
             if j < sent.tokens.end {
                 if let Some(m) = mention_starting_at(j) {
-                    return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
+                    return source_of(rec, lex, doc, &m.referent, m.span)
+                        .map(|s| (s, Some(m.span)));
                 }
                 if lex.titles.contains(&low(j)) {
-                    return by_title(rec, &low(j), doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[j].span)));
+                    return by_title(rec, &low(j), doc.tokens[k].span.start)
+                        .map(|s| (s, Some(doc.tokens[j].span)));
                 }
             }
         }
         k += 1;
     }
-    let _ = mention_ending_at;
     // Verbs before the quote in the sentence, nearest first.
     for k in (sent.tokens.start..before_end).rev() {
         if outside(k) && lex.speech_verbs.contains(&low(k)) {
@@ -238,27 +286,63 @@ fn attribute(doc: &Document, lex: &Lexicon, rec: &Recognized, q: &Quoted, piece:
 
 /// The subject of the speech verb at token `verb`: a name, a pronoun or "the <title>" just before
 /// it, or, for participles ("…, saying"), the nearest name before in the sentence.
-fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, floor: usize) -> Option<(Source, Option<Span>)> {
+fn subject_before(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    verb: usize,
+    floor: usize,
+) -> Option<(Source, Option<Span>)> {
     let low = |k: usize| doc.tok(k).to_lowercase();
     let speakers = |m: &&crate::mentions::Mention| !matches!(m.referent, Referent::Place(_));
     if verb == 0 || verb <= floor {
         return None;
     }
-    let low_all: Vec<String> = (0..doc.tokens.len().min(verb + 1)).map(|j| if j + 40 >= verb { low(j) } else { String::new() }).collect();
+    let low_all: Vec<String> = (0..doc.tokens.len().min(verb + 1))
+        .map(|j| {
+            if j + 40 >= verb {
+                low(j)
+            } else {
+                String::new()
+            }
+        })
+        .collect();
     let end = crate::mentions::subject_end(&low_all, floor, verb);
     if end == 0 || end <= floor {
         return None;
     }
     let k = end - 1;
     let t = low(k);
-    if let Some(m) = rec.mentions.iter().filter(speakers).find(|m| m.end == k + 1) {
+    if let Some(m) = rec
+        .mentions
+        .iter()
+        .filter(speakers)
+        .find(|m| m.end == k + 1)
+    {
         return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
     }
     if matches!(t.as_str(), "he" | "she") {
         let at = doc.tokens[k].span.start;
-        let p = rec.persons.iter().filter_map(|p| p.mentions.iter().filter(|s| s.start < at).max().map(|s| (s.start, p))).max_by_key(|x| x.0)?;
+        let p = rec
+            .persons
+            .iter()
+            .filter_map(|p| {
+                p.mentions
+                    .iter()
+                    .filter(|s| s.start < at)
+                    .max()
+                    .map(|s| (s.start, p))
+            })
+            .max_by_key(|x| x.0)?;
         let p = p.1;
-        return Some((Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() }, Some(doc.tokens[k].span)));
+        return Some((
+            Source {
+                name: p.name.clone(),
+                title: p.title.clone(),
+                affiliation: p.affiliation.clone(),
+            },
+            Some(doc.tokens[k].span),
+        ));
     }
     if crate::mentions::is_title(lex, &t) && k > 0 && matches!(low(k - 1).as_str(), "the" | "a") {
         return by_title(rec, &t, doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[k].span)));
@@ -266,27 +350,44 @@ fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, 
     // "the group said", "the army said": the last actor of that kind named before.
     if k > 0 && low(k - 1) == "the" {
         let kinds: &[sitrep_model::ActorKind] = match t.as_str() {
-            "group" | "movement" | "militia" | "rebels" | "faction" | "organisation" | "organization" => &[sitrep_model::ActorKind::ArmedGroup, sitrep_model::ActorKind::Organisation],
+            "group" | "movement" | "militia" | "rebels" | "faction" | "organisation"
+            | "organization" => &[
+                sitrep_model::ActorKind::ArmedGroup,
+                sitrep_model::ActorKind::Organisation,
+            ],
             "army" | "military" | "forces" | "junta" => &[sitrep_model::ActorKind::Military],
-            "ministry" | "government" | "agency" | "council" | "office" => &[sitrep_model::ActorKind::GovernmentBody, sitrep_model::ActorKind::State, sitrep_model::ActorKind::Organisation],
+            "ministry" | "government" | "agency" | "council" | "office" => &[
+                sitrep_model::ActorKind::GovernmentBody,
+                sitrep_model::ActorKind::State,
+                sitrep_model::ActorKind::Organisation,
+            ],
             _ => &[],
         };
         if !kinds.is_empty() {
             let at = doc.tokens[k].span.start;
-            let m = rec.mentions.iter().filter(|m| m.span.end <= at).filter(|m| matches!(m.referent, Referent::Actor { actor, .. } if kinds.contains(&lex.actors[actor].kind))).last()?;
-            return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(doc.tokens[k].span)));
+            let m = rec.mentions.iter().filter(|m| m.span.end <= at).rfind(|m| matches!(m.referent, Referent::Actor { actor, .. } if kinds.contains(&lex.actors[actor].kind)))?;
+            return source_of(rec, lex, doc, &m.referent, m.span)
+                .map(|s| (s, Some(doc.tokens[k].span)));
         }
     }
     // "…, saying": the last speaker named before in the sentence.
-    if t == "," && matches!(low(verb).as_str(), "saying" | "calling" | "describing" | "adding") {
+    if t == ","
+        && matches!(
+            low(verb).as_str(),
+            "saying" | "calling" | "describing" | "adding"
+        )
+    {
         return rec
             .mentions
             .iter()
             .filter(speakers)
-            .filter(|m| m.end <= verb && m.first >= floor && doc.tokens[m.first].kind == TokenKind::Word)
-            .filter(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
-            .next_back()
-            .and_then(|m| source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span))));
+            .filter(|m| {
+                m.end <= verb && m.first >= floor && doc.tokens[m.first].kind == TokenKind::Word
+            })
+            .rfind(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
+            .and_then(|m| {
+                source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)))
+            });
     }
     None
 }
@@ -295,8 +396,22 @@ fn subject_before(doc: &Document, lex: &Lexicon, rec: &Recognized, verb: usize, 
 fn by_title(rec: &Recognized, noun: &str, at: u32) -> Option<Source> {
     rec.persons
         .iter()
-        .filter(|p| p.title.as_deref().is_some_and(|t| t.to_lowercase().contains(noun)))
-        .filter_map(|p| p.mentions.iter().filter(|s| s.start < at).max().map(|s| (s.start, p)))
+        .filter(|p| {
+            p.title
+                .as_deref()
+                .is_some_and(|t| t.to_lowercase().contains(noun))
+        })
+        .filter_map(|p| {
+            p.mentions
+                .iter()
+                .filter(|s| s.start < at)
+                .max()
+                .map(|s| (s.start, p))
+        })
         .max_by_key(|x| x.0)
-        .map(|(_, p)| Source { name: p.name.clone(), title: p.title.clone(), affiliation: p.affiliation.clone() })
+        .map(|(_, p)| Source {
+            name: p.name.clone(),
+            title: p.title.clone(),
+            affiliation: p.affiliation.clone(),
+        })
 }

@@ -4,8 +4,15 @@ use sitrep_extract::{extract, Input};
 use sitrep_model::*;
 
 fn run(text: &str, published: &str) -> Extraction {
-    let meta = ReportMeta { published: sitrep_text::timex::parse_date(published), ..Default::default() };
-    extract(Input { meta, text: text.to_string(), warnings: vec![] })
+    let meta = ReportMeta {
+        published: sitrep_text::timex::parse_date(published),
+        ..Default::default()
+    };
+    extract(Input {
+        meta,
+        text: text.to_string(),
+        warnings: vec![],
+    })
 }
 
 fn killed(e: &Event) -> Option<u64> {
@@ -19,14 +26,32 @@ fn a_total_and_its_district_breakdown_are_linked_not_added() {
          The city's mayor, Oleg Petrenko, reported three deaths in the Kyivskyi district, while two others were killed in the Kalynivskyi district.",
         "2025-06-10",
     );
-    let city = x.events.iter().find(|e| e.locations.iter().any(|l| l.name == "Donetsk")).expect("a Donetsk event");
+    let city = x
+        .events
+        .iter()
+        .find(|e| e.locations.iter().any(|l| l.name == "Donetsk"))
+        .expect("a Donetsk event");
     // "Kyivskyi" is also a district of Poltava: the one near Donetsk is meant.
-    assert!(x.events.iter().flat_map(|e| &e.locations).filter(|l| l.name == "Kyivskyi").all(|l| l.admin1 == city.locations[0].admin1));
+    assert!(x
+        .events
+        .iter()
+        .flat_map(|e| &e.locations)
+        .filter(|l| l.name == "Kyivskyi")
+        .all(|l| l.admin1 == city.locations[0].admin1));
     assert_eq!(killed(city), Some(5));
-    let parts: Vec<&Event> = x.events.iter().filter(|e| e.part_of == Some(city.id)).collect();
+    let parts: Vec<&Event> = x
+        .events
+        .iter()
+        .filter(|e| e.part_of == Some(city.id))
+        .collect();
     assert_eq!(parts.len(), 2, "{:#?}", x.events);
     assert_eq!(parts.iter().filter_map(|e| killed(e)).sum::<u64>(), 5);
-    let roots: u64 = x.events.iter().filter(|e| e.part_of.is_none()).filter_map(killed).sum();
+    let roots: u64 = x
+        .events
+        .iter()
+        .filter(|e| e.part_of.is_none())
+        .filter_map(killed)
+        .sum();
     assert_eq!(roots, 5, "a death counted twice");
 }
 
@@ -41,7 +66,12 @@ fn a_headline_total_over_two_countries_is_a_total_not_an_event() {
     assert_eq!(x.totals.len(), 1, "{:#?}", x.totals);
     assert_eq!(x.totals[0].count.value, 7);
     assert!(x.totals[0].consistent);
-    let roots: u64 = x.events.iter().filter(|e| e.part_of.is_none()).filter_map(killed).sum();
+    let roots: u64 = x
+        .events
+        .iter()
+        .filter(|e| e.part_of.is_none())
+        .filter_map(killed)
+        .sum();
     assert_eq!(roots, 7);
 }
 
@@ -63,27 +93,57 @@ fn two_sides_disagreeing_figures_are_both_kept_and_the_lowest_leads() {
         "The army said 12 rebels were killed in clashes near Beni on Tuesday. The rebel group said only three of its fighters died.",
         "2024-05-08",
     );
-    let e = x.events.iter().find(|e| e.family == Family::Battles).expect("a battle");
-    let values: Vec<u64> = e.figures.iter().filter(|f| f.kind == CasualtyKind::Killed).map(|f| f.count.value).collect();
+    let e = x
+        .events
+        .iter()
+        .find(|e| e.family == Family::Battles)
+        .expect("a battle");
+    let values: Vec<u64> = e
+        .figures
+        .iter()
+        .filter(|f| f.kind == CasualtyKind::Killed)
+        .map(|f| f.count.value)
+        .collect();
     assert!(values.contains(&12) && values.contains(&3), "{values:?}");
     assert_eq!(killed(e), Some(3));
-    assert!(x.warnings.iter().any(|w| w.code == WarningCode::ConflictingFigures));
+    assert!(x
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::ConflictingFigures));
 }
 
 #[test]
 fn a_capital_that_acts_is_an_actor_not_a_place() {
     let x = run("Negotiators from Kyiv and Washington met in Riyadh on Tuesday. Moscow said it was not invited.", "2025-03-12");
-    let places: Vec<&str> = x.entities.iter().filter(|e| e.kind == EntityKind::Place).map(|e| e.name.as_str()).collect();
+    let places: Vec<&str> = x
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Place)
+        .map(|e| e.name.as_str())
+        .collect();
     assert!(places.contains(&"Riyadh"), "{places:?}");
-    assert!(!places.iter().any(|p| *p == "Kyiv" || *p == "Washington" || *p == "Moscow"), "{places:?}");
-    let meeting = x.events.iter().find(|e| e.event_type == EventType::Meeting).expect("a meeting");
+    assert!(
+        !places
+            .iter()
+            .any(|p| *p == "Kyiv" || *p == "Washington" || *p == "Moscow"),
+        "{places:?}"
+    );
+    let meeting = x
+        .events
+        .iter()
+        .find(|e| e.event_type == EventType::Meeting)
+        .expect("a meeting");
     assert_eq!(meeting.locations[0].country.as_deref(), Some("SA"));
 }
 
 #[test]
 fn a_city_name_shared_across_countries_resolves_in_context() {
     let x = run("Russian missiles hit Odesa and Mykolaiv on Friday, Ukrainian officials said, injuring nine people in Odesa.", "2025-04-05");
-    let odesa = x.entities.iter().find(|e| e.name == "Odesa").expect("Odesa");
+    let odesa = x
+        .entities
+        .iter()
+        .find(|e| e.name == "Odesa")
+        .expect("Odesa");
     assert_eq!(odesa.country.as_deref(), Some("UA"));
 }
 
@@ -97,15 +157,25 @@ fn pronoun_and_title_speakers_lead_back_to_the_named_person() {
     );
     assert_eq!(x.quotes.len(), 2);
     for q in &x.quotes {
-        assert_eq!(q.speaker.as_ref().map(|s| s.name.as_str()), Some("Amina Yusuf"), "{q:?}");
+        assert_eq!(
+            q.speaker.as_ref().map(|s| s.name.as_str()),
+            Some("Amina Yusuf"),
+            "{q:?}"
+        );
     }
 }
 
 #[test]
 fn a_scare_quoted_name_is_a_term_not_a_quote() {
-    let x = run("Members of the “contact group” will meet in Oslo next week.", "2025-01-15");
+    let x = run(
+        "Members of the “contact group” will meet in Oslo next week.",
+        "2025-01-15",
+    );
     assert!(x.quotes.is_empty(), "{:?}", x.quotes);
-    assert!(x.entities.iter().any(|e| e.kind == EntityKind::Term && e.name == "contact group"));
+    assert!(x
+        .entities
+        .iter()
+        .any(|e| e.kind == EntityKind::Term && e.name == "contact group"));
 }
 
 #[test]
@@ -116,14 +186,26 @@ fn a_quote_continued_across_paragraphs_keeps_its_speaker() {
     );
     assert_eq!(x.quotes.len(), 3, "{:?}", x.quotes);
     assert!(x.quotes[2].continues);
-    assert!(x.quotes.iter().all(|q| q.speaker.as_ref().is_some_and(|s| s.name == "Omar Haddad")), "{:?}", x.quotes);
+    assert!(
+        x.quotes
+            .iter()
+            .all(|q| q.speaker.as_ref().is_some_and(|s| s.name == "Omar Haddad")),
+        "{:?}",
+        x.quotes
+    );
 }
 
 #[test]
 fn relative_times_resolve_against_publication() {
-    let x = run("An airstrike hit a market in Kafr Nabl on Sunday, killing six people.", "2024-03-13");
+    let x = run(
+        "An airstrike hit a market in Kafr Nabl on Sunday, killing six people.",
+        "2024-03-13",
+    );
     let e = &x.events[0];
-    assert_eq!(e.when.start.map(opt_date::format).as_deref(), Some("2024-03-10"));
+    assert_eq!(
+        e.when.start.map(opt_date::format).as_deref(),
+        Some("2024-03-10")
+    );
     assert_eq!(e.when.precision, TimePrecision::Day);
 }
 
@@ -149,5 +231,8 @@ fn empty_text_and_missing_date_are_flagged() {
     let x = extract(Input::default());
     assert!(x.events.is_empty());
     assert!(x.warnings.iter().any(|w| w.code == WarningCode::EmptyText));
-    assert!(x.warnings.iter().any(|w| w.code == WarningCode::NoPublicationDate));
+    assert!(x
+        .warnings
+        .iter()
+        .any(|w| w.code == WarningCode::NoPublicationDate));
 }

@@ -45,7 +45,9 @@ fn redact(v: &mut Value) {
 
 /// Compare with the golden file, or write it under UPDATE_GOLDEN=1. Returns a failure message.
 fn check(name: &str, actual: &Value) -> Option<String> {
-    let path = root().join("crates/sitrep-extract/tests/golden").join(format!("{name}.json"));
+    let path = root()
+        .join("crates/sitrep-extract/tests/golden")
+        .join(format!("{name}.json"));
     let text = serde_json::to_string_pretty(actual).expect("json") + "\n";
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&path, &text).expect("write golden file");
@@ -53,29 +55,60 @@ fn check(name: &str, actual: &Value) -> Option<String> {
     }
     let expected = match std::fs::read_to_string(&path) {
         Ok(e) => e,
-        Err(e) => return Some(format!("{name}: no golden file {} ({e}); run with UPDATE_GOLDEN=1 and review it", path.display())),
+        Err(e) => {
+            return Some(format!(
+                "{name}: no golden file {} ({e}); run with UPDATE_GOLDEN=1 and review it",
+                path.display()
+            ))
+        }
     };
     if expected == text {
         return None;
     }
-    let first = expected.lines().zip(text.lines()).enumerate().find(|(_, (a, b))| a != b);
+    let first = expected
+        .lines()
+        .zip(text.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b);
     Some(match first {
-        Some((n, (e, a))) => format!("{name}: line {} differs\n  expected: {e}\n  actual:   {a}", n + 1),
-        None => format!("{name}: lengths differ ({} vs {} lines)", expected.lines().count(), text.lines().count()),
+        Some((n, (e, a))) => format!(
+            "{name}: line {} differs\n  expected: {e}\n  actual:   {a}",
+            n + 1
+        ),
+        None => format!(
+            "{name}: lengths differ ({} vs {} lines)",
+            expected.lines().count(),
+            text.lines().count()
+        ),
     })
 }
 
 #[test]
 fn example_reports_match_their_golden_extractions() {
-    let index = std::fs::read_to_string(root().join("examples/reports/index.jsonl")).expect("examples/reports/index.jsonl");
+    let index = std::fs::read_to_string(root().join("examples/reports/index.jsonl"))
+        .expect("examples/reports/index.jsonl");
     let mut failures = Vec::new();
     let mut n = 0;
     for line in index.lines().filter(|l| !l.trim().is_empty()) {
         let rec: Value = serde_json::from_str(line).expect("index line");
         let s = |k: &str| rec.get(k).and_then(Value::as_str);
         let id = s("id").expect("id");
-        let text = std::fs::read_to_string(root().join("examples/reports").join(s("file").expect("file"))).expect("report text");
-        let x = extract(Input { meta: meta(id, s("published").expect("published"), s("source"), s("title")), text, warnings: vec![] });
+        let text = std::fs::read_to_string(
+            root()
+                .join("examples/reports")
+                .join(s("file").expect("file")),
+        )
+        .expect("report text");
+        let x = extract(Input {
+            meta: meta(
+                id,
+                s("published").expect("published"),
+                s("source"),
+                s("title"),
+            ),
+            text,
+            warnings: vec![],
+        });
         failures.extend(check(id, &serde_json::to_value(&x).expect("json")));
         n += 1;
     }
@@ -87,10 +120,17 @@ fn example_reports_match_their_golden_extractions() {
 fn canonical_article_matches_its_golden_extraction() {
     let path = root().join("../shared/examples/kyiv-strikes-geneva-talks.txt");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("SKIPPED: {} is not present; the canonical article's golden test did not run", path.display());
+        eprintln!(
+            "SKIPPED: {} is not present; the canonical article's golden test did not run",
+            path.display()
+        );
         return;
     };
-    let x = extract(Input { meta: meta("kyiv-strikes-geneva-talks", "2025-11-25", None, None), text, warnings: vec![] });
+    let x = extract(Input {
+        meta: meta("kyiv-strikes-geneva-talks", "2025-11-25", None, None),
+        text,
+        warnings: vec![],
+    });
     let mut v = serde_json::to_value(&x).expect("json");
     redact(&mut v);
     if let Some(f) = check("kyiv-strikes-geneva-talks.redacted", &v) {

@@ -78,7 +78,9 @@ impl Gazetteer {
     /// The embedded gazetteer, shared by every thread.
     pub fn global() -> &'static Gazetteer {
         static G: OnceLock<Gazetteer> = OnceLock::new();
-        G.get_or_init(|| Gazetteer::from_bytes(INDEX).expect("the embedded gazetteer index is well-formed"))
+        G.get_or_init(|| {
+            Gazetteer::from_bytes(INDEX).expect("the embedded gazetteer index is well-formed")
+        })
     }
 
     fn from_bytes(bytes: &'static [u8]) -> Option<Gazetteer> {
@@ -88,7 +90,12 @@ impl Gazetteer {
         let n_places = u32_at(bytes, 8) as usize;
         let n_keys = u32_at(bytes, 12) as usize;
         let strings = u32_at(bytes, 16) as usize;
-        (bytes.len() == HEADER + n_places * PLACE + n_keys * KEY + strings).then_some(Gazetteer { bytes, n_places, n_keys, codes: OnceLock::new() })
+        (bytes.len() == HEADER + n_places * PLACE + n_keys * KEY + strings).then_some(Gazetteer {
+            bytes,
+            n_places,
+            n_keys,
+            codes: OnceLock::new(),
+        })
     }
 
     /// Number of places.
@@ -133,7 +140,9 @@ impl Gazetteer {
             lon: f32::from_le_bytes(b[at + 8..at + 12].try_into().expect("4 bytes")) as f64,
             population: u32_at(b, at + 12),
             name: self.str_at(u32_at(b, at + 16), u16_at(b, at + 20)),
-            country: std::str::from_utf8(&b[at + 22..at + 24]).unwrap_or("").trim(),
+            country: std::str::from_utf8(&b[at + 22..at + 24])
+                .unwrap_or("")
+                .trim(),
             admin1: self.str_at(u32_at(b, at + 24), u16_at(b, at + 28)),
             feature,
         }
@@ -190,19 +199,35 @@ impl Gazetteer {
                 .rev()
                 .map(|i| self.place(i))
                 .take_while(|p| matches!(p.feature, Feature::Country | Feature::Admin1))
-                .map(|p| ((p.feature, if p.feature == Feature::Country { p.country } else { p.admin1 }), p.index))
+                .map(|p| {
+                    (
+                        (
+                            p.feature,
+                            if p.feature == Feature::Country {
+                                p.country
+                            } else {
+                                p.admin1
+                            },
+                        ),
+                        p.index,
+                    )
+                })
                 .collect()
         })
     }
 
     /// The country record for an ISO alpha-2 code.
     pub fn country(&self, iso2: &str) -> Option<Place> {
-        self.codes().get(&(Feature::Country, iso2)).map(|&i| self.place(i))
+        self.codes()
+            .get(&(Feature::Country, iso2))
+            .map(|&i| self.place(i))
     }
 
     /// The first-level region with GeoNames code `code` ("UA.12").
     pub fn admin1(&self, code: &str) -> Option<Place> {
-        self.codes().get(&(Feature::Admin1, code)).map(|&i| self.place(i))
+        self.codes()
+            .get(&(Feature::Admin1, code))
+            .map(|&i| self.place(i))
     }
 }
 
@@ -212,7 +237,11 @@ mod tests {
     use crate::normalize;
 
     fn first(name: &str) -> Place {
-        Gazetteer::global().lookup(&normalize(name)).into_iter().next().unwrap_or_else(|| panic!("{name} not found"))
+        Gazetteer::global()
+            .lookup(&normalize(name))
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{name} not found"))
     }
 
     #[test]
@@ -233,9 +262,18 @@ mod tests {
 
     #[test]
     fn city_districts_are_found_in_transliteration_variants() {
-        for name in ["Sviatoshynskyi", "Svyatoshynsky", "Dniprovskyi", "Dniprovsky"] {
+        for name in [
+            "Sviatoshynskyi",
+            "Svyatoshynsky",
+            "Dniprovskyi",
+            "Dniprovsky",
+        ] {
             let hits = Gazetteer::global().lookup(&normalize(name));
-            assert!(hits.iter().any(|p| p.country == "UA" && p.feature == Feature::District), "{name}: {hits:?}");
+            assert!(
+                hits.iter()
+                    .any(|p| p.country == "UA" && p.feature == Feature::District),
+                "{name}: {hits:?}"
+            );
         }
     }
 

@@ -82,7 +82,10 @@ impl Family {
     pub fn is_violent(self) -> bool {
         matches!(
             self,
-            Family::Battles | Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians | Family::Riots
+            Family::Battles
+                | Family::ExplosionsRemoteViolence
+                | Family::ViolenceAgainstCivilians
+                | Family::Riots
         )
     }
 
@@ -177,12 +180,17 @@ pub struct EventKind {
 impl EventKind {
     /// The kind, or `None` when `kind` does not belong to `family`.
     pub fn new(family: Family, kind: EventType) -> Option<EventKind> {
-        kind.families().contains(&family).then_some(EventKind { family, kind })
+        kind.families()
+            .contains(&family)
+            .then_some(EventKind { family, kind })
     }
 
     /// A type under its first (usual) family.
     pub fn of(kind: EventType) -> EventKind {
-        EventKind { family: kind.families()[0], kind }
+        EventKind {
+            family: kind.families()[0],
+            kind,
+        }
     }
 
     pub fn family(self) -> Family {
@@ -313,7 +321,10 @@ pub struct Count {
 
 impl Count {
     pub fn exact(value: u64) -> Count {
-        Count { value, qualifier: Qualifier::Exact }
+        Count {
+            value,
+            qualifier: Qualifier::Exact,
+        }
     }
 
     pub fn at_least(self) -> bool {
@@ -330,14 +341,22 @@ struct CountRepr {
 
 impl Serialize for Count {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        CountRepr { value: self.value, at_least: self.at_least(), qualifier: self.qualifier }.serialize(s)
+        CountRepr {
+            value: self.value,
+            at_least: self.at_least(),
+            qualifier: self.qualifier,
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Count {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let r = CountRepr::deserialize(d)?;
-        Ok(Count { value: r.value, qualifier: r.qualifier })
+        Ok(Count {
+            value: r.value,
+            qualifier: r.qualifier,
+        })
     }
 }
 
@@ -526,9 +545,15 @@ mod tests {
 
     #[test]
     fn count_serialises_with_at_least_flag() {
-        let c = Count { value: 16, qualifier: Qualifier::AtLeast };
+        let c = Count {
+            value: 16,
+            qualifier: Qualifier::AtLeast,
+        };
         let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(json, r#"{"value":16,"at_least":true,"qualifier":"at_least"}"#);
+        assert_eq!(
+            json,
+            r#"{"value":16,"at_least":true,"qualifier":"at_least"}"#
+        );
         assert_eq!(serde_json::from_str::<Count>(&json).unwrap(), c);
     }
 

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 ///
 /// Offsets are UTF-8 byte offsets, so `&text[span.range()]` is the mention itself. Reports are
 /// capped far below 4 GiB, which is why `u32` is enough.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -14,7 +16,10 @@ impl Span {
     /// A span from `start` to `end`; panics in debug builds if `end < start`.
     pub fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end, "span end {end} before start {start}");
-        Span { start: start as u32, end: end as u32 }
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
     }
 
     /// The span as a `usize` range for slicing the text.
@@ -34,7 +39,10 @@ impl Span {
 
     /// The smallest span covering both.
     pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// True when the spans share at least one byte.
@@ -59,12 +67,19 @@ pub struct Evidence {
 impl Evidence {
     /// Evidence for `span` of `text`; the span must lie on char boundaries.
     pub fn of(text: &str, span: Span) -> Self {
-        Evidence { start: span.start, end: span.end, text: text[span.range()].to_string() }
+        Evidence {
+            start: span.start,
+            end: span.end,
+            text: text[span.range()].to_string(),
+        }
     }
 
     /// The span this evidence covers.
     pub fn span(&self) -> Span {
-        Span { start: self.start, end: self.end }
+        Span {
+            start: self.start,
+            end: self.end,
+        }
     }
 }
 

@@ -12,7 +12,11 @@ pub enum DecodeError {
     #[error("input is empty")]
     Empty,
     #[error("input looks like binary data ({nul} NUL and {control} control bytes in the first {sample} bytes), not text")]
-    Binary { nul: usize, control: usize, sample: usize },
+    Binary {
+        nul: usize,
+        control: usize,
+        sample: usize,
+    },
 }
 
 /// Decoded text and the warnings decoding raised.
@@ -32,14 +36,25 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     }
     let sample = &body[..body.len().min(8192)];
     let nul = sample.iter().filter(|&&b| b == 0).count();
-    let control = sample.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)).count();
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c))
+        .count();
     if nul > 0 || control * 20 > sample.len() {
-        return Err(DecodeError::Binary { nul, control, sample: sample.len() });
+        return Err(DecodeError::Binary {
+            nul,
+            control,
+            sample: sample.len(),
+        });
     }
     let body = if body.len() > MAX_INPUT_BYTES {
         warnings.push(Warning {
             code: WarningCode::Truncated,
-            message: format!("input of {} bytes truncated to {} bytes", body.len(), MAX_INPUT_BYTES),
+            message: format!(
+                "input of {} bytes truncated to {} bytes",
+                body.len(),
+                MAX_INPUT_BYTES
+            ),
             span: None,
         });
         &body[..MAX_INPUT_BYTES]
@@ -64,7 +79,11 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             String::from_utf8_lossy(body).into_owned()
         }
     };
-    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text };
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     Ok(Decoded { text, warnings })
 }
 

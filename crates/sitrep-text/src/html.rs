@@ -18,13 +18,45 @@ pub struct Page {
 }
 
 /// Elements whose content is never text.
-const RAW: &[&str] = &["script", "style", "noscript", "template", "svg", "math", "iframe", "object", "textarea", "select"];
+const RAW: &[&str] = &[
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "textarea",
+    "select",
+];
 /// Page furniture around the article.
-const FURNITURE: &[&str] = &["nav", "header", "footer", "aside", "form", "menu", "button", "dialog"];
+const FURNITURE: &[&str] = &[
+    "nav", "header", "footer", "aside", "form", "menu", "button", "dialog",
+];
 /// Elements that end a paragraph.
 const BLOCK: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "main", "tr",
-    "table", "blockquote", "pre", "hr", "dd", "dt", "dl", "figcaption", "figure", "body", "td", "th", "caption",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "article",
+    "section",
+    "main",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "dl",
+    "figcaption",
+    "figure",
+    "body",
+    "td",
+    "th",
+    "caption",
 ];
 /// Elements whose text is the article when present.
 const CONTAINER: &[&str] = &["article", "main"];
@@ -32,8 +64,12 @@ const CONTAINER: &[&str] = &["article", "main"];
 /// Heuristic: does this look like HTML rather than plain text?
 pub fn looks_like_html(s: &str) -> bool {
     let head = &s[..s.len().min(2048)].to_ascii_lowercase();
-    head.contains("<html") || head.contains("<!doctype html") || head.contains("<body") || head.contains("<p>")
-        || head.contains("<article") || head.contains("<div")
+    head.contains("<html")
+        || head.contains("<!doctype html")
+        || head.contains("<body")
+        || head.contains("<p>")
+        || head.contains("<article")
+        || head.contains("<div")
 }
 
 /// Extract the main text and metadata of an HTML document.
@@ -60,7 +96,9 @@ pub fn main_text(html: &str) -> Page {
     while i < bytes.len() {
         if bytes[i] == b'<' {
             if html[i..].starts_with("<!--") {
-                i = html[i + 4..].find("-->").map_or(bytes.len(), |p| i + 4 + p + 3);
+                i = html[i + 4..]
+                    .find("-->")
+                    .map_or(bytes.len(), |p| i + 4 + p + 3);
                 continue;
             }
             let Some(tag) = parse_tag(html, i) else {
@@ -123,7 +161,11 @@ pub fn main_text(html: &str) -> Page {
     }
     flush(&mut cur, container_depth > 0, &mut blocks);
     let any_inside = blocks.iter().any(|(_, inside)| *inside);
-    let kept: Vec<&str> = blocks.iter().filter(|(_, inside)| *inside || !any_inside).map(|(t, _)| t.as_str()).collect();
+    let kept: Vec<&str> = blocks
+        .iter()
+        .filter(|(_, inside)| *inside || !any_inside)
+        .map(|(t, _)| t.as_str())
+        .collect();
     page.text = kept.join("\n");
     if page.title.is_none() {
         let mut t = String::new();
@@ -154,7 +196,13 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag> {
     if b.get(i) == Some(&b'!') || b.get(i) == Some(&b'?') {
         // Doctype, CDATA or processing instruction: skip to '>'.
         let end = html[i..].find('>').map_or(b.len(), |p| i + p + 1);
-        return Some(Tag { name: String::new(), closing: false, self_closing: true, attrs: vec![], end });
+        return Some(Tag {
+            name: String::new(),
+            closing: false,
+            self_closing: true,
+            attrs: vec![],
+            end,
+        });
     }
     let name_start = i;
     while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b':') {
@@ -171,15 +219,34 @@ fn parse_tag(html: &str, start: usize) -> Option<Tag> {
             i += 1;
         }
         match b.get(i) {
-            None => return Some(Tag { name, closing, self_closing, attrs, end: b.len() }),
-            Some(b'>') => return Some(Tag { name, closing, self_closing, attrs, end: i + 1 }),
+            None => {
+                return Some(Tag {
+                    name,
+                    closing,
+                    self_closing,
+                    attrs,
+                    end: b.len(),
+                })
+            }
+            Some(b'>') => {
+                return Some(Tag {
+                    name,
+                    closing,
+                    self_closing,
+                    attrs,
+                    end: i + 1,
+                })
+            }
             Some(b'/') => {
                 self_closing = true;
                 i += 1;
             }
             Some(_) => {
                 let k0 = i;
-                while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+                while i < b.len()
+                    && !b[i].is_ascii_whitespace()
+                    && !matches!(b[i], b'=' | b'>' | b'/')
+                {
                     i += 1;
                 }
                 let key = html[k0..i].to_ascii_lowercase();
@@ -218,7 +285,8 @@ fn skip_raw(html: &str, from: usize, name: &str) -> usize {
     let mut i = from;
     while let Some(p) = html[i..].find("</") {
         let at = i + p;
-        if b.len() >= at + needle.len() && html[at..at + needle.len()].eq_ignore_ascii_case(&needle) {
+        if b.len() >= at + needle.len() && html[at..at + needle.len()].eq_ignore_ascii_case(&needle)
+        {
             return html[at..].find('>').map_or(b.len(), |q| at + q + 1);
         }
         i = at + 2;
@@ -228,8 +296,13 @@ fn skip_raw(html: &str, from: usize, name: &str) -> usize {
 
 fn read_meta(attrs: &[(String, String)], page: &mut Page) {
     let get = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str());
-    let key = get("property").or_else(|| get("name")).or_else(|| get("itemprop")).unwrap_or("");
-    let Some(content) = get("content") else { return };
+    let key = get("property")
+        .or_else(|| get("name"))
+        .or_else(|| get("itemprop"))
+        .unwrap_or("");
+    let Some(content) = get("content") else {
+        return;
+    };
     let mut decoded = String::new();
     decode_entities_into(content, &mut decoded);
     let value = collapse_ws(&decoded);
@@ -238,7 +311,12 @@ fn read_meta(attrs: &[(String, String)], page: &mut Page) {
     }
     match key.to_ascii_lowercase().as_str() {
         "og:title" | "twitter:title" if page.title.is_none() => page.title = Some(value),
-        "article:published_time" | "datepublished" | "date" | "pubdate" | "dc.date" | "publish-date"
+        "article:published_time"
+        | "datepublished"
+        | "date"
+        | "pubdate"
+        | "dc.date"
+        | "publish-date"
             if page.published.is_none() =>
         {
             page.published = Some(value)
@@ -347,14 +425,20 @@ mod tests {
 
     #[test]
     fn meta_tags_give_title_and_date() {
-        let page = main_text(r#"<meta property="og:title" content="Strikes hit Sumy"><meta property="article:published_time" content="2025-03-02T08:00:00Z"><p>x</p>"#);
+        let page = main_text(
+            r#"<meta property="og:title" content="Strikes hit Sumy"><meta property="article:published_time" content="2025-03-02T08:00:00Z"><p>x</p>"#,
+        );
         assert_eq!(page.title.as_deref(), Some("Strikes hit Sumy"));
         assert_eq!(page.published.as_deref(), Some("2025-03-02T08:00:00Z"));
     }
 
     #[test]
     fn deeply_nested_and_unclosed_markup_is_linear_and_safe() {
-        let html = format!("{}<p>deep</p>{}<div <<< &bogus; <a href='x", "<div>".repeat(200_000), "</span>".repeat(1000));
+        let html = format!(
+            "{}<p>deep</p>{}<div <<< &bogus; <a href='x",
+            "<div>".repeat(200_000),
+            "</span>".repeat(1000)
+        );
         let page = main_text(&html);
         assert!(page.text.starts_with("deep"));
     }

@@ -14,5 +14,5 @@ pub mod numbers;
 mod segment;
 pub mod timex;
 
-pub use decode::{decode, Decoded, DecodeError, MAX_INPUT_BYTES};
+pub use decode::{decode, DecodeError, Decoded, MAX_INPUT_BYTES};
 pub use segment::{Document, Sentence, Token, TokenKind};

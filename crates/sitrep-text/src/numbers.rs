@@ -147,7 +147,8 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
     let mut qualifier = Qualifier::Exact;
     let mut j = i;
     for (words, q) in QUALIFIERS {
-        if i + words.len() < toks.len() && words.iter().enumerate().all(|(k, w)| lower(i + k) == *w) {
+        if i + words.len() < toks.len() && words.iter().enumerate().all(|(k, w)| lower(i + k) == *w)
+        {
             qualifier = *q;
             j = i + words.len();
             break;
@@ -170,9 +171,16 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
         });
     }
     if let Some((v, q)) = vague(text) {
-        let q = if qualifier == Qualifier::Exact { q } else { qualifier };
+        let q = if qualifier == Qualifier::Exact {
+            q
+        } else {
+            qualifier
+        };
         return Some(NumberMention {
-            count: Count { value: v, qualifier: q },
+            count: Count {
+                value: v,
+                qualifier: q,
+            },
             span: Span::new(toks[i].span.start as usize, t.span.end as usize),
             first: i,
             end: j + 1,
@@ -229,7 +237,8 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
             }
         }
     }
-    let year_like = t.kind == TokenKind::Number && text.len() == 4 && (1900..=2100).contains(&value);
+    let year_like =
+        t.kind == TokenKind::Number && text.len() == 4 && (1900..=2100).contains(&value);
     Some(NumberMention {
         count: Count { value, qualifier },
         span: Span::new(toks[i].span.start as usize, toks[j].span.end as usize),
@@ -253,24 +262,39 @@ mod tests {
 
     #[test]
     fn at_least_sixteen_is_a_lower_bound() {
-        assert_eq!(read("at least 16 injured"), Some((16, Qualifier::AtLeast, false)));
+        assert_eq!(
+            read("at least 16 injured"),
+            Some((16, Qualifier::AtLeast, false))
+        );
     }
 
     #[test]
     fn number_words_and_compounds_are_read() {
         assert_eq!(read("nine people"), Some((9, Qualifier::Exact, false)));
-        assert_eq!(read("twenty-five dead"), Some((25, Qualifier::Exact, false)));
+        assert_eq!(
+            read("twenty-five dead"),
+            Some((25, Qualifier::Exact, false))
+        );
         assert_eq!(read("two dozen"), Some((24, Qualifier::Exact, false)));
         assert_eq!(read("a dozen"), Some((12, Qualifier::Exact, false)));
-        assert_eq!(read("three hundred and twelve"), Some((312, Qualifier::Exact, false)));
+        assert_eq!(
+            read("three hundred and twelve"),
+            Some((312, Qualifier::Exact, false))
+        );
         assert_eq!(read("1,200 homes"), Some((1200, Qualifier::Exact, false)));
-        assert_eq!(read("1.5 million"), Some((1_500_000, Qualifier::Exact, false)));
+        assert_eq!(
+            read("1.5 million"),
+            Some((1_500_000, Qualifier::Exact, false))
+        );
     }
 
     #[test]
     fn qualifiers_set_the_bound() {
         assert_eq!(read("more than 20"), Some((20, Qualifier::AtLeast, false)));
-        assert_eq!(read("nearly 300"), Some((300, Qualifier::Approximately, false)));
+        assert_eq!(
+            read("nearly 300"),
+            Some((300, Qualifier::Approximately, false))
+        );
         assert_eq!(read("up to 40"), Some((40, Qualifier::AtMost, false)));
     }
 

@@ -42,10 +42,11 @@ pub struct Document {
 
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm", "brig", "cmdr", "gov",
-    "sen", "rep", "st", "mt", "ft", "jr", "sr", "no", "vs", "etc", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "u.s", "u.k", "u.n", "e.g", "i.e", "approx",
-    "est", "pres", "rev", "hon", "fig", "al",
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm",
+    "brig", "cmdr", "gov", "sen", "rep", "st", "mt", "ft", "jr", "sr", "no", "vs", "etc", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd",
+    "co", "corp", "u.s", "u.k", "u.n", "e.g", "i.e", "approx", "est", "pres", "rev", "hon", "fig",
+    "al",
 ];
 
 impl Document {
@@ -66,10 +67,19 @@ impl Document {
                 while t < tokens.len() && tokens[t].span.start < s.end {
                     t += 1;
                 }
-                sentences.push(Sentence { span: s, paragraph: pi, tokens: first..t });
+                sentences.push(Sentence {
+                    span: s,
+                    paragraph: pi,
+                    tokens: first..t,
+                });
             }
         }
-        Document { text, paragraphs, sentences, tokens }
+        Document {
+            text,
+            paragraphs,
+            sentences,
+            tokens,
+        }
     }
 
     /// The text of a span.
@@ -97,8 +107,7 @@ impl Document {
 fn paragraphs(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     let mut start = 0;
-    for (i, line) in text.split('\n').enumerate() {
-        let _ = i;
+    for line in text.split('\n') {
         let lead = line.len() - line.trim_start().len();
         let trimmed = line.trim();
         if !trimmed.is_empty() {
@@ -137,7 +146,8 @@ fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
         // Skip closing quotes and brackets right after the terminator.
         let mut j = k + 1;
         let mut closes_quote = false;
-        while j < chars.len() && matches!(chars[j].1, '”' | '"' | '’' | '\'' | ')' | ']' | '»') {
+        while j < chars.len() && matches!(chars[j].1, '”' | '"' | '’' | '\'' | ')' | ']' | '»')
+        {
             if matches!(chars[j].1, '”' | '"' | '»') {
                 closes_quote = true;
             }
@@ -150,8 +160,15 @@ fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
         while n < chars.len() && chars[n].1.is_whitespace() {
             n += 1;
         }
-        let Some(&(_, next)) = chars.get(n) else { continue };
-        if !(next.is_uppercase() || next.is_ascii_digit() || is_open_quote(next) || next == '"' || next == '‘') {
+        let Some(&(_, next)) = chars.get(n) else {
+            continue;
+        };
+        if !(next.is_uppercase()
+            || next.is_ascii_digit()
+            || is_open_quote(next)
+            || next == '"'
+            || next == '‘')
+        {
             continue;
         }
         if c == '.' && is_abbreviation(p, i) {
@@ -163,7 +180,10 @@ fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
             continue;
         }
         let end = chars.get(j).map_or(p.len(), |&(b, _)| b);
-        out.push(Span::new(para.start as usize + start, para.start as usize + end));
+        out.push(Span::new(
+            para.start as usize + start,
+            para.start as usize + end,
+        ));
         start = chars[n].0;
         if closes_quote {
             in_quote = false;
@@ -178,7 +198,11 @@ fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
 /// Is the '.' at byte `dot` of `p` the end of an abbreviation or an initial?
 fn is_abbreviation(p: &str, dot: usize) -> bool {
     let before = &p[..dot];
-    let word_start = before.rfind(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"').map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+    let word_start = before
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"')
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
     let word = &before[word_start..];
     if word.is_empty() {
         return false;
@@ -195,24 +219,27 @@ fn is_abbreviation(p: &str, dot: usize) -> bool {
 /// Split text into tokens. Hyphenated compounds stay one token; a possessive `'s`/`’s` is split off.
 fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::with_capacity(text.len() / 5);
-    let b = text.as_bytes();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c.is_whitespace() {
             continue;
         }
         if c.is_alphanumeric() {
-            let kind = if c.is_ascii_digit() { TokenKind::Number } else { TokenKind::Word };
+            let kind = if c.is_ascii_digit() {
+                TokenKind::Number
+            } else {
+                TokenKind::Word
+            };
             let mut end = i + c.len_utf8();
-            loop {
-                let Some(&(j, d)) = chars.peek() else { break };
+            while let Some(&(j, d)) = chars.peek() {
                 if d.is_alphanumeric() {
                     end = j + d.len_utf8();
                     chars.next();
                     continue;
                 }
                 // Inner joiners: hyphen, apostrophe, and for numbers comma/point between digits.
-                let joiner = matches!(d, '-' | '\'' | '’' | '‐' | '‑') || (kind == TokenKind::Number && matches!(d, ',' | '.'));
+                let joiner = matches!(d, '-' | '\'' | '’' | '‐' | '‑')
+                    || (kind == TokenKind::Number && matches!(d, ',' | '.'));
                 if !joiner {
                     break;
                 }
@@ -235,31 +262,44 @@ fn tokenize(text: &str) -> Vec<Token> {
                 chars.next();
                 end = j + d.len_utf8();
             }
-            out.push(Token { span: Span::new(i, end), kind });
+            out.push(Token {
+                span: Span::new(i, end),
+                kind,
+            });
             continue;
         }
         if matches!(c, '\'' | '’') {
-            let prev_word = out.last().is_some_and(|t: &Token| t.span.end as usize == i && t.kind == TokenKind::Word);
+            let prev_word = out
+                .last()
+                .is_some_and(|t: &Token| t.span.end as usize == i && t.kind == TokenKind::Word);
             if prev_word {
                 let rest = &text[i + c.len_utf8()..];
                 let mut r = rest.chars();
                 let s = r.next();
                 if matches!(s, Some('s' | 'S')) && r.next().is_none_or(|x| !x.is_alphanumeric()) {
                     let end = i + c.len_utf8() + 1;
-                    out.push(Token { span: Span::new(i, end), kind: TokenKind::Possessive });
+                    out.push(Token {
+                        span: Span::new(i, end),
+                        kind: TokenKind::Possessive,
+                    });
                     chars.next();
                     continue;
                 }
                 // Plural possessive ("Russians’ demands"): the apostrophe after an s.
                 let prev = &text[..i];
                 if prev.ends_with(['s', 'S']) && s.is_some_and(char::is_whitespace) {
-                    out.push(Token { span: Span::new(i, i + c.len_utf8()), kind: TokenKind::Possessive });
+                    out.push(Token {
+                        span: Span::new(i, i + c.len_utf8()),
+                        kind: TokenKind::Possessive,
+                    });
                     continue;
                 }
             }
         }
-        let _ = b;
-        out.push(Token { span: Span::new(i, i + c.len_utf8()), kind: TokenKind::Punct });
+        out.push(Token {
+            span: Span::new(i, i + c.len_utf8()),
+            kind: TokenKind::Punct,
+        });
     }
     out
 }
@@ -271,19 +311,31 @@ mod tests {
 
     fn sentences(text: &str) -> Vec<String> {
         let d = Document::new(text.to_string());
-        d.sentences.iter().map(|s| d.slice(s.span).to_string()).collect()
+        d.sentences
+            .iter()
+            .map(|s| d.slice(s.span).to_string())
+            .collect()
     }
 
     fn words(text: &str) -> Vec<String> {
         let d = Document::new(text.to_string());
-        d.tokens.iter().map(|t| d.slice(t.span).to_string()).collect()
+        d.tokens
+            .iter()
+            .map(|t| d.slice(t.span).to_string())
+            .collect()
     }
 
     #[test]
     fn splits_at_full_stops_but_not_after_titles_or_initials() {
         assert_eq!(
-            sentences("Gen. Ali spoke. Donald J. Trump met U.S. envoys in St. Petersburg. Talks ended."),
-            ["Gen. Ali spoke.", "Donald J. Trump met U.S. envoys in St. Petersburg.", "Talks ended."]
+            sentences(
+                "Gen. Ali spoke. Donald J. Trump met U.S. envoys in St. Petersburg. Talks ended."
+            ),
+            [
+                "Gen. Ali spoke.",
+                "Donald J. Trump met U.S. envoys in St. Petersburg.",
+                "Talks ended."
+            ]
         );
     }
 
@@ -291,13 +343,19 @@ mod tests {
     fn a_quotation_spanning_sentences_stays_in_one_sentence() {
         assert_eq!(
             sentences("“We will rebuild. We always do,” she said. Then she left."),
-            ["“We will rebuild. We always do,” she said.", "Then she left."]
+            [
+                "“We will rebuild. We always do,” she said.",
+                "Then she left."
+            ]
         );
     }
 
     #[test]
     fn a_sentence_may_end_inside_a_closing_quote() {
-        assert_eq!(sentences("He called it “terror.” Later he left."), ["He called it “terror.”", "Later he left."]);
+        assert_eq!(
+            sentences("He called it “terror.” Later he left."),
+            ["He called it “terror.”", "Later he left."]
+        );
     }
 
     #[test]
@@ -311,7 +369,21 @@ mod tests {
     fn tokens_keep_compounds_and_split_possessives() {
         assert_eq!(
             words("Washington’s 28-point plan hit Rostov-on-Don; 1,200.5 fled. Russians’ demands"),
-            ["Washington", "’s", "28-point", "plan", "hit", "Rostov-on-Don", ";", "1,200.5", "fled", ".", "Russians", "’", "demands"]
+            [
+                "Washington",
+                "’s",
+                "28-point",
+                "plan",
+                "hit",
+                "Rostov-on-Don",
+                ";",
+                "1,200.5",
+                "fled",
+                ".",
+                "Russians",
+                "’",
+                "demands"
+            ]
         );
     }
 

@@ -28,7 +28,10 @@ pub fn parse_date(s: &str) -> Option<Date> {
     let mut day = None;
     let mut month = None;
     let mut year = None;
-    for w in s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for w in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if let Some(m) = month_of(w) {
             month.get_or_insert(m);
         } else if let Ok(n) = w.parse::<u32>() {
@@ -89,14 +92,29 @@ fn week_start(d: Date) -> Date {
 
 /// Find the time expressions among tokens `range` of `doc`, resolved against `published`.
 /// Relative expressions are skipped when there is no publication date.
-pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Date>) -> Vec<TimeExpr> {
+pub fn find(
+    doc: &Document,
+    range: std::ops::Range<usize>,
+    published: Option<Date>,
+) -> Vec<TimeExpr> {
     let mut out = Vec::new();
     let low = |k: usize| doc.tok(k).to_ascii_lowercase();
     let mut i = range.start;
     while i < range.end {
         let w = low(i);
-        let span_to = |j: usize| Span::new(doc.tokens[i].span.start as usize, doc.tokens[j].span.end as usize);
-        let next = |k: usize| if i + k < range.end { low(i + k) } else { String::new() };
+        let span_to = |j: usize| {
+            Span::new(
+                doc.tokens[i].span.start as usize,
+                doc.tokens[j].span.end as usize,
+            )
+        };
+        let next = |k: usize| {
+            if i + k < range.end {
+                low(i + k)
+            } else {
+                String::new()
+            }
+        };
         let mut found: Option<(usize, Date, Date, TimePrecision)> = None;
         if let Some(p) = published {
             match w.as_str() {
@@ -109,7 +127,13 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
                     found = Some((i + 1, p, p, TimePrecision::Day))
                 }
                 "earlier" | "this" | "last" | "next" | "late" => {
-                    let (k, unit) = if w == "earlier" && next(1) == "this" { (2, next(2)) } else if w == "late" && next(1) == "last" { (2, next(2)) } else { (1, next(1)) };
+                    let (k, unit) = if (w == "earlier" && next(1) == "this")
+                        || (w == "late" && next(1) == "last")
+                    {
+                        (2, next(2))
+                    } else {
+                        (1, next(1))
+                    };
                     let past = w == "last" || (w == "late" && k == 2);
                     let future = w == "next";
                     match unit.as_str() {
@@ -127,10 +151,24 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
                         "month" => {
                             let (y, m) = if past {
                                 let prev = p.month().previous();
-                                (if prev == Month::December { p.year() - 1 } else { p.year() }, prev)
+                                (
+                                    if prev == Month::December {
+                                        p.year() - 1
+                                    } else {
+                                        p.year()
+                                    },
+                                    prev,
+                                )
                             } else if future {
                                 let nx = p.month().next();
-                                (if nx == Month::January { p.year() + 1 } else { p.year() }, nx)
+                                (
+                                    if nx == Month::January {
+                                        p.year() + 1
+                                    } else {
+                                        p.year()
+                                    },
+                                    nx,
+                                )
                             } else {
                                 (p.year(), p.month())
                             };
@@ -138,9 +176,24 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
                             found = Some((i + k, month_start(y, m), e, TimePrecision::Month));
                         }
                         "year" => {
-                            let y = if past { p.year() - 1 } else if future { p.year() + 1 } else { p.year() };
-                            let e = if past || future { month_end(y, Month::December) } else { p };
-                            found = Some((i + k, month_start(y, Month::January), e, TimePrecision::Year));
+                            let y = if past {
+                                p.year() - 1
+                            } else if future {
+                                p.year() + 1
+                            } else {
+                                p.year()
+                            };
+                            let e = if past || future {
+                                month_end(y, Month::December)
+                            } else {
+                                p
+                            };
+                            found = Some((
+                                i + k,
+                                month_start(y, Month::January),
+                                e,
+                                TimePrecision::Year,
+                            ));
                         }
                         "night" if past => {
                             let d = p - Duration::days(1);
@@ -172,11 +225,17 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
                         let prev_on = i > range.start && low(i - 1) == "on";
                         let start_tok = if prev_on { i - 1 } else { i };
                         let mut end_tok = i;
-                        if matches!(next(1).as_str(), "night" | "morning" | "evening" | "afternoon") {
+                        if matches!(
+                            next(1).as_str(),
+                            "night" | "morning" | "evening" | "afternoon"
+                        ) {
                             end_tok = i + 1;
                         }
                         out.push(TimeExpr {
-                            span: Span::new(doc.tokens[start_tok].span.start as usize, doc.tokens[end_tok].span.end as usize),
+                            span: Span::new(
+                                doc.tokens[start_tok].span.start as usize,
+                                doc.tokens[end_tok].span.end as usize,
+                            ),
                             start: d,
                             end: d,
                             precision: TimePrecision::Day,
@@ -191,7 +250,12 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
             found = explicit_date(doc, i, range.end, published);
         }
         if let Some((j, s, e, prec)) = found {
-            out.push(TimeExpr { span: span_to(j), start: s, end: e, precision: prec });
+            out.push(TimeExpr {
+                span: span_to(j),
+                start: s,
+                end: e,
+                precision: prec,
+            });
             i = j + 1;
         } else {
             i += 1;
@@ -201,10 +265,17 @@ pub fn find(doc: &Document, range: std::ops::Range<usize>, published: Option<Dat
 }
 
 /// "November 24", "24 November 2025", "Nov. 24, 2025", "2025-11-24", "in March".
-fn explicit_date(doc: &Document, i: usize, end: usize, published: Option<Date>) -> Option<(usize, Date, Date, TimePrecision)> {
+fn explicit_date(
+    doc: &Document,
+    i: usize,
+    end: usize,
+    published: Option<Date>,
+) -> Option<(usize, Date, Date, TimePrecision)> {
     let toks = &doc.tokens;
     let num = |k: usize| -> Option<u32> {
-        (k < end && toks[k].kind == TokenKind::Number).then(|| doc.tok(k).parse().ok()).flatten()
+        (k < end && toks[k].kind == TokenKind::Number)
+            .then(|| doc.tok(k).parse().ok())
+            .flatten()
     };
     let tok = doc.tok(i);
     if toks[i].kind == TokenKind::Number && tok.len() == 10 && tok.as_bytes()[4] == b'-' {
@@ -216,7 +287,11 @@ fn explicit_date(doc: &Document, i: usize, end: usize, published: Option<Date>) 
         let y = p.year();
         let this = Date::from_calendar_date(y, m, d).ok()?;
         // A date more than a month after publication is last year's.
-        Some(if this > p + Duration::days(31) { y - 1 } else { y })
+        Some(if this > p + Duration::days(31) {
+            y - 1
+        } else {
+            y
+        })
     };
     // Month first: "November 24[, 2025]" or "Nov. 24".
     if let Some(m) = month_of(tok) {
@@ -301,11 +376,24 @@ mod tests {
     #[test]
     fn weeks_and_months_have_ranges() {
         let r = resolve("last week");
-        assert_eq!((r[0].1, r[0].2, r[0].3), (date!(2025 - 11 - 17), date!(2025 - 11 - 23), TimePrecision::Week));
+        assert_eq!(
+            (r[0].1, r[0].2, r[0].3),
+            (
+                date!(2025 - 11 - 17),
+                date!(2025 - 11 - 23),
+                TimePrecision::Week
+            )
+        );
         let r = resolve("talks this week");
-        assert_eq!((r[0].1, r[0].2), (date!(2025 - 11 - 24), date!(2025 - 11 - 25)));
+        assert_eq!(
+            (r[0].1, r[0].2),
+            (date!(2025 - 11 - 24), date!(2025 - 11 - 25))
+        );
         let r = resolve("earlier this month");
-        assert_eq!((r[0].1, r[0].3), (date!(2025 - 11 - 01), TimePrecision::Month));
+        assert_eq!(
+            (r[0].1, r[0].3),
+            (date!(2025 - 11 - 01), TimePrecision::Month)
+        );
     }
 
     #[test]
@@ -320,8 +408,14 @@ mod tests {
     #[test]
     fn publication_dates_parse_in_common_formats() {
         assert_eq!(parse_date("2025-11-25"), Some(date!(2025 - 11 - 25)));
-        assert_eq!(parse_date("2025-11-25T08:00:00+02:00"), Some(date!(2025 - 11 - 25)));
-        assert_eq!(parse_date("Tue, 25 Nov 2025 08:00:00 GMT"), Some(date!(2025 - 11 - 25)));
+        assert_eq!(
+            parse_date("2025-11-25T08:00:00+02:00"),
+            Some(date!(2025 - 11 - 25))
+        );
+        assert_eq!(
+            parse_date("Tue, 25 Nov 2025 08:00:00 GMT"),
+            Some(date!(2025 - 11 - 25))
+        );
         assert_eq!(parse_date("sometime"), None);
         assert_eq!(parse_date("2025-13-45"), None);
     }

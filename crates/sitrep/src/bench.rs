@@ -49,7 +49,14 @@ fn synthesize(dir: &Path, n: usize) -> Result<(Vec<Doc>, String)> {
     }
     let bases: Vec<Vec<String>> = files
         .iter()
-        .map(|f| std::fs::read_to_string(f).map(|t| t.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()))
+        .map(|f| {
+            std::fs::read_to_string(f).map(|t| {
+                t.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+        })
         .collect::<Result<_, _>>()?;
     let mut docs = Vec::with_capacity(n);
     for i in 0..n {
@@ -58,18 +65,44 @@ fn synthesize(dir: &Path, n: usize) -> Result<(Vec<Doc>, String)> {
         let rot = (i / bases.len()) % base.len().max(1);
         let mut paras: Vec<String> = base[rot..].iter().chain(&base[..rot]).cloned().collect();
         paras.push(other[(i * 7) % other.len()].clone());
-        docs.push(Doc { text: paras.join("\n"), published: Some(format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28)) });
+        docs.push(Doc {
+            text: paras.join("\n"),
+            published: Some(format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28)),
+        });
     }
-    Ok((docs, format!("{} synthetic reports from the {} reports in {}", n, files.len(), dir.display())))
+    Ok((
+        docs,
+        format!(
+            "{} synthetic reports from the {} reports in {}",
+            n,
+            files.len(),
+            dir.display()
+        ),
+    ))
 }
 
 fn load_jsonl(path: &Path) -> Result<(Vec<Doc>, String)> {
-    let data = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let data =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut docs = Vec::new();
-    for (i, line) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), i + 1))?;
-        let text = v.get("text").and_then(|t| t.as_str()).with_context(|| format!("{}:{}: no text", path.display(), i + 1))?;
-        docs.push(Doc { text: text.to_string(), published: v.get("published").and_then(|p| p.as_str()).map(str::to_string) });
+    for (i, line) in data
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        let text = v
+            .get("text")
+            .and_then(|t| t.as_str())
+            .with_context(|| format!("{}:{}: no text", path.display(), i + 1))?;
+        docs.push(Doc {
+            text: text.to_string(),
+            published: v
+                .get("published")
+                .and_then(|p| p.as_str())
+                .map(str::to_string),
+        });
     }
     let name = format!("{} reports from {}", docs.len(), path.display());
     Ok((docs, name))
@@ -83,22 +116,34 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn extract_all(docs: &[Doc]) -> usize {
-    docs.iter().map(|d| extract_one(d)).sum()
+    docs.iter().map(extract_one).sum()
 }
 
 fn extract_one(d: &Doc) -> usize {
-    let published = d.published.as_deref().and_then(sitrep_text::timex::parse_date);
-    let meta = sitrep_model::ReportMeta { published, ..Default::default() };
-    let x = sitrep_extract::extract(sitrep_extract::Input { meta, text: d.text.clone(), warnings: vec![] });
+    let published = d
+        .published
+        .as_deref()
+        .and_then(sitrep_text::timex::parse_date);
+    let meta = sitrep_model::ReportMeta {
+        published,
+        ..Default::default()
+    };
+    let x = sitrep_extract::extract(sitrep_extract::Input {
+        meta,
+        text: d.text.clone(),
+        warnings: vec![],
+    });
     x.events.len()
 }
 
 pub fn run(args: Args) -> Result<()> {
     let t0 = Instant::now();
     // Start-up: the first extraction pays for the lexicons and the gazetteer.
-    let first = sitrep_extract::extract(sitrep_extract::Input { text: "Shelling hit Kharkiv overnight.".into(), ..Default::default() });
+    sitrep_extract::extract(sitrep_extract::Input {
+        text: "Shelling hit Kharkiv overnight.".into(),
+        ..Default::default()
+    });
     let startup = t0.elapsed();
-    let _ = first;
     let (docs, name) = match &args.corpus {
         Some(p) if p.is_file() => load_jsonl(p)?,
         Some(p) => synthesize(p, args.reports)?,
@@ -110,7 +155,8 @@ pub fn run(args: Args) -> Result<()> {
             .enumerate()
             .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
             .collect();
-        std::fs::write(out, lines.join("\n") + "\n").with_context(|| format!("writing {}", out.display()))?;
+        std::fs::write(out, lines.join("\n") + "\n")
+            .with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {name} to {}", out.display());
         return Ok(());
     }
@@ -125,9 +171,21 @@ pub fn run(args: Args) -> Result<()> {
     let _: usize = docs.par_iter().map(extract_one).sum();
     let all = t.elapsed().as_secs_f64();
     println!("corpus: {name} ({:.2} MB of text)", bytes as f64 / 1e6);
-    println!("start-up (lexicons + gazetteer + first report): {:.1} ms", startup.as_secs_f64() * 1e3);
-    println!("one core:  {:8.0} reports/s  {:6.2} MB/s  ({events} events)", docs.len() as f64 / one, bytes as f64 / 1e6 / one);
-    println!("{cores} cores: {:8.0} reports/s  {:6.2} MB/s  (speed-up {:.2}x)", docs.len() as f64 / all, bytes as f64 / 1e6 / all, one / all);
+    println!(
+        "start-up (lexicons + gazetteer + first report): {:.1} ms",
+        startup.as_secs_f64() * 1e3
+    );
+    println!(
+        "one core:  {:8.0} reports/s  {:6.2} MB/s  ({events} events)",
+        docs.len() as f64 / one,
+        bytes as f64 / 1e6 / one
+    );
+    println!(
+        "{cores} cores: {:8.0} reports/s  {:6.2} MB/s  (speed-up {:.2}x)",
+        docs.len() as f64 / all,
+        bytes as f64 / 1e6 / all,
+        one / all
+    );
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");
     }

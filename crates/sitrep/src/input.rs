@@ -48,7 +48,13 @@ pub fn prepare(bytes: &[u8], meta: Meta, force_html: bool) -> Result<Input> {
     }
     let published = meta.published.as_deref().map(parse_published).transpose()?;
     Ok(Input {
-        meta: ReportMeta { id: ReportId(meta.id.unwrap_or_default()), published, source: meta.source, url: meta.url, title: meta.title },
+        meta: ReportMeta {
+            id: ReportId(meta.id.unwrap_or_default()),
+            published,
+            source: meta.source,
+            url: meta.url,
+            title: meta.title,
+        },
         text,
         warnings: decoded.warnings,
     })
@@ -78,7 +84,18 @@ mod tests {
 
     #[test]
     fn an_unknown_date_is_a_clear_error() {
-        let err = prepare(b"text", Meta { published: Some("last Tuesday-ish".into()), ..Meta::default() }, false).unwrap_err();
-        assert!(err.to_string().contains("unknown publication date"), "{err}");
+        let err = prepare(
+            b"text",
+            Meta {
+                published: Some("last Tuesday-ish".into()),
+                ..Meta::default()
+            },
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown publication date"),
+            "{err}"
+        );
     }
 }

@@ -12,7 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "sitrep", version, about = "Turn news reports about wars and diplomacy into a sourced, geocoded event database.")]
+#[command(
+    name = "sitrep",
+    version,
+    about = "Turn news reports about wars and diplomacy into a sourced, geocoded event database."
+)]
 struct Cli {
     /// More logging (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
@@ -95,21 +99,47 @@ fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal()).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 fn run(cmd: Command) -> Result<()> {
     match cmd {
-        Command::Extract { file, jsonl, published, source, url, title, id, html, format } => {
+        Command::Extract {
+            file,
+            jsonl,
+            published,
+            source,
+            url,
+            title,
+            id,
+            html,
+            format,
+        } => {
             if let Some(path) = jsonl {
                 return extract_jsonl(&path, format);
             }
             let file = file.expect("clap requires a file without --jsonl");
             let bytes = read_input(&file)?;
-            let id = id.or_else(|| (file.to_str() != Some("-")).then(|| file.file_stem().map(|s| s.to_string_lossy().into_owned())).flatten());
-            let meta = Meta { id, published, source, url, title };
-            let input = input::prepare(&bytes, meta, html).with_context(|| format!("reading {}", file.display()))?;
+            let id = id.or_else(|| {
+                (file.to_str() != Some("-"))
+                    .then(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .flatten()
+            });
+            let meta = Meta {
+                id,
+                published,
+                source,
+                url,
+                title,
+            };
+            let input = input::prepare(&bytes, meta, html)
+                .with_context(|| format!("reading {}", file.display()))?;
             let x = sitrep_extract::extract(input);
             let mut out = std::io::stdout().lock();
             match format {
@@ -121,7 +151,11 @@ fn run(cmd: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Eval { gold, json, details } => eval(&gold, json, details),
+        Command::Eval {
+            gold,
+            json,
+            details,
+        } => eval(&gold, json, details),
         Command::Bench(args) => bench::run(args),
     }
 }
@@ -132,10 +166,17 @@ fn read_input(path: &PathBuf) -> Result<Vec<u8>> {
     let cap = sitrep_text::MAX_INPUT_BYTES as u64 + 1;
     let mut buf = Vec::new();
     if path.to_str() == Some("-") {
-        std::io::stdin().lock().take(cap).read_to_end(&mut buf).context("reading stdin")?;
+        std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
     } else {
-        let f = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        f.take(cap).read_to_end(&mut buf).with_context(|| format!("reading {}", path.display()))?;
+        let f =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        f.take(cap)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
     }
     Ok(buf)
 }
@@ -145,7 +186,9 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
     let reader: Box<dyn BufRead> = if path.to_str() == Some("-") {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
-        Box::new(std::io::BufReader::new(std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?))
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        ))
     };
     let progress = progress_bar(None, "reports");
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -162,7 +205,9 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
             .map(|(n, line)| {
                 let res = line
                     .map_err(anyhow::Error::from)
-                    .and_then(|l| serde_json::from_str::<JsonlRecord>(&l).context("not a report record"))
+                    .and_then(|l| {
+                        serde_json::from_str::<JsonlRecord>(&l).context("not a report record")
+                    })
                     .and_then(|rec| {
                         let id = rec.meta.id.clone();
                         input::from_record(rec).map(|mut i| {
@@ -174,9 +219,13 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
                     })
                     .map(sitrep_extract::extract);
                 match (res, format) {
-                    (Ok(x), Format::Json) => serde_json::to_string(&x).expect("extractions always serialise"),
+                    (Ok(x), Format::Json) => {
+                        serde_json::to_string(&x).expect("extractions always serialise")
+                    }
                     (Ok(x), Format::Text) => sitrep_extract::render_text(&x),
-                    (Err(e), _) => serde_json::json!({"line": n + 1, "error": format!("{e:#}")}).to_string(),
+                    (Err(e), _) => {
+                        serde_json::json!({"line": n + 1, "error": format!("{e:#}")}).to_string()
+                    }
                 }
             })
             .collect();
@@ -208,7 +257,11 @@ pub fn progress_bar(len: Option<u64>, unit: &str) -> indicatif::ProgressBar {
         Some(n) => indicatif::ProgressBar::new(n),
         None => indicatif::ProgressBar::new_spinner(),
     };
-    let template = if len.is_some() { "{bar:40} {pos}/{len} {msg} ({per_sec}, eta {eta})" } else { "{spinner} {pos} {msg} ({per_sec})" };
+    let template = if len.is_some() {
+        "{bar:40} {pos}/{len} {msg} ({per_sec}, eta {eta})"
+    } else {
+        "{spinner} {pos} {msg} ({per_sec})"
+    };
     pb.set_style(indicatif::ProgressStyle::with_template(template).expect("a valid template"));
     pb.set_message(unit.to_string());
     pb
@@ -222,8 +275,13 @@ fn eval(gold: &[PathBuf], json: bool, details: bool) -> Result<()> {
         let results: Vec<_> = records
             .par_iter()
             .map(|g| {
-                let meta = Meta { id: Some(g.record.id.clone()), published: g.record.published.clone(), ..Meta::default() };
-                let input = input::prepare(g.text.as_bytes(), meta, false).with_context(|| format!("gold record {}", g.record.id))?;
+                let meta = Meta {
+                    id: Some(g.record.id.clone()),
+                    published: g.record.published.clone(),
+                    ..Meta::default()
+                };
+                let input = input::prepare(g.text.as_bytes(), meta, false)
+                    .with_context(|| format!("gold record {}", g.record.id))?;
                 let x = sitrep_extract::extract(input);
                 progress.inc(1);
                 Ok::<_, anyhow::Error>(x)

@@ -23,13 +23,21 @@ fn sitrep(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 #[test]
 fn extract_reads_stdin_and_writes_the_schema() {
-    let out = sitrep(&["extract", "-", "--published", "2025-02-03"], "Shelling killed two civilians in Kherson on Sunday.".as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sitrep(
+        &["extract", "-", "--published", "2025-02-03"],
+        "Shelling killed two civilians in Kherson on Sunday.".as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     assert_eq!(v["schema"], "sitrep.extract/1");
     assert_eq!(v["events"][0]["casualties"]["killed"]["value"], 2);
@@ -54,10 +62,17 @@ fn binary_input_is_refused() {
 
 #[test]
 fn invalid_utf8_is_decoded_with_a_warning() {
-    let out = sitrep(&["extract", "-"], b"Clashes erupted near Goma \xff\xfe on Monday.");
+    let out = sitrep(
+        &["extract", "-"],
+        b"Clashes erupted near Goma \xff\xfe on Monday.",
+    );
     assert!(out.status.success());
     let v = json(&out);
-    assert!(v["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "invalid_utf8"));
+    assert!(v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["code"] == "invalid_utf8"));
 }
 
 #[test]
@@ -76,8 +91,15 @@ fn bad_arguments_exit_with_two() {
 #[test]
 fn deeply_nested_html_is_read_without_a_crash() {
     let html = format!("<html><body>{}<p>Airstrikes hit Idlib on Friday, killing three people.</p>{}</body></html>", "<div>".repeat(100_000), "</div>".repeat(100_000));
-    let out = sitrep(&["extract", "-", "--published", "2024-01-06"], html.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = sitrep(
+        &["extract", "-", "--published", "2024-01-06"],
+        html.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(json(&out)["events"][0]["casualties"]["killed"]["value"], 3);
 }
 
@@ -86,9 +108,17 @@ fn a_hundred_megabyte_input_is_truncated_with_a_warning() {
     let para = "Residents said the market reopened on Tuesday after weeks of calm.\n";
     let big = para.repeat(100 * 1024 * 1024 / para.len() + 1);
     let out = sitrep(&["extract", "-"], big.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
-    assert!(v["warnings"].as_array().unwrap().iter().any(|w| w["code"] == "truncated"));
+    assert!(v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["code"] == "truncated"));
 }
 
 #[test]
@@ -102,11 +132,23 @@ fn jsonl_batch_keeps_input_order_and_reports_bad_lines_in_place() {
         }
     }
     let out = sitrep(&["extract", "--jsonl", "-"], input.as_bytes());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<serde_json::Value> = out.stdout.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).expect("json line")).collect();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("json line"))
+        .collect();
     assert_eq!(lines.len(), 41);
     assert!(lines[8]["error"].is_string());
-    let ids: Vec<&str> = lines.iter().filter_map(|l| l["report"]["id"].as_str()).collect();
+    let ids: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l["report"]["id"].as_str())
+        .collect();
     let expected: Vec<String> = (0..40).map(|i| format!("r{i}")).collect();
     assert_eq!(ids, expected);
     assert_eq!(lines[0]["events"][0]["casualties"]["killed"]["value"], 2);
@@ -114,7 +156,17 @@ fn jsonl_batch_keeps_input_order_and_reports_bad_lines_in_place() {
 
 #[test]
 fn text_format_is_for_people() {
-    let out = sitrep(&["extract", "-", "--format", "text", "--published", "2025-02-03"], "Shelling killed two civilians in Kherson on Sunday.".as_bytes());
+    let out = sitrep(
+        &[
+            "extract",
+            "-",
+            "--format",
+            "text",
+            "--published",
+            "2025-02-03",
+        ],
+        "Shelling killed two civilians in Kherson on Sunday.".as_bytes(),
+    );
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("Events (1)") && s.contains("killed: 2"), "{s}");
 }
