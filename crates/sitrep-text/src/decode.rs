@@ -57,16 +57,19 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             ),
             span: None,
         });
-        &body[..MAX_INPUT_BYTES]
+        // Cut at a char boundary when the text is UTF-8, so truncation alone raises no other warning.
+        let mut cut = MAX_INPUT_BYTES;
+        while cut > MAX_INPUT_BYTES - 4 && (body[cut] & 0xC0) == 0x80 {
+            cut -= 1;
+        }
+        &body[..cut]
     } else {
         body
     };
     let text = match std::str::from_utf8(body) {
         Ok(s) => s.to_string(),
         Err(e) => {
-            // A cut in the middle of a multi-byte char at the truncation point is not worth a warning.
-            let tail_cut = e.error_len().is_none() && body.len() == MAX_INPUT_BYTES;
-            if !tail_cut {
+            {
                 warnings.push(Warning {
                     code: WarningCode::InvalidUtf8,
                     message: format!(

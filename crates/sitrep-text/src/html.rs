@@ -63,7 +63,11 @@ const CONTAINER: &[&str] = &["article", "main"];
 
 /// Heuristic: does this look like HTML rather than plain text?
 pub fn looks_like_html(s: &str) -> bool {
-    let head = &s[..s.len().min(2048)].to_ascii_lowercase();
+    let mut cut = s.len().min(2048);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &s[..cut].to_ascii_lowercase();
     head.contains("<html")
         || head.contains("<!doctype html")
         || head.contains("<body")
@@ -344,7 +348,8 @@ pub fn decode_entities_into(s: &str, out: &mut String) {
     while let Some(p) = rest.find('&') {
         out.push_str(&rest[..p]);
         rest = &rest[p..];
-        let semi = rest[..rest.len().min(12)].find(';');
+        // References are short and ASCII: look for the ';' among the next few bytes only.
+        let semi = rest.bytes().take(12).position(|b| b == b';');
         let decoded = semi.and_then(|e| entity(&rest[1..e]).map(|c| (c, e + 1)));
         match decoded {
             Some((c, len)) => {
@@ -441,6 +446,20 @@ mod tests {
         );
         let page = main_text(&html);
         assert!(page.text.starts_with("deep"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_markup_is_read_without_panicking(s in "(<[a-z/!]{0,6}[^>]{0,12}>?|&[#a-z0-9]{0,6};?|[^<&]{0,20}){0,60}") {
+            let page = main_text(&s);
+            proptest::prop_assert!(page.text.len() <= s.len() * 4 + 16);
+        }
+    }
+
+    #[test]
+    fn sniffing_stops_at_a_char_boundary() {
+        let s = format!("{}é<p>", "a".repeat(2047));
+        assert!(!looks_like_html(&s));
     }
 
     #[test]
