@@ -69,16 +69,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     let text = match std::str::from_utf8(body) {
         Ok(s) => s.to_string(),
         Err(e) => {
-            {
-                warnings.push(Warning {
-                    code: WarningCode::InvalidUtf8,
-                    message: format!(
-                        "input is not valid UTF-8 (first bad byte at offset {}); decoded lossily with U+FFFD",
-                        e.valid_up_to()
-                    ),
-                    span: None,
-                });
-            }
+            warnings.push(Warning {
+                code: WarningCode::InvalidUtf8,
+                message: format!(
+                    "input is not valid UTF-8 (first bad byte at offset {}); decoded lossily with U+FFFD",
+                    e.valid_up_to()
+                ),
+                span: None,
+            });
             String::from_utf8_lossy(body).into_owned()
         }
     };
