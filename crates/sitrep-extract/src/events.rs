@@ -138,6 +138,11 @@ const REFERENCED: &[&str] = &[
     "denies",
     "against",
 ];
+/// No real report has more event mentions; past this, input is junk or an attack, and the
+/// reconciliation's cost (quadratic in events) is bounded by cutting it off.
+const MAX_MENTIONS: usize = 2_000;
+/// Evidence spans kept per event.
+const MAX_EVIDENCE: usize = 32;
 const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
 
 /// A casualty figure as read from one clause.
@@ -520,6 +525,29 @@ fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
             _ => {}
         }
         let back = n.first.saturating_sub(5)..n.first;
+        // "The death toll from Tuesday's bombing … has risen to 12": the toll may be far back.
+        let revised = (n.first.saturating_sub(3)..n.first).any(|j| {
+            matches!(
+                c.low[j].as_str(),
+                "risen"
+                    | "rose"
+                    | "climbed"
+                    | "reached"
+                    | "stands"
+                    | "stood"
+                    | "jumped"
+                    | "increased"
+            )
+        });
+        if revised && (n.first.saturating_sub(30)..n.first).any(|j| c.low[j] == "toll") {
+            let injured =
+                (n.first.saturating_sub(30)..n.first).any(|j| c.low[j].starts_with("injur"));
+            return Some(if injured {
+                CasualtyKind::Injured
+            } else {
+                CasualtyKind::Killed
+            });
+        }
         if back.clone().any(|j| c.low[j] == "toll")
             && back
                 .clone()
@@ -590,9 +618,9 @@ fn sentence_sources(c: &Ctx, si: usize) -> Vec<Source> {
         if w == "according" && c.low.get(k + 1).is_some_and(|x| x == "to") {
             if let Some(m) = c
                 .rec
-                .mentions
-                .iter()
-                .find(|m| m.first > k + 1 && m.first <= k + 4 && m.sentence == si)
+                .within(k + 2, s.tokens.end)
+                .next()
+                .filter(|m| m.first <= k + 4)
             {
                 out.extend(c.source_of(m));
             }
@@ -686,11 +714,12 @@ fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
 /// The subject of the verb at token `verb`: the name right before it, or before an appositive
 /// ("Tymur Tkachenko, head of the city’s military administration, reported").
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
-    let end = crate::mentions::subject_end(&c.low, c.doc.sentences[si].tokens.start, verb);
+    let start = c.doc.sentences[si].tokens.start;
+    let end = crate::mentions::subject_end(&c.low, start, verb);
     c.rec
-        .mentions
-        .iter()
-        .rfind(|m| m.sentence == si && m.end <= end && m.end + 2 >= end && !c.masked(m.first))
+        .within(start, end)
+        .filter(|m| m.end + 2 >= end && !c.masked(m.first))
+        .last()
 }
 
 const DIRECTION_WORDS: &[&str] = &[
@@ -1083,7 +1112,14 @@ fn clause_actors(
         let next = c.low.get(m.end).map(String::as_str).unwrap_or("");
         let is_source = sources.iter().any(|s| s.name == name)
             && (c.lex.speech_verbs.contains(next) || next == "also" || kind == ActorKind::Person);
-        if is_source || kind == ActorKind::Person {
+        // A party that speaks of its own weapons ("the Israeli military said its aircraft struck")
+        // is still the initiator; any other speaker is only a source.
+        let near_anchor = anchors.iter().any(|&t| m.end <= t && t - m.end <= 3);
+        let party = matches!(
+            kind,
+            ActorKind::State | ActorKind::Military | ActorKind::ArmedGroup
+        );
+        if kind == ActorKind::Person || (is_source && !(party && near_anchor)) {
             continue;
         }
         // "Sudan’s paramilitary Rapid Support Forces": the state only qualifies the actor after it.
@@ -1273,7 +1309,7 @@ fn absorb(d: &mut Draft, m: &MentionDraft) {
     if d.when.is_none() {
         d.when = m.when;
     }
-    if !d.evidence.contains(&m.span) {
+    if d.evidence.len() < MAX_EVIDENCE && !d.evidence.contains(&m.span) {
         d.evidence.push(m.span);
     }
 }
@@ -1298,8 +1334,19 @@ pub fn extract_events(
         quoted,
         low,
     };
-    let mentions = mention_drafts(&c, published);
+    let mut mentions = mention_drafts(&c, published);
     let mut warnings = Vec::new();
+    if mentions.len() > MAX_MENTIONS {
+        warnings.push(Warning {
+            code: WarningCode::ExtractionCapped,
+            message: format!(
+                "{} event mentions; only the first {MAX_MENTIONS} were read",
+                mentions.len()
+            ),
+            span: mentions.get(MAX_MENTIONS).map(|m| m.span),
+        });
+        mentions.truncate(MAX_MENTIONS);
+    }
     let mut drafts: Vec<Draft> = Vec::new();
     let mut deferred: Vec<MentionDraft> = Vec::new();
     let mut last_violent: Option<usize> = None;
@@ -1329,7 +1376,8 @@ pub fn extract_events(
                 m.clone()
             };
             // Diplomatic acts merge only when the same act is restated at the same place.
-            let same = drafts.iter_mut().rev().find(|d| {
+            // Only recent drafts: a restatement comes soon after, and the search stays bounded.
+            let same = drafts.iter_mut().rev().take(50).find(|d| {
                 d.kind == kind
                     && d.family == family
                     && (same_places(&d.places, &m.places)

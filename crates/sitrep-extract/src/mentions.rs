@@ -456,8 +456,14 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
         .filter(|(_, t)| !is_cap(doc.slice(t.span)))
         .map(|(l, _)| l.as_str())
         .collect();
+    // Once per paragraph, not per sentence: a paragraph may be megabytes long.
+    let headlines: Vec<bool> = doc
+        .paragraphs
+        .iter()
+        .map(|p| is_headline(doc, *p))
+        .collect();
     for (si, sent) in doc.sentences.iter().enumerate() {
-        let headline = is_headline(doc, doc.paragraphs[sent.paragraph]);
+        let headline = headlines[sent.paragraph];
         let (start, end) = (sent.tokens.start, sent.tokens.end);
         let mut i = start;
         while i < end {
@@ -827,13 +833,20 @@ fn resolve_places(c: &Ctx, out: &mut Recognized, pending: Vec<(usize, Vec<Place>
                 .expect("candidates are never empty")
         })
         .collect();
-    for (k, (mi, cands, _)) in pending.iter().enumerate() {
+    // Each distinct first choice anchors the others once, so the cost grows with distinct places,
+    // not with mentions. A name's own readings never anchor each other.
+    let mut distinct: Vec<Place> = Vec::new();
+    for p in &first {
+        if !distinct.iter().any(|a| a.index == p.index) {
+            distinct.push(*p);
+        }
+    }
+    for (mi, cands, _) in pending.iter() {
         let end = out.mentions[*mi].end;
-        let anchors: Vec<Place> = first
+        let anchors: Vec<Place> = distinct
             .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != k)
-            .map(|(_, p)| *p)
+            .filter(|a| !cands.iter().any(|c| c.index == a.index))
+            .copied()
             .collect();
         let best = *cands
             .iter()

@@ -234,9 +234,8 @@ fn attribute(
     let low = |k: usize| doc.tok(k).to_lowercase();
     let outside = |k: usize| !q.is_masked(doc.tokens[k].span.start);
     let mention_starting_at = |k: usize| {
-        rec.mentions
-            .iter()
-            .find(|m| m.first == k && !matches!(m.referent, Referent::Place(_)))
+        rec.starting_at(k)
+            .filter(|m| !matches!(m.referent, Referent::Place(_)))
     };
     let after = doc.token_at(piece.outer.end);
     let before_end = doc.token_at(piece.outer.start);
@@ -314,8 +313,7 @@ fn subject_before(
     let k = end - 1;
     let t = low(k);
     if let Some(m) = rec
-        .mentions
-        .iter()
+        .within(floor, k + 1)
         .filter(speakers)
         .find(|m| m.end == k + 1)
     {
@@ -378,13 +376,13 @@ fn subject_before(
         )
     {
         return rec
-            .mentions
-            .iter()
+            .within(floor, verb)
             .filter(speakers)
             .filter(|m| {
                 m.end <= verb && m.first >= floor && doc.tokens[m.first].kind == TokenKind::Word
             })
-            .rfind(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
+            .filter(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
+            .last()
             .and_then(|m| {
                 source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)))
             });

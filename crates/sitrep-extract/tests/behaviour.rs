@@ -236,3 +236,17 @@ fn empty_text_and_missing_date_are_flagged() {
         .iter()
         .any(|w| w.code == WarningCode::NoPublicationDate));
 }
+
+#[test]
+fn a_megabyte_paragraph_is_read_in_bounded_time_with_a_flag() {
+    // One paragraph, tens of thousands of sentences: every per-sentence step must not rescan it.
+    let text = "Talks continued in Doha on Monday. ".repeat(30_000);
+    let x = run(&text, "2025-01-15");
+    assert!(
+        x.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::ExtractionCapped),
+        "{:?}",
+        x.warnings
+    );
+}

@@ -501,6 +501,8 @@ pub enum WarningCode {
     ConflictingFigures,
     /// A quotation mark was never closed.
     UnclosedQuote,
+    /// The report has more event mentions than one report can sensibly hold; the rest were not read.
+    ExtractionCapped,
 }
 
 /// serde support for `Option<Date>` as `YYYY-MM-DD`.

@@ -129,6 +129,8 @@ fn is_close_quote(c: char) -> bool {
 fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
     let p = &text[para.range()];
     let chars: Vec<(usize, char)> = p.char_indices().collect();
+    // Where the paragraph's last closing quotation mark is: "closes later" is then one comparison.
+    let last_close = p.rfind(['”', '"', '»']);
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut in_quote = false; // inside a double quotation
@@ -176,7 +178,7 @@ fn sentence_spans(text: &str, para: Span) -> Vec<Span> {
         }
         // Inside a quotation that the paragraph closes later, the sentence goes on.
         let quote_open_after = in_quote && !closes_quote;
-        if quote_open_after && p[chars[j].0..].contains(['”', '"', '»']) {
+        if quote_open_after && last_close.is_some_and(|lc| lc >= chars[j].0) {
             continue;
         }
         let end = chars.get(j).map_or(p.len(), |&(b, _)| b);

@@ -2,6 +2,7 @@
 
 mod bench;
 mod input;
+mod store_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,6 +74,95 @@ enum Command {
     },
     /// Measure throughput, start-up time and memory on a corpus of reports.
     Bench(bench::Args),
+    /// Read reports (files, folders, .jsonl, RSS/Atom feeds, http(s) URLs) into the store and
+    /// merge their events into incidents. Safe to re-run: what is stored is skipped.
+    Ingest {
+        /// Files, folders (recursive), feeds or URLs. Omit with --reextract.
+        #[arg(required_unless_present = "reextract")]
+        inputs: Vec<String>,
+        #[arg(long, default_value = "sitrep.db")]
+        db: PathBuf,
+        /// Re-extract every stored report with this version and rebuild events and incidents.
+        #[arg(long)]
+        reextract: bool,
+        /// Do not fetch URLs or follow feed links.
+        #[arg(long)]
+        no_fetch: bool,
+        /// Reports per transaction.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+    },
+    /// List incidents in the store.
+    Events {
+        #[command(flatten)]
+        filters: Filters,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ListFormat,
+    },
+    /// Export every incident (ACLED-style CSV, GeoJSON, JSON Lines, CSV).
+    Export {
+        #[arg(long, default_value = "sitrep.db")]
+        db: PathBuf,
+        #[arg(long, value_enum, default_value = "acled-csv")]
+        format: ExportFormat,
+    },
+    /// Explain an incident: the reports merged into it and why.
+    Why {
+        incident: i64,
+        #[arg(long, default_value = "sitrep.db")]
+        db: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct Filters {
+    #[arg(long, default_value = "sitrep.db")]
+    db: PathBuf,
+    /// Incidents ending on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Incidents starting on or before this date.
+    #[arg(long)]
+    until: Option<String>,
+    #[arg(long)]
+    family: Option<String>,
+    #[arg(long = "type")]
+    event_type: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    #[arg(long)]
+    country: Option<String>,
+    /// Actor name (substring) or country code.
+    #[arg(long)]
+    actor: Option<String>,
+    /// LAT,LON; with --km.
+    #[arg(long)]
+    near: Option<String>,
+    #[arg(long, default_value_t = 50.0)]
+    km: f64,
+    #[arg(long)]
+    min_killed: Option<u64>,
+    /// Full-text search in the reports behind an incident.
+    #[arg(long)]
+    text: Option<String>,
+    #[arg(long)]
+    limit: Option<u32>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+    Geojson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    AcledCsv,
+    Geojson,
+    Jsonl,
+    Csv,
 }
 
 fn main() -> ExitCode {
@@ -86,6 +176,15 @@ fn main() -> ExitCode {
     init_logging(cli.verbose);
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
@@ -157,6 +256,76 @@ fn run(cmd: Command) -> Result<()> {
             details,
         } => eval(&gold, json, details),
         Command::Bench(args) => bench::run(args),
+        Command::Ingest {
+            inputs,
+            db,
+            reextract,
+            no_fetch,
+            batch,
+        } => {
+            if reextract {
+                let n = store_cmd::reextract(&db)?;
+                eprintln!("re-extracted {n} reports with {}", store_cmd::EXTRACTOR);
+                if inputs.is_empty() {
+                    return Ok(());
+                }
+            }
+            let t = std::time::Instant::now();
+            let s = store_cmd::ingest(&db, &inputs, !no_fetch, batch)?;
+            let secs = t.elapsed().as_secs_f64().max(1e-9);
+            eprintln!(
+                "read {} reports in {:.1}s ({:.0}/s): {} stored, {} already stored, {} near-duplicates linked, {} failed; {} events, {} new incidents, {} merged into existing ones",
+                s.read, secs, s.read as f64 / secs, s.stored, s.duplicates, s.near_duplicates, s.failed, s.events, s.new_incidents, s.merged
+            );
+            Ok(())
+        }
+        Command::Events { filters: f, format } => {
+            let q = store_cmd::query(
+                f.since,
+                f.until,
+                f.family,
+                f.event_type,
+                f.country,
+                f.actor,
+                f.near,
+                f.km,
+                f.min_killed,
+                f.text,
+                f.limit,
+            )?;
+            let store = store_cmd::open(&f.db)?;
+            let incidents = sitrep_store::Store::incidents(&store, &q)?;
+            let format = match format {
+                ListFormat::Table => sitrep_store::Format::Table,
+                ListFormat::Json => sitrep_store::Format::Json,
+                ListFormat::Jsonl => sitrep_store::Format::Jsonl,
+                ListFormat::Csv => sitrep_store::Format::Csv,
+                ListFormat::Geojson => sitrep_store::Format::Geojson,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            store_cmd::write_incidents(&store, &incidents, format, &mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Export { db, format } => {
+            let store = store_cmd::open(&db)?;
+            let incidents =
+                sitrep_store::Store::incidents(&store, &sitrep_store::Query::default())?;
+            let format = match format {
+                ExportFormat::AcledCsv => sitrep_store::Format::AcledCsv,
+                ExportFormat::Geojson => sitrep_store::Format::Geojson,
+                ExportFormat::Jsonl => sitrep_store::Format::Jsonl,
+                ExportFormat::Csv => sitrep_store::Format::Csv,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            store_cmd::write_incidents(&store, &incidents, format, &mut out)?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Why { incident, db } => {
+            let mut out = std::io::stdout().lock();
+            store_cmd::why(&db, incident, &mut out)
+        }
     }
 }
 

@@ -1,0 +1,182 @@
+//! The sitrep store: reports, their events, and *incidents*, the same happening merged across
+//! reports with every source and every figure kept.
+//!
+//! [`Store`] is what the pipeline and the server see; [`SqliteStore`] is the embedded
+//! implementation (one file, WAL, versioned migrations in `migrations/`). A PostgreSQL backend
+//! implements the same trait without touching the pipeline.
+//!
+//! Merging is incremental: a new event is compared only with the incidents an R*Tree returns for
+//! its place and time window ([`merge`] explains the rule), and every decision is recorded so
+//! `sitrep why` can show it.
+//!
+//! Architecture invariant: knows the model and SQL; knows nothing of text processing, HTTP or the
+//! command line. Every write of one report is one transaction: a crash leaves it all or nothing.
+
+pub mod merge;
+mod query;
+pub mod simhash;
+mod sqlite;
+
+pub use query::{Format, Query};
+pub use sqlite::SqliteStore;
+
+use serde::Serialize;
+use sitrep_model::{Evidence, Extraction};
+
+/// The id of a stored report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct StoredReportId(pub i64);
+
+/// The id of an incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct IncidentId(pub i64);
+
+/// Why a store operation failed, with what it was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error while {doing}: {source}")]
+    Sql {
+        doing: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("the store {path} has schema version {found}, newer than this sitrep ({known}); upgrade sitrep")]
+    TooNew {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// Result of store operations.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What happened to a report handed to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum PutOutcome {
+    /// New: stored, its events merged into incidents.
+    Stored {
+        report: StoredReportId,
+        events: usize,
+        new_incidents: usize,
+        merged: usize,
+    },
+    /// The same report (same URL, or the same text) is already stored.
+    Duplicate { of: StoredReportId },
+    /// A near-copy of a stored report (a re-published wire story): stored and linked, its events
+    /// not counted again.
+    NearDuplicate {
+        report: StoredReportId,
+        of: StoredReportId,
+    },
+}
+
+/// A casualty figure across sources, UCDP style: lowest, best and highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Estimate {
+    pub low: u64,
+    /// The latest report's figure: a later official toll supersedes an earlier one.
+    pub best: u64,
+    pub high: u64,
+}
+
+/// One incident as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    pub id: IncidentId,
+    pub family: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub location: Option<String>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub precision: Option<String>,
+    pub date_start: Option<String>,
+    pub date_end: Option<String>,
+    pub initiator: Option<String>,
+    pub initiator_country: Option<String>,
+    pub target: Option<String>,
+    pub killed: Option<Estimate>,
+    pub injured: Option<Estimate>,
+    /// Number of reports behind it.
+    pub sources: u32,
+    pub summary: Option<String>,
+}
+
+/// One report's account of an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentSource {
+    pub report: StoredReportId,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    /// The event's id inside that report's extraction ("e2").
+    pub event: String,
+    pub killed: Option<u64>,
+    pub injured: Option<u64>,
+    pub evidence: Vec<Evidence>,
+    /// Why the event joined this incident.
+    pub merge_reason: serde_json::Value,
+    /// The event as extracted.
+    pub extracted: serde_json::Value,
+}
+
+/// An incident with every source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub incident: Incident,
+    pub reports: Vec<IncidentSource>,
+}
+
+/// A stored report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredReport {
+    pub id: StoredReportId,
+    pub ext_id: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    pub text: String,
+    pub duplicate_of: Option<StoredReportId>,
+    pub extraction: serde_json::Value,
+}
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub reports: u64,
+    pub near_duplicates: u64,
+    pub events: u64,
+    pub incidents: u64,
+}
+
+/// The store the pipeline writes to and the server reads from.
+pub trait Store {
+    /// Store one report and its extraction and merge its events, atomically.
+    fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome>;
+    /// Store many reports in one transaction (faster; still all or nothing).
+    fn put_batch(&mut self, items: &[(String, Extraction)]) -> Result<Vec<PutOutcome>>;
+    /// The stored report with this URL or this text, if any.
+    fn find(&self, url: Option<&str>, text: &str) -> Result<Option<StoredReportId>>;
+    /// Incidents matching a query.
+    fn incidents(&self, q: &Query) -> Result<Vec<Incident>>;
+    /// One incident with its sources.
+    fn incident(&self, id: IncidentId) -> Result<Option<IncidentDetail>>;
+    /// One report with its text.
+    fn report(&self, id: StoredReportId) -> Result<Option<StoredReport>>;
+    /// What the store holds.
+    fn counts(&self) -> Result<Counts>;
+    /// Every stored report's text and metadata, for re-extraction.
+    fn all_reports(&self) -> Result<Vec<StoredReport>>;
+    /// Replace every event and incident with those derived from new extractions, in one transaction.
+    fn rebuild(&mut self, extractions: &[(StoredReportId, Extraction)]) -> Result<()>;
+}

@@ -1,0 +1,64 @@
+//! Near-duplicate detection: 64-bit simhash over word trigrams.
+//!
+//! Two re-publications of one wire story differ by a headline, a dateline, a sentence; their
+//! simhashes differ in a few bits. We call texts within [`NEAR`] bits near-duplicates.
+
+/// Maximum Hamming distance for two texts to count as near-duplicates.
+pub const NEAR: u32 = 3;
+
+fn fnv(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The simhash of a text.
+pub fn simhash(text: &str) -> u64 {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut acc = [0i32; 64];
+    let mut add = |h: u64| {
+        for (bit, a) in acc.iter_mut().enumerate() {
+            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    };
+    if words.len() < 3 {
+        words.iter().for_each(|w| add(fnv(w)));
+    } else {
+        for w in words.windows(3) {
+            add(fnv(&w.join(" ")));
+        }
+    }
+    acc.iter()
+        .enumerate()
+        .fold(0u64, |h, (bit, a)| if *a > 0 { h | 1 << bit } else { h })
+}
+
+/// The four 16-bit bands of a simhash: texts within [`NEAR`] bits share at least one.
+pub fn bands(h: u64) -> [i64; 4] {
+    [0, 1, 2, 3].map(|b| ((h >> (16 * b)) & 0xffff) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lightly_edited_copy_is_near_and_another_story_is_not() {
+        let a = "M23 rebels fired mortar rounds into Sake on Tuesday, killing six civilians and wounding 14, the army said. The group denied targeting civilians and said it had returned fire after an army attack on its positions. Residents fled toward Goma as shells fell on the market.";
+        let b = "M23 rebels fired mortar rounds into Sake on Tuesday, killing six civilians and wounding 14, the army said on Wednesday. The group denied targeting civilians and said it had returned fire after an army attack on its positions. Residents fled toward Goma as shells fell on the market.";
+        let c = "Protesters marched through Nairobi on Tuesday against a new fuel levy, and police fired tear gas at crowds near parliament. Dozens were arrested, police said, and shops in the city centre stayed closed.";
+        assert!(
+            (simhash(a) ^ simhash(b)).count_ones() <= 12,
+            "{}",
+            (simhash(a) ^ simhash(b)).count_ones()
+        );
+        assert!((simhash(a) ^ simhash(c)).count_ones() > NEAR);
+    }
+}

@@ -1,0 +1,812 @@
+//! The embedded SQLite store.
+
+use crate::merge::{compatible, radius_km, Footprint, Reason};
+use crate::simhash::{bands, simhash, NEAR};
+use crate::*;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+use sitrep_model::{Event, EventActor, Role};
+use std::path::Path;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+/// The SQLite store: one file, WAL journal so readers never block the writer.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+    extractor: String,
+}
+
+fn sql(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sql { doing, source }
+}
+
+/// The hash under which a text is known: SHA-256 of its words, so whitespace changes are equal.
+pub fn content_hash(text: &str) -> String {
+    let mut h = Sha256::new();
+    for w in text.split_whitespace() {
+        h.update(w.as_bytes());
+        h.update(b" ");
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn julian(d: Option<time::Date>) -> Option<i64> {
+    d.map(|d| i64::from(d.to_julian_day()))
+}
+
+fn date_text(day: i64) -> Option<String> {
+    time::Date::from_julian_day(day as i32)
+        .ok()
+        .map(sitrep_model::opt_date::format)
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the store at `path`, and migrate it.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        let conn = Connection::open(path).map_err(sql("opening the database"))?;
+        Self::init(conn, path.display().to_string())
+    }
+
+    /// A store in memory, for tests.
+    pub fn open_in_memory() -> Result<SqliteStore> {
+        let conn = Connection::open_in_memory().map_err(sql("opening an in-memory database"))?;
+        Self::init(conn, ":memory:".into())
+    }
+
+    /// Name the extractor whose output is being stored (recorded with every report).
+    pub fn with_extractor(mut self, extractor: &str) -> Self {
+        self.extractor = extractor.to_string();
+        self
+    }
+
+    fn init(conn: Connection, path: String) -> Result<SqliteStore> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql("enabling WAL"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql("setting synchronous"))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql("enabling foreign keys"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(sql("setting the busy timeout"))?;
+        let mut s = SqliteStore {
+            conn,
+            path,
+            extractor: "unknown".into(),
+        };
+        s.migrate()?;
+        Ok(s)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql("reading the schema version"))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self
+                .conn
+                .transaction()
+                .map_err(sql("starting a migration"))?;
+            tx.execute_batch(m).map_err(sql("applying a migration"))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql("recording the schema version"))?;
+            tx.commit().map_err(sql("committing a migration"))?;
+        }
+        Ok(())
+    }
+
+    /// Run `f` inside one transaction.
+    fn in_tx<T>(&mut self, f: impl FnOnce(&Transaction, &str) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(sql("starting a transaction"))?;
+        let out = f(&tx, &self.extractor)?;
+        tx.commit().map_err(sql("committing"))?;
+        Ok(out)
+    }
+}
+
+fn find_in(tx: &Connection, url: Option<&str>, hash: &str) -> Result<Option<StoredReportId>> {
+    if let Some(u) = url {
+        let hit: Option<i64> = tx
+            .query_row("SELECT id FROM reports WHERE url = ?", [u], |r| r.get(0))
+            .optional()
+            .map_err(sql("looking up a URL"))?;
+        if let Some(id) = hit {
+            return Ok(Some(StoredReportId(id)));
+        }
+    }
+    tx.query_row(
+        "SELECT id FROM reports WHERE content_hash = ?",
+        [hash],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(|o| o.map(StoredReportId))
+    .map_err(sql("looking up a text hash"))
+}
+
+fn near_duplicate(tx: &Connection, h: u64) -> Result<Option<StoredReportId>> {
+    let b = bands(h);
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT DISTINCT r.id, r.simhash FROM simhash_bands s JOIN reports r ON r.id = s.report_id
+             WHERE r.duplicate_of IS NULL AND ((s.band = 0 AND s.value = ?1) OR (s.band = 1 AND s.value = ?2)
+                OR (s.band = 2 AND s.value = ?3) OR (s.band = 3 AND s.value = ?4)) ORDER BY r.id",
+        )
+        .map_err(sql("preparing the near-duplicate search"))?;
+    let rows = stmt
+        .query_map(params![b[0], b[1], b[2], b[3]], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })
+        .map_err(sql("searching near-duplicates"))?;
+    for row in rows {
+        let (id, other) = row.map_err(sql("reading a near-duplicate"))?;
+        if ((other as u64) ^ h).count_ones() <= NEAR {
+            return Ok(Some(StoredReportId(id)));
+        }
+    }
+    Ok(None)
+}
+
+fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Result<PutOutcome> {
+    let hash = content_hash(text);
+    let url = x.report.url.as_deref();
+    if let Some(of) = find_in(tx, url, &hash)? {
+        return Ok(PutOutcome::Duplicate { of });
+    }
+    let sh = simhash(text);
+    let near = near_duplicate(tx, sh)?;
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    tx.execute(
+        "INSERT INTO reports (ext_id, url, source, title, published, text, content_hash, simhash, duplicate_of, extractor, extraction, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            Some(x.report.id.0.as_str()).filter(|s| !s.is_empty()),
+            url,
+            x.report.source,
+            x.report.title,
+            x.report.published.map(sitrep_model::opt_date::format),
+            text,
+            hash,
+            sh as i64,
+            near.map(|n| n.0),
+            extractor,
+            serde_json::to_string(x).expect("extractions serialise"),
+            now
+        ],
+    )
+    .map_err(sql("storing a report"))?;
+    let report = tx.last_insert_rowid();
+    for (band, value) in bands(sh).iter().enumerate() {
+        tx.execute(
+            "INSERT INTO simhash_bands (band, value, report_id) VALUES (?, ?, ?)",
+            params![band as i64, value, report],
+        )
+        .map_err(sql("storing simhash bands"))?;
+    }
+    tx.execute(
+        "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
+        params![report, x.report.title, text],
+    )
+    .map_err(sql("indexing report text"))?;
+    for q in &x.quotes {
+        tx.execute(
+            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
+            params![report, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
+        )
+        .map_err(sql("storing quotes"))?;
+    }
+    if let Some(of) = near {
+        return Ok(PutOutcome::NearDuplicate {
+            report: StoredReportId(report),
+            of,
+        });
+    }
+    let (events, new_incidents, merged) = merge_events(tx, report, x)?;
+    Ok(PutOutcome::Stored {
+        report: StoredReportId(report),
+        events,
+        new_incidents,
+        merged,
+    })
+}
+
+fn initiator(e: &Event) -> Option<&EventActor> {
+    e.actors.iter().find(|a| a.role == Role::Initiator)
+}
+
+/// Store the events of report `report` and merge their roots into incidents.
+fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, usize, usize)> {
+    let published = julian(x.report.published);
+    let (mut new, mut merged) = (0, 0);
+    let mut incident_of: Vec<(String, i64)> = Vec::new();
+    // Roots first, so parts find their parent's incident.
+    let mut order: Vec<&Event> = x.events.iter().filter(|e| e.part_of.is_none()).collect();
+    order.extend(x.events.iter().filter(|e| e.part_of.is_some()));
+    let mut touched = Vec::new();
+    for e in order {
+        let loc = e.locations.first();
+        let precision = loc.map(|l| {
+            serde_json::to_value(l.precision)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        });
+        let (ds, de) = match (julian(e.when.start), julian(e.when.end)) {
+            (Some(s), Some(en)) => (Some(s), Some(en)),
+            _ => (published, published),
+        };
+        let init = initiator(e);
+        let fp = Footprint {
+            family: e.family.as_str(),
+            event_type: e.event_type.as_str(),
+            lat: loc.map(|l| l.lat),
+            lon: loc.map(|l| l.lon),
+            precision: precision.as_deref(),
+            day_start: ds.unwrap_or(0),
+            day_end: de.unwrap_or(0),
+            initiator_country: init.and_then(|a| a.country.as_deref()),
+        };
+        let (incident, reason) = match e.part_of {
+            Some(p) => {
+                let parent = incident_of
+                    .iter()
+                    .find(|(id, _)| *id == p.to_string())
+                    .map(|x| x.1);
+                match parent {
+                    Some(i) => (
+                        i,
+                        Reason::PartOf {
+                            event: p.to_string(),
+                        },
+                    ),
+                    None => {
+                        return Err(StoreError::Corrupt(format!(
+                            "event {} is part of {p}, which the report does not have",
+                            e.id
+                        )))
+                    }
+                }
+            }
+            None => {
+                // Undated events never merge: there is no window to compare.
+                let found = if ds.is_some() {
+                    best_candidate(tx, &fp, report)?
+                } else {
+                    (None, 0)
+                };
+                match found {
+                    (Some((i, d, gap, same)), n) => {
+                        merged += 1;
+                        widen(tx, i, &fp, e)?;
+                        (i, Reason::Merged { incident: i, distance_km: d.map(|d| (d * 10.0).round() / 10.0), day_gap: gap, same_type: same, candidates: n, rule: "same family, compatible type and initiator, overlapping days, within radius".into() })
+                    }
+                    (None, n) => {
+                        new += 1;
+                        (
+                            create_incident(tx, &fp, e, ds.is_some())?,
+                            Reason::New { candidates: n },
+                        )
+                    }
+                }
+            }
+        };
+        incident_of.push((e.id.to_string(), incident));
+        touched.push(incident);
+        tx.execute(
+            "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country, json, merge_reason)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                report,
+                e.id.to_string(),
+                e.part_of.map(|p| p.to_string()),
+                incident,
+                e.family.as_str(),
+                e.event_type.as_str(),
+                fp.lat,
+                fp.lon,
+                loc.and_then(|l| l.country.clone()),
+                ds,
+                de,
+                e.casualties.killed.map(|c| c.value as i64),
+                e.casualties.killed.map(|c| c.at_least()),
+                e.casualties.injured.map(|c| c.value as i64),
+                e.casualties.injured.map(|c| c.at_least()),
+                fp.initiator_country,
+                serde_json::to_string(e).expect("events serialise"),
+                serde_json::to_string(&reason).expect("reasons serialise"),
+            ],
+        )
+        .map_err(sql("storing an event"))?;
+        let event_id = tx.last_insert_rowid();
+        for a in &e.actors {
+            let role = match a.role {
+                Role::Initiator => "initiator",
+                Role::Target => "target",
+                Role::Participant => "participant",
+            };
+            tx.execute(
+                "INSERT INTO event_actors (event_id, name, country, role) VALUES (?, ?, ?, ?)",
+                params![event_id, a.name, a.country, role],
+            )
+            .map_err(sql("storing actors"))?;
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for i in touched {
+        refresh_figures(tx, i)?;
+    }
+    Ok((x.events.len(), new, merged))
+}
+
+/// The nearest compatible incident among those the R*Tree returns, and how many it returned.
+fn best_candidate(
+    tx: &Connection,
+    fp: &Footprint,
+    report: i64,
+) -> Result<(Option<Candidate>, usize)> {
+    let rows: Vec<FootprintRow> = match (fp.lat, fp.lon) {
+        (Some(lat), Some(lon)) => {
+            let km = radius_km(fp.precision).max(150.0);
+            let dlat = km / 111.0;
+            let dlon = km / (111.0 * lat.to_radians().cos().abs().max(0.01));
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT i.id, i.family, i.type, i.lat, i.lon, i.precision, i.day_start, i.day_end, i.initiator_country
+                     FROM incident_box b JOIN incidents i ON i.id = b.id
+                     WHERE b.day_max >= ?1 AND b.day_min <= ?2 AND b.lat_max >= ?3 AND b.lat_min <= ?4 AND b.lon_max >= ?5 AND b.lon_min <= ?6",
+                )
+                .map_err(sql("preparing the candidate search"))?;
+            let r = stmt
+                .query_map(
+                    params![
+                        fp.day_start - 1,
+                        fp.day_end + 1,
+                        lat - dlat,
+                        lat + dlat,
+                        lon - dlon,
+                        lon + dlon
+                    ],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    },
+                )
+                .map_err(sql("searching candidate incidents"))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(sql("reading candidate incidents"))?;
+            r
+        }
+        _ => {
+            let mut stmt = tx
+                .prepare_cached(
+                    "SELECT id, family, type, lat, lon, precision, day_start, day_end, initiator_country FROM incidents
+                     WHERE lat IS NULL AND family = ?1 AND type = ?2 AND day_end >= ?3 AND day_start <= ?4",
+                )
+                .map_err(sql("preparing the candidate search"))?;
+            let r = stmt
+                .query_map(
+                    params![fp.family, fp.event_type, fp.day_start - 1, fp.day_end + 1],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                        ))
+                    },
+                )
+                .map_err(sql("searching candidate incidents"))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(sql("reading candidate incidents"))?;
+            r
+        }
+    };
+    let n = rows.len();
+    let mut best: Option<Candidate> = None;
+    let mut own = tx
+        .prepare_cached("SELECT 1 FROM events WHERE incident_id = ? AND report_id = ? LIMIT 1")
+        .map_err(sql("preparing a check"))?;
+    for (id, family, t, lat, lon, precision, s, e, init) in &rows {
+        // The extractor already told this report's events apart: never merge two of them.
+        if own
+            .exists(params![id, report])
+            .map_err(sql("checking an incident's reports"))?
+        {
+            continue;
+        }
+        let other = Footprint {
+            family,
+            event_type: t,
+            lat: *lat,
+            lon: *lon,
+            precision: precision.as_deref(),
+            day_start: *s,
+            day_end: *e,
+            initiator_country: init.as_deref(),
+        };
+        if let Some((d, gap)) = compatible(fp, &other) {
+            let key = (d.unwrap_or(0.0), gap);
+            if best
+                .as_ref()
+                .is_none_or(|b| (b.1.unwrap_or(0.0), b.2) > key)
+            {
+                best = Some((*id, d, gap, t == fp.event_type));
+            }
+        }
+    }
+    Ok((best, n))
+}
+
+/// A chosen incident: id, distance (km), day gap, same type.
+type Candidate = (i64, Option<f64>, i64, bool);
+/// An incident's footprint as read for candidate search.
+type FootprintRow = (
+    i64,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    i64,
+    i64,
+    Option<String>,
+);
+
+fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> Result<i64> {
+    let (ds, de) = if dated {
+        (Some(fp.day_start), Some(fp.day_end))
+    } else {
+        (None, None)
+    };
+    let loc = e.locations.first();
+    let target = e
+        .actors
+        .iter()
+        .find(|a| a.role == Role::Target)
+        .map(|a| a.name.clone());
+    let summary = e
+        .evidence
+        .first()
+        .map(|ev| ev.text.chars().take(400).collect::<String>());
+    tx.execute(
+        "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            fp.family,
+            fp.event_type,
+            loc.map(|l| &l.name),
+            loc.and_then(|l| l.country.as_ref()),
+            loc.and_then(|l| l.admin1.as_ref()),
+            fp.lat,
+            fp.lon,
+            fp.precision,
+            ds,
+            de,
+            ds.and_then(date_text),
+            de.and_then(date_text),
+            initiator(e).map(|a| &a.name),
+            fp.initiator_country,
+            target,
+            summary
+        ],
+    )
+    .map_err(sql("creating an incident"))?;
+    let id = tx.last_insert_rowid();
+    if let (Some(lat), Some(lon), true) = (fp.lat, fp.lon, dated) {
+        tx.execute(
+            "INSERT INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![id, fp.day_start, fp.day_end, lat, lat, lon, lon],
+        )
+        .map_err(sql("indexing an incident"))?;
+    }
+    Ok(id)
+}
+
+/// Widen an incident's days to cover a merged event; take a finer location when one comes.
+fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
+    let rank = |p: Option<&str>| match p {
+        Some("district") => 0,
+        Some("settlement") => 1,
+        Some("region") => 2,
+        Some("country") => 3,
+        _ => 4,
+    };
+    let (s, en, prec): (i64, i64, Option<String>) = tx
+        .query_row(
+            "SELECT day_start, day_end, precision FROM incidents WHERE id = ?",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(sql("reading an incident"))?;
+    let (s2, e2) = (s.min(fp.day_start), en.max(fp.day_end));
+    tx.execute("UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
+    if rank(fp.precision) < rank(prec.as_deref()) {
+        let loc = e.locations.first();
+        tx.execute(
+            "UPDATE incidents SET location = ?, country = ?, admin1 = ?, lat = ?, lon = ?, precision = ? WHERE id = ?",
+            params![loc.map(|l| &l.name), loc.and_then(|l| l.country.as_ref()), loc.and_then(|l| l.admin1.as_ref()), fp.lat, fp.lon, fp.precision, id],
+        )
+        .map_err(sql("refining an incident's place"))?;
+    }
+    let (lat, lon): (Option<f64>, Option<f64>) = tx
+        .query_row("SELECT lat, lon FROM incidents WHERE id = ?", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .map_err(sql("reading an incident"))?;
+    if let (Some(lat), Some(lon)) = (lat, lon) {
+        tx.execute(
+            "INSERT OR REPLACE INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![id, s2, e2, lat, lat, lon, lon],
+        )
+        .map_err(sql("re-indexing an incident"))?;
+    }
+    Ok(())
+}
+
+/// Recompute low/best/high from every root event of the incident: best is the latest report's.
+fn refresh_figures(tx: &Connection, id: i64) -> Result<()> {
+    let mut stmt = tx
+        .prepare_cached(
+            "SELECT e.killed, e.injured FROM events e JOIN reports r ON r.id = e.report_id
+             WHERE e.incident_id = ? AND e.part_of IS NULL ORDER BY COALESCE(r.published, ''), r.id",
+        )
+        .map_err(sql("preparing figures"))?;
+    let rows: Vec<(Option<i64>, Option<i64>)> = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(sql("reading figures"))?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(sql("reading figures"))?;
+    let est = |vals: Vec<i64>| -> (Option<i64>, Option<i64>, Option<i64>) {
+        (
+            vals.iter().min().copied(),
+            vals.last().copied(),
+            vals.iter().max().copied(),
+        )
+    };
+    let k = est(rows.iter().filter_map(|r| r.0).collect());
+    let j = est(rows.iter().filter_map(|r| r.1).collect());
+    let sources: i64 = tx
+        .query_row(
+            "SELECT COUNT(DISTINCT report_id) FROM events WHERE incident_id = ?",
+            [id],
+            |r| r.get(0),
+        )
+        .map_err(sql("counting sources"))?;
+    tx.execute(
+        "UPDATE incidents SET killed_low = ?, killed_best = ?, killed_high = ?, injured_low = ?, injured_best = ?, injured_high = ?, sources = ? WHERE id = ?",
+        params![k.0, k.1, k.2, j.0, j.1, j.2, sources, id],
+    )
+    .map_err(sql("updating figures"))?;
+    Ok(())
+}
+
+const INCIDENT_COLUMNS: &str = "i.id, i.family, i.type, i.location, i.country, i.admin1, i.lat, i.lon, i.precision, i.date_start, i.date_end, i.initiator, i.initiator_country, i.target, i.killed_low, i.killed_best, i.killed_high, i.injured_low, i.injured_best, i.injured_high, i.sources, i.summary";
+
+fn incident_row(r: &rusqlite::Row) -> rusqlite::Result<Incident> {
+    let est = |a: Option<i64>, b: Option<i64>, c: Option<i64>| match (a, b, c) {
+        (Some(low), Some(best), Some(high)) => Some(Estimate {
+            low: low as u64,
+            best: best as u64,
+            high: high as u64,
+        }),
+        _ => None,
+    };
+    Ok(Incident {
+        id: IncidentId(r.get(0)?),
+        family: r.get(1)?,
+        event_type: r.get(2)?,
+        location: r.get(3)?,
+        country: r.get(4)?,
+        admin1: r.get(5)?,
+        lat: r.get(6)?,
+        lon: r.get(7)?,
+        precision: r.get(8)?,
+        date_start: r.get(9)?,
+        date_end: r.get(10)?,
+        initiator: r.get(11)?,
+        initiator_country: r.get(12)?,
+        target: r.get(13)?,
+        killed: est(r.get(14)?, r.get(15)?, r.get(16)?),
+        injured: est(r.get(17)?, r.get(18)?, r.get(19)?),
+        sources: r.get::<_, i64>(20)? as u32,
+        summary: r.get(21)?,
+    })
+}
+
+fn report_row(r: &rusqlite::Row) -> rusqlite::Result<StoredReport> {
+    let extraction: String = r.get(8)?;
+    Ok(StoredReport {
+        id: StoredReportId(r.get(0)?),
+        ext_id: r.get(1)?,
+        url: r.get(2)?,
+        source: r.get(3)?,
+        title: r.get(4)?,
+        published: r.get(5)?,
+        text: r.get(6)?,
+        duplicate_of: r.get::<_, Option<i64>>(7)?.map(StoredReportId),
+        extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),
+    })
+}
+
+const REPORT_COLUMNS: &str =
+    "id, ext_id, url, source, title, published, text, duplicate_of, extraction";
+
+impl Store for SqliteStore {
+    fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome> {
+        self.in_tx(|tx, ex| put_in(tx, ex, text, x))
+    }
+
+    fn put_batch(&mut self, items: &[(String, Extraction)]) -> Result<Vec<PutOutcome>> {
+        self.in_tx(|tx, ex| items.iter().map(|(t, x)| put_in(tx, ex, t, x)).collect())
+    }
+
+    fn find(&self, url: Option<&str>, text: &str) -> Result<Option<StoredReportId>> {
+        find_in(&self.conn, url, &content_hash(text))
+    }
+
+    fn incidents(&self, q: &Query) -> Result<Vec<Incident>> {
+        let (w, p) = q.sql();
+        let limit = q.limit.unwrap_or(u32::MAX);
+        let offset = q.offset.unwrap_or(0);
+        let text = format!("SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE {w} ORDER BY i.date_start DESC, i.id DESC");
+        let mut stmt = self
+            .conn
+            .prepare(&text)
+            .map_err(sql("preparing an incident query"))?;
+        let rows = stmt
+            .query_map(params_from_iter(p), incident_row)
+            .map_err(sql("querying incidents"))?;
+        let mut out = Vec::new();
+        let mut skipped = 0;
+        for r in rows {
+            let inc = r.map_err(sql("reading an incident"))?;
+            if let Some((lat, lon, km)) = q.near {
+                let inside = inc
+                    .lat
+                    .zip(inc.lon)
+                    .is_some_and(|(a, b)| sitrep_gazetteer::distance_km(lat, lon, a, b) <= km);
+                if !inside {
+                    continue;
+                }
+            }
+            if skipped < offset {
+                skipped += 1;
+                continue;
+            }
+            if out.len() as u32 >= limit {
+                break;
+            }
+            out.push(inc);
+        }
+        Ok(out)
+    }
+
+    fn incident(&self, id: IncidentId) -> Result<Option<IncidentDetail>> {
+        let inc = self
+            .conn
+            .query_row(
+                &format!("SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE i.id = ?"),
+                [id.0],
+                incident_row,
+            )
+            .optional()
+            .map_err(sql("reading an incident"))?;
+        let Some(incident) = inc else { return Ok(None) };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.title, r.source, r.url, r.published, e.local_id, e.killed, e.injured, e.json, e.merge_reason
+                 FROM events e JOIN reports r ON r.id = e.report_id WHERE e.incident_id = ? ORDER BY COALESCE(r.published, ''), r.id, e.id",
+            )
+            .map_err(sql("preparing incident sources"))?;
+        let reports = stmt
+            .query_map([id.0], |r| {
+                let json: String = r.get(8)?;
+                let reason: String = r.get(9)?;
+                let extracted: serde_json::Value =
+                    serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
+                let evidence = extracted
+                    .get("evidence")
+                    .and_then(|v| serde_json::from_value(v.clone()).ok())
+                    .unwrap_or_default();
+                Ok(IncidentSource {
+                    report: StoredReportId(r.get(0)?),
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    url: r.get(3)?,
+                    published: r.get(4)?,
+                    event: r.get(5)?,
+                    killed: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
+                    injured: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
+                    evidence,
+                    merge_reason: serde_json::from_str(&reason).unwrap_or(serde_json::Value::Null),
+                    extracted,
+                })
+            })
+            .map_err(sql("reading incident sources"))?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(sql("reading incident sources"))?;
+        Ok(Some(IncidentDetail { incident, reports }))
+    }
+
+    fn report(&self, id: StoredReportId) -> Result<Option<StoredReport>> {
+        self.conn
+            .query_row(
+                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"),
+                [id.0],
+                report_row,
+            )
+            .optional()
+            .map_err(sql("reading a report"))
+    }
+
+    fn counts(&self) -> Result<Counts> {
+        let one = |q: &str| -> Result<u64> {
+            self.conn
+                .query_row(q, [], |r| r.get::<_, i64>(0))
+                .map(|v| v as u64)
+                .map_err(sql("counting"))
+        };
+        Ok(Counts {
+            reports: one("SELECT COUNT(*) FROM reports")?,
+            near_duplicates: one("SELECT COUNT(*) FROM reports WHERE duplicate_of IS NOT NULL")?,
+            events: one("SELECT COUNT(*) FROM events")?,
+            incidents: one("SELECT COUNT(*) FROM incidents")?,
+        })
+    }
+
+    fn all_reports(&self) -> Result<Vec<StoredReport>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {REPORT_COLUMNS} FROM reports ORDER BY id"))
+            .map_err(sql("listing reports"))?;
+        let rows = stmt
+            .query_map([], report_row)
+            .map_err(sql("listing reports"))?;
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql("reading reports"))
+    }
+
+    fn rebuild(&mut self, extractions: &[(StoredReportId, Extraction)]) -> Result<()> {
+        self.in_tx(|tx, ex| {
+            tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
+            for (id, x) in extractions {
+                tx.execute("UPDATE reports SET extraction = ?, extractor = ? WHERE id = ?", params![serde_json::to_string(x).expect("extractions serialise"), ex, id.0]).map_err(sql("updating an extraction"))?;
+                let dup: Option<i64> = tx.query_row("SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
+                if dup.is_none() {
+                    merge_events(tx, id.0, x)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}

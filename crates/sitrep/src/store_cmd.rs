@@ -1,0 +1,465 @@
+//! `sitrep ingest`, `sitrep events`, `sitrep export`, `sitrep why`: the store from the command line.
+
+use crate::input::{self, Meta};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use sitrep_ingest::{Body, Fetcher, Limits, Sources};
+use sitrep_store::{Format, Incident, IncidentId, PutOutcome, Query, SqliteStore, Store};
+use std::io::Write;
+use std::path::Path;
+
+/// The extractor version recorded with every stored report.
+pub const EXTRACTOR: &str = concat!("sitrep-extract/", env!("CARGO_PKG_VERSION"));
+
+/// Open the store at `db`.
+pub fn open(db: &Path) -> Result<SqliteStore> {
+    Ok(SqliteStore::open(db)
+        .with_context(|| format!("opening the store {}", db.display()))?
+        .with_extractor(EXTRACTOR))
+}
+
+/// Totals printed at the end of an ingest.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub read: usize,
+    pub stored: usize,
+    pub duplicates: usize,
+    pub near_duplicates: usize,
+    pub failed: usize,
+    pub events: usize,
+    pub new_incidents: usize,
+    pub merged: usize,
+}
+
+/// Ingest every input: read, extract on all cores, store in batches (one transaction each).
+pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
+    let mut store = open(db)?;
+    let fetcher = fetch.then(|| Fetcher::new(std::time::Duration::from_secs(20)));
+    let mut sources = Sources::new(inputs, fetcher, Limits::default());
+    let progress = crate::progress_bar(None, "reports");
+    let mut sum = Summary::default();
+    loop {
+        let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        sum.read += chunk.len();
+        // Read and extract in parallel, in input order; skip what is already stored before paying
+        // for extraction, which makes re-runs after a crash cheap.
+        let prepared: Vec<Result<sitrep_extract::Input>> = chunk
+            .into_par_iter()
+            .map(|item| {
+                let item = item.map_err(anyhow::Error::from)?;
+                let m = item.meta;
+                let meta = Meta {
+                    id: m.id,
+                    published: m.published,
+                    source: m.source,
+                    url: m.url,
+                    title: m.title,
+                };
+                let prepared = match &item.body {
+                    Body::Text(b) => input::prepare(b, meta.clone(), false),
+                    Body::Html(b) => input::prepare(b, meta.clone(), true),
+                };
+                // An unreadable date in a feed is flagged, not fatal: the report is kept undated.
+                let prepared = match prepared {
+                    Err(e) if e.to_string().contains("unknown publication date") => input::prepare(
+                        match &item.body {
+                            Body::Text(b) | Body::Html(b) => b,
+                        },
+                        Meta {
+                            published: None,
+                            ..meta
+                        },
+                        matches!(item.body, Body::Html(_)),
+                    ),
+                    other => other,
+                };
+                prepared.with_context(|| item.origin.clone())
+            })
+            .collect();
+        let mut todo = Vec::new();
+        for p in prepared {
+            match p {
+                Err(e) => {
+                    sum.failed += 1;
+                    progress.suspend(|| eprintln!("skipped: {e:#}"));
+                }
+                Ok(i) => match store.find(i.meta.url.as_deref(), &i.text)? {
+                    Some(_) => sum.duplicates += 1,
+                    None => todo.push(i),
+                },
+            }
+        }
+        let extracted: Vec<(String, sitrep_model::Extraction)> = todo
+            .into_par_iter()
+            .map(|i| {
+                let text = i.text.clone();
+                (text, sitrep_extract::extract(i))
+            })
+            .collect();
+        for o in store.put_batch(&extracted).context("storing a batch")? {
+            match o {
+                PutOutcome::Stored {
+                    events,
+                    new_incidents,
+                    merged,
+                    ..
+                } => {
+                    sum.stored += 1;
+                    sum.events += events;
+                    sum.new_incidents += new_incidents;
+                    sum.merged += merged;
+                }
+                PutOutcome::Duplicate { .. } => sum.duplicates += 1,
+                PutOutcome::NearDuplicate { .. } => sum.near_duplicates += 1,
+            }
+        }
+        progress.set_position(sum.read as u64);
+        progress.set_message(format!("reports, {} events", sum.events));
+    }
+    progress.finish_and_clear();
+    Ok(sum)
+}
+
+/// Re-extract every stored report with this extractor and rebuild events and incidents.
+pub fn reextract(db: &Path) -> Result<usize> {
+    let mut store = open(db)?;
+    let reports = store.all_reports()?;
+    let n = reports.len();
+    let xs: Vec<_> = reports
+        .into_par_iter()
+        .map(|r| {
+            let meta = Meta {
+                id: r.ext_id.clone(),
+                published: r.published.clone(),
+                source: r.source.clone(),
+                url: r.url.clone(),
+                title: r.title.clone(),
+            };
+            let input = input::prepare(r.text.as_bytes(), meta, false)
+                .with_context(|| format!("report {}", r.id.0))?;
+            Ok((r.id, sitrep_extract::extract(input)))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    store.rebuild(&xs)?;
+    Ok(n)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn country_name(cc: Option<&str>) -> String {
+    cc.map(|c| {
+        sitrep_gazetteer::Gazetteer::global()
+            .country(c)
+            .map_or(c.to_string(), |p| p.name.to_string())
+    })
+    .unwrap_or_default()
+}
+
+fn estimate(e: &Option<sitrep_store::Estimate>) -> String {
+    match e {
+        None => String::new(),
+        Some(e) if e.low == e.high => e.best.to_string(),
+        Some(e) => format!("{}–{} (best {})", e.low, e.high, e.best),
+    }
+}
+
+/// Write incidents in a format.
+pub fn write_incidents(
+    store: &SqliteStore,
+    incidents: &[Incident],
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, incidents)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for i in incidents {
+                writeln!(out, "{}", serde_json::to_string(i)?)?;
+            }
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{:>6}  {:<10}  {:<34}  {:<24}  {:>4}  {:<16}  {:>7}",
+                "id", "date", "type", "location", "cc", "killed", "reports"
+            )?;
+            for i in incidents {
+                let t = format!("{}/{}", short_family(&i.family), i.event_type);
+                writeln!(
+                    out,
+                    "{:>6}  {:<10}  {:<34}  {:<24}  {:>4}  {:<16}  {:>7}",
+                    i.id.0,
+                    i.date_start.as_deref().unwrap_or("?"),
+                    trunc(&t, 34),
+                    trunc(i.location.as_deref().unwrap_or("-"), 24),
+                    i.country.as_deref().unwrap_or("-"),
+                    estimate(&i.killed),
+                    i.sources
+                )?;
+            }
+        }
+        Format::Csv => {
+            writeln!(out, "id,date_start,date_end,family,type,location,country,admin1,lat,lon,precision,initiator,target,killed_low,killed_best,killed_high,injured_low,injured_best,injured_high,reports")?;
+            for i in incidents {
+                let k = i
+                    .killed
+                    .map(|e| (e.low.to_string(), e.best.to_string(), e.high.to_string()))
+                    .unwrap_or_default();
+                let j = i
+                    .injured
+                    .map(|e| (e.low.to_string(), e.best.to_string(), e.high.to_string()))
+                    .unwrap_or_default();
+                let row = [
+                    i.id.0.to_string(),
+                    i.date_start.clone().unwrap_or_default(),
+                    i.date_end.clone().unwrap_or_default(),
+                    i.family.clone(),
+                    i.event_type.clone(),
+                    i.location.clone().unwrap_or_default(),
+                    i.country.clone().unwrap_or_default(),
+                    i.admin1.clone().unwrap_or_default(),
+                    i.lat.map(|v| v.to_string()).unwrap_or_default(),
+                    i.lon.map(|v| v.to_string()).unwrap_or_default(),
+                    i.precision.clone().unwrap_or_default(),
+                    i.initiator.clone().unwrap_or_default(),
+                    i.target.clone().unwrap_or_default(),
+                    k.0,
+                    k.1,
+                    k.2,
+                    j.0,
+                    j.1,
+                    j.2,
+                    i.sources.to_string(),
+                ];
+                writeln!(
+                    out,
+                    "{}",
+                    row.iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )?;
+            }
+        }
+        Format::Geojson => {
+            let features: Vec<serde_json::Value> = incidents
+                .iter()
+                .filter_map(|i| {
+                    let (lat, lon) = i.lat.zip(i.lon)?;
+                    Some(serde_json::json!({
+                        "type": "Feature",
+                        "id": i.id.0,
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        "properties": i,
+                    }))
+                })
+                .collect();
+            serde_json::to_writer(
+                &mut *out,
+                &serde_json::json!({"type": "FeatureCollection", "features": features}),
+            )?;
+            writeln!(out)?;
+        }
+        Format::AcledCsv => {
+            writeln!(out, "event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities")?;
+            for i in incidents {
+                let detail = store.incident(i.id)?;
+                let mut sources: Vec<String> = detail
+                    .iter()
+                    .flat_map(|d| d.reports.iter().filter_map(|r| r.source.clone()))
+                    .collect();
+                sources.sort();
+                sources.dedup();
+                let family = sitrep_model::Family::parse(&i.family);
+                let kind = sitrep_model::EventType::parse(&i.event_type);
+                let geo = match i.precision.as_deref() {
+                    Some("district" | "settlement") => "1",
+                    Some("region") => "2",
+                    _ => "3",
+                };
+                let row = [
+                    format!("{}{}", i.country.as_deref().unwrap_or("XX"), i.id.0),
+                    i.date_start.clone().unwrap_or_default(),
+                    i.date_start
+                        .as_deref()
+                        .and_then(|d| d.get(..4))
+                        .unwrap_or("")
+                        .to_string(),
+                    if i.date_start == i.date_end {
+                        "1".into()
+                    } else {
+                        "2".into()
+                    },
+                    family.map_or(i.family.clone(), |f| f.acled_label().to_string()),
+                    kind.map_or(i.event_type.clone(), |t| t.label().to_string()),
+                    i.initiator.clone().unwrap_or_default(),
+                    i.target.clone().unwrap_or_default(),
+                    country_name(i.country.as_deref()),
+                    i.admin1.clone().unwrap_or_default(),
+                    i.location.clone().unwrap_or_default(),
+                    i.lat.map(|v| format!("{v:.4}")).unwrap_or_default(),
+                    i.lon.map(|v| format!("{v:.4}")).unwrap_or_default(),
+                    geo.to_string(),
+                    sources.join("; "),
+                    i.summary.clone().unwrap_or_default(),
+                    i.killed
+                        .map(|e| e.low.to_string())
+                        .unwrap_or_else(|| "0".into()),
+                ];
+                writeln!(
+                    out,
+                    "{}",
+                    row.iter()
+                        .map(|f| csv_field(f))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn short_family(f: &str) -> &str {
+    match f {
+        "explosions_remote_violence" => "explosions",
+        "violence_against_civilians" => "vac",
+        "strategic_developments" => "strategic",
+        other => other,
+    }
+}
+
+fn trunc(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// `sitrep why`: which reports make an incident and why each joined it.
+pub fn why(db: &Path, id: i64, out: &mut dyn Write) -> Result<()> {
+    let store = open(db)?;
+    let d = store
+        .incident(IncidentId(id))?
+        .with_context(|| format!("no incident {id} in {}", db.display()))?;
+    let i = &d.incident;
+    writeln!(
+        out,
+        "incident {}: {}/{} at {} ({}) {}..{}, killed {}, injured {}",
+        i.id.0,
+        i.family,
+        i.event_type,
+        i.location.as_deref().unwrap_or("?"),
+        i.country.as_deref().unwrap_or("?"),
+        i.date_start.as_deref().unwrap_or("?"),
+        i.date_end.as_deref().unwrap_or("?"),
+        if i.killed.is_some() {
+            estimate(&i.killed)
+        } else {
+            "-".into()
+        },
+        if i.injured.is_some() {
+            estimate(&i.injured)
+        } else {
+            "-".into()
+        },
+    )?;
+    for r in &d.reports {
+        writeln!(
+            out,
+            "  report {} {} [{}] {} — event {}: killed {}, injured {}",
+            r.report.0,
+            r.published.as_deref().unwrap_or("undated"),
+            r.source.as_deref().unwrap_or("?"),
+            r.title.as_deref().unwrap_or(""),
+            r.event,
+            r.killed.map_or("-".into(), |v| v.to_string()),
+            r.injured.map_or("-".into(), |v| v.to_string()),
+        )?;
+        writeln!(out, "    why: {}", r.merge_reason)?;
+        for ev in r.evidence.iter().take(1) {
+            writeln!(out, "    > {}", ev.text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Parse `LAT,LON`.
+pub fn parse_point(s: &str) -> Result<(f64, f64)> {
+    let (a, b) = s.split_once(',').context("expected LAT,LON")?;
+    let lat: f64 = a.trim().parse().context("latitude is not a number")?;
+    let lon: f64 = b.trim().parse().context("longitude is not a number")?;
+    anyhow::ensure!(
+        (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon),
+        "LAT,LON out of range"
+    );
+    Ok((lat, lon))
+}
+
+/// Build a query from command-line filters.
+#[allow(clippy::too_many_arguments)]
+pub fn query(
+    since: Option<String>,
+    until: Option<String>,
+    family: Option<String>,
+    event_type: Option<String>,
+    country: Option<String>,
+    actor: Option<String>,
+    near: Option<String>,
+    km: f64,
+    min_killed: Option<u64>,
+    text: Option<String>,
+    limit: Option<u32>,
+) -> Result<Query> {
+    let check_date = |d: &Option<String>| -> Result<()> {
+        if let Some(d) = d {
+            input::parse_published(d)?;
+        }
+        Ok(())
+    };
+    check_date(&since)?;
+    check_date(&until)?;
+    if let Some(f) = &family {
+        anyhow::ensure!(
+            sitrep_model::Family::parse(f).is_some(),
+            "unknown family {f:?}; see docs/ontology.md"
+        );
+    }
+    if let Some(t) = &event_type {
+        anyhow::ensure!(
+            sitrep_model::EventType::parse(t).is_some(),
+            "unknown type {t:?}; see docs/ontology.md"
+        );
+    }
+    let near = near
+        .map(|n| parse_point(&n))
+        .transpose()?
+        .map(|(a, b)| (a, b, km));
+    Ok(Query {
+        since,
+        until,
+        family,
+        event_type,
+        country,
+        actor,
+        near,
+        bbox: None,
+        min_killed,
+        text,
+        limit,
+        offset: None,
+    })
+}

@@ -1,0 +1,303 @@
+//! The store through the real binary: merging across reports, idempotence, crash safety, feeds.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sitrep-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run sitrep");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn incidents(db: &Path) -> Vec<Value> {
+    serde_json::from_str(&run(bin()
+        .args(["events", "--format", "json", "--db"])
+        .arg(db)))
+    .expect("incident json")
+}
+
+fn counts(db: &Path) -> (i64, i64, i64, i64) {
+    let c = rusqlite::Connection::open(db).expect("open db");
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity check");
+    assert_eq!(ok, "ok");
+    let n = |q: &str| c.query_row(q, [], |r| r.get::<_, i64>(0)).expect(q);
+    (
+        n("SELECT COUNT(*) FROM reports"),
+        n("SELECT COUNT(*) FROM events"),
+        n("SELECT COUNT(*) FROM incidents"),
+        n("SELECT COUNT(*) FROM quotes"),
+    )
+}
+
+/// Follow-up reports written for this test: a higher toll the next day, the other side's account
+/// of a strike, and a re-published copy of a wire story.
+fn follow_ups(dir: &Path) -> PathBuf {
+    let mogadishu =
+        std::fs::read_to_string(root().join("examples/reports/11-mogadishu-car-bomb.txt"))
+            .expect("example 11");
+    let mut lines: Vec<&str> = mogadishu.lines().collect();
+    lines[0] = "Somalia: suicide bomber strikes checkpoint near parliament";
+    let mut republished = lines.join("\n");
+    republished.push_str("\nThis story has been updated with a statement from the police.\n");
+    let records = [
+        serde_json::json!({"id": "mogadishu-toll-rises", "published": "2025-10-29", "source": "Test Wire",
+            "text": "Death toll from Mogadishu car bombing rises to 12\nThe death toll from Tuesday's suicide car bombing at a security checkpoint near the parliament in Mogadishu has risen to 12, police said on Wednesday, after five of the wounded died in hospital."}),
+        serde_json::json!({"id": "nabatieh-other-side", "published": "2026-02-25", "source": "Test Wire",
+            "text": "Israeli military says it hit weapons depot in south Lebanon\nThe Israeli military said its aircraft struck a Hezbollah weapons depot in Nabatieh on Tuesday, killing two militants."}),
+        serde_json::json!({"id": "mogadishu-republished", "published": "2025-10-28", "source": "Other Wire", "text": republished}),
+    ];
+    let path = dir.join("followups.jsonl");
+    std::fs::write(
+        &path,
+        records
+            .iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .expect("write follow-ups");
+    path
+}
+
+#[test]
+fn reports_of_one_incident_merge_and_keep_every_figure() {
+    let dir = tmp("merge");
+    let db = dir.join("s.db");
+    let all = root().join("examples/reports/all.jsonl");
+    run(bin().arg("ingest").arg(&all).arg("--db").arg(&db));
+    let before = incidents(&db);
+    let out = bin()
+        .arg("ingest")
+        .arg(follow_ups(&dir))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("ingest");
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(summary.contains("1 near-duplicates linked"), "{summary}");
+    let after = incidents(&db);
+    // The toll update and the other side's account join existing incidents; nothing new appears.
+    assert_eq!(before.len(), after.len(), "{summary}");
+    let mog = after
+        .iter()
+        .find(|i| i["location"] == "Mogadishu" && i["type"] == "suicide_bomb")
+        .expect("Mogadishu incident");
+    assert_eq!(mog["sources"], 2, "{mog:#}");
+    assert_eq!(mog["killed"]["low"], 7);
+    assert_eq!(
+        mog["killed"]["best"], 12,
+        "a later, higher toll supersedes for best"
+    );
+    assert_eq!(mog["killed"]["high"], 12);
+    let nab = after
+        .iter()
+        .find(|i| i["country"] == "LB" && i["killed"]["high"] == 3)
+        .expect("Nabatieh incident");
+    assert_eq!(nab["sources"], 2);
+    assert_eq!(nab["killed"]["low"], 2);
+    // `why` names both reports and the rule that joined them.
+    let why = run(bin().args(["why", &mog["id"].to_string(), "--db"]).arg(&db));
+    assert!(
+        why.contains("mogadishu") || why.contains("Mogadishu"),
+        "{why}"
+    );
+    assert!(why.contains("\"decision\":\"merged\""), "{why}");
+    // Exports open in analyst tools: ACLED's columns, GeoJSON points.
+    let acled = run(bin()
+        .args(["export", "--format", "acled-csv", "--db"])
+        .arg(&db));
+    assert!(acled.starts_with("event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities"));
+    assert!(acled.contains(",Somalia,"), "country names, not codes");
+    let geo: Value = serde_json::from_str(&run(bin()
+        .args(["export", "--format", "geojson", "--db"])
+        .arg(&db)))
+    .expect("geojson");
+    assert_eq!(geo["type"], "FeatureCollection");
+    assert!(geo["features"][0]["geometry"]["coordinates"][0].is_f64());
+}
+
+#[test]
+fn ingest_is_idempotent_and_queries_filter() {
+    let dir = tmp("idem");
+    let db = dir.join("s.db");
+    let all = root().join("examples/reports/all.jsonl");
+    run(bin().arg("ingest").arg(&all).arg("--db").arg(&db));
+    let first = counts(&db);
+    let out = bin()
+        .arg("ingest")
+        .arg(&all)
+        .arg(root().join("examples/reports"))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("re-ingest");
+    assert!(out.status.success());
+    assert_eq!(counts(&db), first, "the same reports twice are stored once");
+    let near = incidents_filtered(&db, &["--near", "2.04,45.34", "--km", "30"]);
+    assert!(near.iter().all(|i| i["country"] == "SO") && !near.is_empty());
+    let killed = incidents_filtered(&db, &["--min-killed", "10"]);
+    assert!(killed
+        .iter()
+        .all(|i| i["killed"]["best"].as_u64().unwrap() >= 10));
+    let text = incidents_filtered(&db, &["--text", "Kenscoff"]);
+    assert!(
+        !text.is_empty() && text.iter().all(|i| i["country"] == "HT"),
+        "{text:?}"
+    );
+    let fam = incidents_filtered(
+        &db,
+        &[
+            "--family",
+            "diplomacy",
+            "--since",
+            "2025-01-01",
+            "--until",
+            "2025-12-31",
+        ],
+    );
+    assert!(fam.iter().all(
+        |i| i["family"] == "diplomacy" && i["date_start"].as_str().unwrap().starts_with("2025")
+    ));
+    let bad = bin()
+        .args(["events", "--family", "weather", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+}
+
+fn incidents_filtered(db: &Path, args: &[&str]) -> Vec<Value> {
+    serde_json::from_str(&run(bin()
+        .args(["events", "--format", "json"])
+        .args(args)
+        .arg("--db")
+        .arg(db)))
+    .expect("json")
+}
+
+#[test]
+fn killing_ingest_midway_loses_nothing_and_a_rerun_finishes_the_job() {
+    let dir = tmp("kill");
+    let corpus = dir.join("corpus.jsonl");
+    run(bin()
+        .args(["bench", "--reports", "1500", "--write-corpus"])
+        .arg(&corpus));
+    let reference = dir.join("ref.db");
+    run(bin()
+        .arg("ingest")
+        .arg(&corpus)
+        .arg("--db")
+        .arg(&reference)
+        .args(["--batch", "16"]));
+    let expected = counts(&reference);
+    let db = dir.join("killed.db");
+    let mut killed_midway = false;
+    for wait_ms in [300u64, 800, 1500] {
+        let _ = std::fs::remove_file(&db);
+        let mut child = bin()
+            .arg("ingest")
+            .arg(&corpus)
+            .arg("--db")
+            .arg(&db)
+            .args(["--batch", "16"])
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(wait_ms));
+        let finished = child.try_wait().expect("poll").is_some();
+        let _ = child.kill(); // SIGKILL on Unix: no chance to clean up
+        let _ = child.wait();
+        if finished || !db.exists() {
+            continue;
+        }
+        let partial = counts(&db);
+        if partial.0 > 0 && partial.0 < expected.0 {
+            killed_midway = true;
+            break;
+        }
+    }
+    assert!(
+        killed_midway,
+        "could not stop ingest midway; machine too fast or too slow for this test"
+    );
+    run(bin()
+        .arg("ingest")
+        .arg(&corpus)
+        .arg("--db")
+        .arg(&db)
+        .args(["--batch", "16"]));
+    assert_eq!(
+        counts(&db),
+        expected,
+        "after a kill -9 and a re-run the store equals one clean run"
+    );
+}
+
+#[test]
+fn hostile_feeds_are_read_safely() {
+    let dir = tmp("feeds");
+    let mut bomb = String::from("<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">");
+    for i in 1..10 {
+        let prev = if i == 1 {
+            "lol".to_string()
+        } else {
+            format!("lol{}", i - 1)
+        };
+        bomb.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!("&{prev};").repeat(10)
+        ));
+    }
+    bomb.push_str("]><rss><channel><item><title>&lol9;</title><description>Shelling killed three people in Kherson on Monday.</description><pubDate>Tue, 04 Mar 2025 08:00:00 GMT</pubDate></item></channel></rss>");
+    std::fs::write(dir.join("bomb.rss"), bomb).unwrap();
+    let huge = format!("<rss><channel><item><title>big</title><description>{}</description></item></channel></rss>", "Talks continued in Doha. ".repeat(200_000));
+    std::fs::write(dir.join("huge.rss"), huge).unwrap();
+    std::fs::write(dir.join("broken.xml"), "<rss><channel><item><title>a</title><description>Clashes near Goma killed two soldiers on Friday.</description></item><item><tit").unwrap();
+    let mut latin = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel><item><title>Bogot\xe1</title><description>Protesters marched in Bogot\xe1 on Monday.</description><pubDate>2025-03-03</pubDate></item></channel></rss>".to_vec();
+    latin.extend_from_slice(b"\n");
+    std::fs::write(dir.join("latin.rss"), latin).unwrap();
+    std::fs::write(dir.join("junk.rss"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let db = dir.join("s.db");
+    let out = bin()
+        .arg("ingest")
+        .arg(&dir)
+        .arg("--db")
+        .arg(&db)
+        .arg("--no-fetch")
+        .output()
+        .expect("ingest feeds");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("junk.rss") && err.contains("not a readable feed"),
+        "{err}"
+    );
+    let (reports, _, _, _) = counts(&db);
+    assert_eq!(reports, 4, "{err}");
+    let x = run(bin()
+        .args(["events", "--format", "json", "--country", "UA", "--db"])
+        .arg(&db));
+    assert!(x.contains("Kherson"), "{x}");
+}
