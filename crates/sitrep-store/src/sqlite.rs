@@ -67,6 +67,10 @@ impl SqliteStore {
             .map_err(sql("setting synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sql("enabling foreign keys"))?;
+        // A growing store must not read its indexes through system calls on every insert: a
+        // 64 MiB page cache and memory-mapped reads keep the merge cost flat as it grows.
+        conn.pragma_update(None, "cache_size", -65_536).map_err(sql("sizing the page cache"))?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 28).map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;
         let mut s = SqliteStore {
@@ -116,6 +120,19 @@ impl SqliteStore {
     }
 }
 
+/// Execute through the statement cache: ingest runs the same few statements thousands of times.
+fn exec(conn: &Connection, statement: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(statement)?.execute(p)
+}
+
+/// A report's extraction as stored: events live in their own rows (with their incident), so the
+/// report keeps the rest and `report()` puts the events back.
+fn extraction_without_events(x: &Extraction) -> String {
+    let mut v = serde_json::to_value(x).expect("extractions serialise");
+    v["events"] = serde_json::Value::Array(vec![]);
+    v.to_string()
+}
+
 fn find_in(tx: &Connection, url: Option<&str>, hash: &str) -> Result<Option<StoredReportId>> {
     if let Some(u) = url {
         let hit: Option<i64> = tx
@@ -140,9 +157,12 @@ fn near_duplicate(tx: &Connection, h: u64) -> Result<Option<StoredReportId>> {
     let b = bands(h);
     let mut stmt = tx
         .prepare_cached(
-            "SELECT DISTINCT r.id, r.simhash FROM simhash_bands s JOIN reports r ON r.id = s.report_id
-             WHERE r.duplicate_of IS NULL AND ((s.band = 0 AND s.value = ?1) OR (s.band = 1 AND s.value = ?2)
-                OR (s.band = 2 AND s.value = ?3) OR (s.band = 3 AND s.value = ?4)) ORDER BY r.id",
+            "SELECT DISTINCT r.id, r.simhash FROM (
+                 SELECT report_id FROM simhash_bands WHERE band = 0 AND value = ?1
+                 UNION SELECT report_id FROM simhash_bands WHERE band = 1 AND value = ?2
+                 UNION SELECT report_id FROM simhash_bands WHERE band = 2 AND value = ?3
+                 UNION SELECT report_id FROM simhash_bands WHERE band = 3 AND value = ?4
+             ) s JOIN reports r ON r.id = s.report_id WHERE r.duplicate_of IS NULL ORDER BY r.id",
         )
         .map_err(sql("preparing the near-duplicate search"))?;
     let rows = stmt
@@ -170,7 +190,7 @@ fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Resul
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    tx.execute(
+    exec(tx, 
         "INSERT INTO reports (ext_id, url, source, title, published, text, content_hash, simhash, duplicate_of, extractor, extraction, ingested_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
@@ -184,26 +204,26 @@ fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Resul
             sh as i64,
             near.map(|n| n.0),
             extractor,
-            serde_json::to_string(x).expect("extractions serialise"),
+            extraction_without_events(x),
             now
         ],
     )
     .map_err(sql("storing a report"))?;
     let report = tx.last_insert_rowid();
     for (band, value) in bands(sh).iter().enumerate() {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO simhash_bands (band, value, report_id) VALUES (?, ?, ?)",
             params![band as i64, value, report],
         )
         .map_err(sql("storing simhash bands"))?;
     }
-    tx.execute(
+    exec(tx, 
         "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
         params![report, x.report.title, text],
     )
     .map_err(sql("indexing report text"))?;
     for q in &x.quotes {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
             params![report, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
         )
@@ -306,7 +326,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
         };
         incident_of.push((e.id.to_string(), incident));
         touched.push(incident);
-        tx.execute(
+        exec(tx, 
             "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country, json, merge_reason)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
@@ -338,7 +358,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                 Role::Target => "target",
                 Role::Participant => "participant",
             };
-            tx.execute(
+            exec(tx, 
                 "INSERT INTO event_actors (event_id, name, country, role) VALUES (?, ?, ?, ?)",
                 params![event_id, a.name, a.country, role],
             )
@@ -497,7 +517,7 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
         .evidence
         .first()
         .map(|ev| ev.text.chars().take(400).collect::<String>());
-    tx.execute(
+    exec(tx, 
         "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
@@ -522,7 +542,7 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
     .map_err(sql("creating an incident"))?;
     let id = tx.last_insert_rowid();
     if let (Some(lat), Some(lon), true) = (fp.lat, fp.lon, dated) {
-        tx.execute(
+        exec(tx, 
             "INSERT INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![id, fp.day_start, fp.day_end, lat, lat, lon, lon],
         )
@@ -548,10 +568,10 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
         )
         .map_err(sql("reading an incident"))?;
     let (s2, e2) = (s.min(fp.day_start), en.max(fp.day_end));
-    tx.execute("UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
+    exec(tx, "UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
     if rank(fp.precision) < rank(prec.as_deref()) {
         let loc = e.locations.first();
-        tx.execute(
+        exec(tx, 
             "UPDATE incidents SET location = ?, country = ?, admin1 = ?, lat = ?, lon = ?, precision = ? WHERE id = ?",
             params![loc.map(|l| &l.name), loc.and_then(|l| l.country.as_ref()), loc.and_then(|l| l.admin1.as_ref()), fp.lat, fp.lon, fp.precision, id],
         )
@@ -563,7 +583,7 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
         })
         .map_err(sql("reading an incident"))?;
     if let (Some(lat), Some(lon)) = (lat, lon) {
-        tx.execute(
+        exec(tx, 
             "INSERT OR REPLACE INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![id, s2, e2, lat, lat, lon, lon],
         )
@@ -601,7 +621,7 @@ fn refresh_figures(tx: &Connection, id: i64) -> Result<()> {
             |r| r.get(0),
         )
         .map_err(sql("counting sources"))?;
-    tx.execute(
+    exec(tx, 
         "UPDATE incidents SET killed_low = ?, killed_best = ?, killed_high = ?, injured_low = ?, injured_best = ?, injured_high = ?, sources = ? WHERE id = ?",
         params![k.0, k.1, k.2, j.0, j.1, j.2, sources, id],
     )
@@ -759,14 +779,22 @@ impl Store for SqliteStore {
     }
 
     fn report(&self, id: StoredReportId) -> Result<Option<StoredReport>> {
-        self.conn
-            .query_row(
-                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"),
-                [id.0],
-                report_row,
-            )
+        let r = self
+            .conn
+            .query_row(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"), [id.0], report_row)
             .optional()
-            .map_err(sql("reading a report"))
+            .map_err(sql("reading a report"))?;
+        let Some(mut r) = r else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached("SELECT json FROM events WHERE report_id = ? ORDER BY id").map_err(sql("reading a report's events"))?;
+        let mut events: Vec<serde_json::Value> = stmt
+            .query_map([id.0], |row| row.get::<_, String>(0))
+            .map_err(sql("reading a report's events"))?
+            .filter_map(|j| j.ok().and_then(|j| serde_json::from_str(&j).ok()))
+            .collect();
+        // Back in the extractor's order (e1, e2, …): roots were stored before parts.
+        events.sort_by_key(|e| e["id"].as_str().and_then(|i| i.trim_start_matches('e').parse::<u32>().ok()).unwrap_or(0));
+        r.extraction["events"] = serde_json::Value::Array(events);
+        Ok(Some(r))
     }
 
     fn counts(&self) -> Result<Counts> {
@@ -800,7 +828,7 @@ impl Store for SqliteStore {
         self.in_tx(|tx, ex| {
             tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
             for (id, x) in extractions {
-                tx.execute("UPDATE reports SET extraction = ?, extractor = ? WHERE id = ?", params![serde_json::to_string(x).expect("extractions serialise"), ex, id.0]).map_err(sql("updating an extraction"))?;
+                exec(tx, "UPDATE reports SET extraction = ?, extractor = ? WHERE id = ?", params![extraction_without_events(x), ex, id.0]).map_err(sql("updating an extraction"))?;
                 let dup: Option<i64> = tx.query_row("SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
                 if dup.is_none() {
                     merge_events(tx, id.0, x)?;

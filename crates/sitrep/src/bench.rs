@@ -19,6 +19,16 @@ pub struct Args {
     /// Write the generated corpus as JSONL to this file and stop.
     #[arg(long)]
     write_corpus: Option<PathBuf>,
+    /// Also measure `ingest` (extract + store + merge) against `extract` alone, on one core.
+    #[arg(long)]
+    ingest: bool,
+    /// Measure merge cost as the store grows: insert rate at 1k, 10k and 100k stored reports
+    /// (synthetic extractions spread over places and dates; extraction not included).
+    #[arg(long)]
+    scale: bool,
+    /// Largest store size for --scale.
+    #[arg(long, default_value_t = 100_000)]
+    scale_max: usize,
 }
 
 /// The folder of example reports shipped with the repo.
@@ -65,6 +75,9 @@ fn synthesize(dir: &Path, n: usize) -> Result<(Vec<Doc>, String)> {
         let rot = (i / bases.len()) % base.len().max(1);
         let mut paras: Vec<String> = base[rot..].iter().chain(&base[..rot]).cloned().collect();
         paras.push(other[(i * 7) % other.len()].clone());
+        // A closing line makes every synthetic report's text distinct (rewrites of one story stay
+        // near-duplicates, as re-published wire copy is).
+        paras.push(format!("Filed by desk {i}."));
         docs.push(Doc {
             text: paras.join("\n"),
             published: Some(format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28)),
@@ -186,8 +199,127 @@ pub fn run(args: Args) -> Result<()> {
         bytes as f64 / 1e6 / all,
         one / all
     );
+    if args.ingest {
+        bench_ingest(&docs, one)?;
+    }
+    if args.scale {
+        bench_scale(args.scale_max)?;
+    }
     if let Some(mb) = peak_rss_mb() {
         println!("peak memory (VmHWM): {mb:.0} MB");
     }
+    Ok(())
+}
+
+fn temp_dir(tag: &str) -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("sitrep-bench-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).with_context(|| format!("creating {}", d.display()))?;
+    Ok(d)
+}
+
+/// Ingest the corpus into a fresh store on one core and compare with extraction alone.
+fn bench_ingest(docs: &[Doc], extract_secs: f64) -> Result<()> {
+    let dir = temp_dir("ingest")?;
+    let corpus = dir.join("corpus.jsonl");
+    let lines: Vec<String> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
+        .collect();
+    std::fs::write(&corpus, lines.join("\n") + "\n")?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().context("a one-thread pool")?;
+    let db = dir.join("bench.db");
+    let t = Instant::now();
+    let s = pool.install(|| crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 64))?;
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "ingest, one core: {:8.0} reports/s ({} stored, {} near-duplicates); {:.0}% of extract-only throughput",
+        docs.len() as f64 / secs,
+        s.stored,
+        s.near_duplicates,
+        100.0 * extract_secs / secs
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() % 1_000_000) as f64 / 1_000_000.0
+    }
+}
+
+/// Insert rate (reports/s) when the store holds 1k, 10k, 100k reports.
+fn bench_scale(max: usize) -> Result<()> {
+    use sitrep_store::Store;
+    let dir = temp_dir("scale")?;
+    let mut store = crate::store_cmd::open(&dir.join("scale.db"))?;
+    // Real extractions of the example reports are the templates; each synthetic report moves its
+    // events to another place and day, so the R*Tree, not luck, keeps candidate sets small.
+    let templates: Vec<sitrep_model::Extraction> = synthesize(&examples_dir(), 16)?
+        .0
+        .iter()
+        .map(|d| {
+            let published = d.published.as_deref().and_then(sitrep_text::timex::parse_date);
+            sitrep_extract::extract(sitrep_extract::Input { meta: sitrep_model::ReportMeta { published, ..Default::default() }, text: d.text.clone(), warnings: vec![] })
+        })
+        .collect();
+    let words: Vec<&str> = "shelling talks drone border convoy village market hospital ministry ceasefire fighters army rebels district province report officials residents displaced aid road bridge town city airstrike mortar rocket agreement statement council"
+        .split(' ')
+        .collect();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let make = |i: usize, rng: &mut Rng| -> (String, sitrep_model::Extraction) {
+        let mut x = templates[i % templates.len()].clone();
+        let (dlat, dlon) = (rng.unit() * 40.0 - 20.0, rng.unit() * 80.0 - 40.0);
+        let day = time::Date::from_calendar_date(2020, time::Month::January, 1).expect("a date") + time::Duration::days((rng.next() % 1800) as i64);
+        x.report.published = Some(day);
+        x.report.id = sitrep_model::ReportId(format!("scale-{i}"));
+        for e in &mut x.events {
+            for l in &mut e.locations {
+                l.lat = (l.lat + dlat).clamp(-80.0, 80.0);
+                l.lon = ((l.lon + dlon + 180.0).rem_euclid(360.0)) - 180.0;
+            }
+            e.when.start = Some(day);
+            e.when.end = Some(day);
+        }
+        // Distinct texts, as distinct as real reports: common words mixed with rarer tokens.
+        let text: Vec<String> = (0..120)
+            .map(|k| if k % 4 != 0 { format!("w{}", rng.next() % 50_000) } else { words[(rng.next() % words.len() as u64) as usize].to_string() })
+            .collect();
+        (format!("synthetic report {i}: {}", text.join(" ")), x)
+    };
+    let mut stored = 0usize;
+    let mut checkpoints = vec![1_000usize, 10_000, 100_000];
+    checkpoints.retain(|c| *c <= max);
+    println!("merge scaling (synthetic extractions from examples/reports, 1,000-report probe at each size):");
+    let mut first_rate = None;
+    for target in checkpoints {
+        while stored < target {
+            let n = (target - stored).min(500);
+            let batch: Vec<_> = (stored..stored + n).map(|i| make(i, &mut rng)).collect();
+            store.put_batch(&batch)?;
+            stored += n;
+        }
+        let t = Instant::now();
+        let probe: Vec<_> = (stored..stored + 1_000).map(|i| make(i, &mut rng)).collect();
+        for chunk in probe.chunks(100) {
+            store.put_batch(chunk)?;
+        }
+        stored += 1_000;
+        let rate = 1_000.0 / t.elapsed().as_secs_f64();
+        let base = *first_rate.get_or_insert(rate);
+        println!("  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate)", rate / base);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
