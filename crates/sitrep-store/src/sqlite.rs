@@ -69,8 +69,10 @@ impl SqliteStore {
             .map_err(sql("enabling foreign keys"))?;
         // A growing store must not read its indexes through system calls on every insert: a
         // 64 MiB page cache and memory-mapped reads keep the merge cost flat as it grows.
-        conn.pragma_update(None, "cache_size", -65_536).map_err(sql("sizing the page cache"))?;
-        conn.pragma_update(None, "mmap_size", 1_i64 << 28).map_err(sql("enabling memory-mapped reads"))?;
+        conn.pragma_update(None, "cache_size", -65_536)
+            .map_err(sql("sizing the page cache"))?;
+        conn.pragma_update(None, "mmap_size", 1_i64 << 28)
+            .map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;
         let mut s = SqliteStore {
@@ -190,7 +192,7 @@ fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Resul
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    exec(tx, 
+    exec(tx,
         "INSERT INTO reports (ext_id, url, source, title, published, text, content_hash, simhash, duplicate_of, extractor, extraction, ingested_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
@@ -211,19 +213,21 @@ fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Resul
     .map_err(sql("storing a report"))?;
     let report = tx.last_insert_rowid();
     for (band, value) in bands(sh).iter().enumerate() {
-        exec(tx, 
+        exec(
+            tx,
             "INSERT INTO simhash_bands (band, value, report_id) VALUES (?, ?, ?)",
             params![band as i64, value, report],
         )
         .map_err(sql("storing simhash bands"))?;
     }
-    exec(tx, 
+    exec(
+        tx,
         "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
         params![report, x.report.title, text],
     )
     .map_err(sql("indexing report text"))?;
     for q in &x.quotes {
-        exec(tx, 
+        exec(tx,
             "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
             params![report, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
         )
@@ -326,7 +330,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
         };
         incident_of.push((e.id.to_string(), incident));
         touched.push(incident);
-        exec(tx, 
+        exec(tx,
             "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country, json, merge_reason)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
@@ -358,7 +362,8 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                 Role::Target => "target",
                 Role::Participant => "participant",
             };
-            exec(tx, 
+            exec(
+                tx,
                 "INSERT INTO event_actors (event_id, name, country, role) VALUES (?, ?, ?, ?)",
                 params![event_id, a.name, a.country, role],
             )
@@ -517,7 +522,7 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
         .evidence
         .first()
         .map(|ev| ev.text.chars().take(400).collect::<String>());
-    exec(tx, 
+    exec(tx,
         "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
@@ -542,7 +547,8 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
     .map_err(sql("creating an incident"))?;
     let id = tx.last_insert_rowid();
     if let (Some(lat), Some(lon), true) = (fp.lat, fp.lon, dated) {
-        exec(tx, 
+        exec(
+            tx,
             "INSERT INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![id, fp.day_start, fp.day_end, lat, lat, lon, lon],
         )
@@ -571,7 +577,7 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
     exec(tx, "UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
     if rank(fp.precision) < rank(prec.as_deref()) {
         let loc = e.locations.first();
-        exec(tx, 
+        exec(tx,
             "UPDATE incidents SET location = ?, country = ?, admin1 = ?, lat = ?, lon = ?, precision = ? WHERE id = ?",
             params![loc.map(|l| &l.name), loc.and_then(|l| l.country.as_ref()), loc.and_then(|l| l.admin1.as_ref()), fp.lat, fp.lon, fp.precision, id],
         )
@@ -583,7 +589,8 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
         })
         .map_err(sql("reading an incident"))?;
     if let (Some(lat), Some(lon)) = (lat, lon) {
-        exec(tx, 
+        exec(
+            tx,
             "INSERT OR REPLACE INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
             params![id, s2, e2, lat, lat, lon, lon],
         )
@@ -621,7 +628,7 @@ fn refresh_figures(tx: &Connection, id: i64) -> Result<()> {
             |r| r.get(0),
         )
         .map_err(sql("counting sources"))?;
-    exec(tx, 
+    exec(tx,
         "UPDATE incidents SET killed_low = ?, killed_best = ?, killed_high = ?, injured_low = ?, injured_best = ?, injured_high = ?, sources = ? WHERE id = ?",
         params![k.0, k.1, k.2, j.0, j.1, j.2, sources, id],
     )
@@ -781,18 +788,30 @@ impl Store for SqliteStore {
     fn report(&self, id: StoredReportId) -> Result<Option<StoredReport>> {
         let r = self
             .conn
-            .query_row(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"), [id.0], report_row)
+            .query_row(
+                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"),
+                [id.0],
+                report_row,
+            )
             .optional()
             .map_err(sql("reading a report"))?;
         let Some(mut r) = r else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached("SELECT json FROM events WHERE report_id = ? ORDER BY id").map_err(sql("reading a report's events"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM events WHERE report_id = ? ORDER BY id")
+            .map_err(sql("reading a report's events"))?;
         let mut events: Vec<serde_json::Value> = stmt
             .query_map([id.0], |row| row.get::<_, String>(0))
             .map_err(sql("reading a report's events"))?
             .filter_map(|j| j.ok().and_then(|j| serde_json::from_str(&j).ok()))
             .collect();
         // Back in the extractor's order (e1, e2, …): roots were stored before parts.
-        events.sort_by_key(|e| e["id"].as_str().and_then(|i| i.trim_start_matches('e').parse::<u32>().ok()).unwrap_or(0));
+        events.sort_by_key(|e| {
+            e["id"]
+                .as_str()
+                .and_then(|i| i.trim_start_matches('e').parse::<u32>().ok())
+                .unwrap_or(0)
+        });
         r.extraction["events"] = serde_json::Value::Array(events);
         Ok(Some(r))
     }

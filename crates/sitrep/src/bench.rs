@@ -228,10 +228,14 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64) -> Result<()> {
         .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
         .collect();
     std::fs::write(&corpus, lines.join("\n") + "\n")?;
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().context("a one-thread pool")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .context("a one-thread pool")?;
     let db = dir.join("bench.db");
     let t = Instant::now();
-    let s = pool.install(|| crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 64))?;
+    let s =
+        pool.install(|| crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 64))?;
     let secs = t.elapsed().as_secs_f64();
     println!(
         "ingest, one core: {:8.0} reports/s ({} stored, {} near-duplicates); {:.0}% of extract-only throughput",
@@ -270,8 +274,18 @@ fn bench_scale(max: usize) -> Result<()> {
         .0
         .iter()
         .map(|d| {
-            let published = d.published.as_deref().and_then(sitrep_text::timex::parse_date);
-            sitrep_extract::extract(sitrep_extract::Input { meta: sitrep_model::ReportMeta { published, ..Default::default() }, text: d.text.clone(), warnings: vec![] })
+            let published = d
+                .published
+                .as_deref()
+                .and_then(sitrep_text::timex::parse_date);
+            sitrep_extract::extract(sitrep_extract::Input {
+                meta: sitrep_model::ReportMeta {
+                    published,
+                    ..Default::default()
+                },
+                text: d.text.clone(),
+                warnings: vec![],
+            })
         })
         .collect();
     let words: Vec<&str> = "shelling talks drone border convoy village market hospital ministry ceasefire fighters army rebels district province report officials residents displaced aid road bridge town city airstrike mortar rocket agreement statement council"
@@ -281,7 +295,8 @@ fn bench_scale(max: usize) -> Result<()> {
     let make = |i: usize, rng: &mut Rng| -> (String, sitrep_model::Extraction) {
         let mut x = templates[i % templates.len()].clone();
         let (dlat, dlon) = (rng.unit() * 40.0 - 20.0, rng.unit() * 80.0 - 40.0);
-        let day = time::Date::from_calendar_date(2020, time::Month::January, 1).expect("a date") + time::Duration::days((rng.next() % 1800) as i64);
+        let day = time::Date::from_calendar_date(2020, time::Month::January, 1).expect("a date")
+            + time::Duration::days((rng.next() % 1800) as i64);
         x.report.published = Some(day);
         x.report.id = sitrep_model::ReportId(format!("scale-{i}"));
         for e in &mut x.events {
@@ -294,7 +309,13 @@ fn bench_scale(max: usize) -> Result<()> {
         }
         // Distinct texts, as distinct as real reports: common words mixed with rarer tokens.
         let text: Vec<String> = (0..120)
-            .map(|k| if k % 4 != 0 { format!("w{}", rng.next() % 50_000) } else { words[(rng.next() % words.len() as u64) as usize].to_string() })
+            .map(|k| {
+                if k % 4 != 0 {
+                    format!("w{}", rng.next() % 50_000)
+                } else {
+                    words[(rng.next() % words.len() as u64) as usize].to_string()
+                }
+            })
             .collect();
         (format!("synthetic report {i}: {}", text.join(" ")), x)
     };
@@ -311,14 +332,19 @@ fn bench_scale(max: usize) -> Result<()> {
             stored += n;
         }
         let t = Instant::now();
-        let probe: Vec<_> = (stored..stored + 1_000).map(|i| make(i, &mut rng)).collect();
+        let probe: Vec<_> = (stored..stored + 1_000)
+            .map(|i| make(i, &mut rng))
+            .collect();
         for chunk in probe.chunks(100) {
             store.put_batch(chunk)?;
         }
         stored += 1_000;
         let rate = 1_000.0 / t.elapsed().as_secs_f64();
         let base = *first_rate.get_or_insert(rate);
-        println!("  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate)", rate / base);
+        println!(
+            "  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate)",
+            rate / base
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
