@@ -406,19 +406,7 @@ fn best_candidate(
                         lon - dlon,
                         lon + dlon
                     ],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                            r.get(8)?,
-                        ))
-                    },
+                    footprint_row,
                 )
                 .map_err(sql("searching candidate incidents"))?
                 .collect::<std::result::Result<_, _>>()
@@ -435,19 +423,7 @@ fn best_candidate(
             let r = stmt
                 .query_map(
                     params![fp.family, fp.event_type, fp.day_start - 1, fp.day_end + 1],
-                    |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                            r.get(8)?,
-                        ))
-                    },
+                    footprint_row,
                 )
                 .map_err(sql("searching candidate incidents"))?
                 .collect::<std::result::Result<_, _>>()
@@ -505,6 +481,20 @@ type FootprintRow = (
     i64,
     Option<String>,
 );
+
+fn footprint_row(r: &rusqlite::Row) -> rusqlite::Result<FootprintRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
 
 fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> Result<i64> {
     let (ds, de) = if dated {

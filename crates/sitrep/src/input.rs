@@ -6,15 +6,8 @@ use sitrep_extract::Input;
 use sitrep_model::{ReportId, ReportMeta};
 use sitrep_text::{decode, html, timex};
 
-/// Metadata given on the command line or in a JSONL record.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct Meta {
-    pub id: Option<String>,
-    pub published: Option<String>,
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub title: Option<String>,
-}
+/// Metadata given on the command line or in a JSONL record: the same as an ingested item's.
+pub use sitrep_ingest::Meta;
 
 /// One line of `--jsonl` input.
 #[derive(Debug, Deserialize)]

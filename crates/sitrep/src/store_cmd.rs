@@ -50,14 +50,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
             .into_par_iter()
             .map(|item| {
                 let item = item.map_err(anyhow::Error::from)?;
-                let m = item.meta;
-                let meta = Meta {
-                    id: m.id,
-                    published: m.published,
-                    source: m.source,
-                    url: m.url,
-                    title: m.title,
-                };
+                let meta = item.meta.clone();
                 let prepared = match &item.body {
                     Body::Text(b) => input::prepare(b, meta.clone(), false),
                     Body::Html(b) => input::prepare(b, meta.clone(), true),
