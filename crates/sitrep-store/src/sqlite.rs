@@ -8,7 +8,10 @@ use sha2::{Digest, Sha256};
 use sitrep_model::{Event, EventActor, Role};
 use std::path::Path;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_nowhere_by_start.sql"),
+];
 
 /// The SQLite store: one file, WAL journal so readers never block the writer.
 pub struct SqliteStore {
@@ -417,12 +420,18 @@ fn best_candidate(
             let mut stmt = tx
                 .prepare_cached(
                     "SELECT id, family, type, lat, lon, precision, day_start, day_end, initiator_country FROM incidents
-                     WHERE lat IS NULL AND family = ?1 AND type = ?2 AND day_end >= ?3 AND day_start <= ?4",
+                     WHERE lat IS NULL AND family = ?1 AND type = ?2 AND day_start BETWEEN ?3 - ?5 AND ?4 AND day_end >= ?3",
                 )
                 .map_err(sql("preparing the candidate search"))?;
             let r = stmt
                 .query_map(
-                    params![fp.family, fp.event_type, fp.day_start - 1, fp.day_end + 1],
+                    params![
+                        fp.family,
+                        fp.event_type,
+                        fp.day_start - 1,
+                        fp.day_end + 1,
+                        MAX_INCIDENT_DAYS
+                    ],
                     footprint_row,
                 )
                 .map_err(sql("searching candidate incidents"))?
@@ -466,6 +475,10 @@ fn best_candidate(
     }
     Ok((best, n))
 }
+
+/// Incidents longer than this are not found by place-less candidate search (which bounds its
+/// index range by start day); merging only ever widens an incident by a day or so at a time.
+const MAX_INCIDENT_DAYS: i64 = 31;
 
 /// A chosen incident: id, distance (km), day gap, same type.
 type Candidate = (i64, Option<f64>, i64, bool);
