@@ -74,7 +74,7 @@ impl SqliteStore {
         // 64 MiB page cache and memory-mapped reads keep the merge cost flat as it grows.
         conn.pragma_update(None, "cache_size", -65_536)
             .map_err(sql("sizing the page cache"))?;
-        conn.pragma_update(None, "mmap_size", 1_i64 << 28)
+        conn.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;

@@ -301,3 +301,36 @@ fn hostile_feeds_are_read_safely() {
         .arg(&db));
     assert!(x.contains("Kherson"), "{x}");
 }
+
+#[test]
+fn a_reader_holding_a_transaction_does_not_block_ingest() {
+    let dir = tmp("readers");
+    let db = dir.join("s.db");
+    let all = root().join("examples/reports/all.jsonl");
+    run(bin().arg("ingest").arg(&all).arg("--db").arg(&db));
+    // A reader in the middle of a long read transaction…
+    let reader = rusqlite::Connection::open(&db).expect("open reader");
+    reader.execute_batch("BEGIN").expect("begin");
+    let before: i64 = reader
+        .query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+        .expect("read");
+    // …while more reports are ingested: WAL lets the writer commit, and the reader keeps its snapshot.
+    let out = bin()
+        .arg("ingest")
+        .arg(follow_ups(&dir))
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .expect("ingest");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let during: i64 = reader
+        .query_row("SELECT COUNT(*) FROM reports", [], |r| r.get(0))
+        .expect("read");
+    assert_eq!(before, during, "the reader's snapshot is stable");
+    reader.execute_batch("COMMIT").expect("end read");
+    assert_eq!(counts(&db).0, before + 3);
+}
