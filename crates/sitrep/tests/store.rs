@@ -334,3 +334,24 @@ fn a_reader_holding_a_transaction_does_not_block_ingest() {
     reader.execute_batch("COMMIT").expect("end read");
     assert_eq!(counts(&db).0, before + 3);
 }
+
+#[test]
+fn an_ingest_that_reads_nothing_fails_clearly() {
+    let dir = tmp("nothing");
+    let out = bin()
+        .args([
+            "ingest",
+            "https://example.invalid/feed.xml",
+            "--no-fetch",
+            "--db",
+        ])
+        .arg(dir.join("s.db"))
+        .output()
+        .expect("ingest");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not fetched") && err.contains("no input could be read"),
+        "{err}"
+    );
+}
