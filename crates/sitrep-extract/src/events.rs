@@ -207,7 +207,7 @@ struct Ctx<'a> {
     lex: &'a Lexicon,
     rec: &'a Recognized,
     quoted: &'a Quoted,
-    low: Vec<String>,
+    low: &'a [String],
 }
 
 impl Ctx<'_> {
@@ -227,40 +227,7 @@ impl Ctx<'_> {
     }
 
     fn source_of(&self, m: &Mention) -> Option<Source> {
-        match &m.referent {
-            Referent::Person(p) => {
-                let p = &self.rec.persons[*p];
-                Some(Source {
-                    name: p.name.clone(),
-                    title: p.title.clone(),
-                    affiliation: p.affiliation.clone(),
-                })
-            }
-            Referent::Actor { actor, .. } => Some(Source {
-                name: self.lex.actors[*actor].canonical.clone(),
-                title: None,
-                affiliation: None,
-            }),
-            Referent::Media => Some(Source {
-                name: self.doc.slice(m.span).to_string(),
-                title: None,
-                affiliation: None,
-            }),
-            Referent::Place(p) => m
-                .also_actor
-                .map(|a| Source {
-                    name: self.lex.actors[a].canonical.clone(),
-                    title: None,
-                    affiliation: None,
-                })
-                .or_else(|| {
-                    Some(Source {
-                        name: p.name.to_string(),
-                        title: None,
-                        affiliation: None,
-                    })
-                }),
-        }
+        self.rec.source_of(self.lex, self.doc, m)
     }
 }
 
@@ -672,7 +639,7 @@ const INSTITUTIONS: &[&str] = &[
 ];
 
 fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
-    let end = crate::mentions::subject_end(&c.low, start, verb);
+    let end = crate::mentions::subject_end(c.low, start, verb);
     if end == 0 || end <= start || !INSTITUTIONS.contains(&c.low[end - 1].as_str()) {
         return None;
     }
@@ -715,7 +682,7 @@ fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
 /// ("Tymur Tkachenko, head of the city’s military administration, reported").
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
     let start = c.doc.sentences[si].tokens.start;
-    let end = crate::mentions::subject_end(&c.low, start, verb);
+    let end = crate::mentions::subject_end(c.low, start, verb);
     c.rec
         .within(start, end)
         .filter(|m| m.end + 2 >= end && !c.masked(m.first))
@@ -1322,11 +1289,7 @@ pub fn extract_events(
     quoted: &Quoted,
     published: Option<Date>,
 ) -> EventOutput {
-    let low = doc
-        .tokens
-        .iter()
-        .map(|t| doc.slice(t.span).to_lowercase())
-        .collect();
+    let low = &rec.low;
     let c = Ctx {
         doc,
         lex,

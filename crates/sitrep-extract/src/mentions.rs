@@ -8,7 +8,7 @@
 
 use crate::lexicon::{actor_key, ActorForm, Lexicon};
 use sitrep_gazetteer::{distance_km, normalize, Feature, Gazetteer, Place};
-use sitrep_model::{ActorKind, Span};
+use sitrep_model::{ActorKind, Source, Span};
 use sitrep_text::{Document, TokenKind};
 use std::collections::HashMap;
 
@@ -56,12 +56,25 @@ pub struct Person {
     pub mentions: Vec<Span>,
 }
 
+impl Person {
+    /// This person as the source of a quote or a figure.
+    pub fn source(&self) -> Source {
+        Source {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            affiliation: self.affiliation.clone(),
+        }
+    }
+}
+
 /// Everything recognised in one report.
 #[derive(Debug, Default)]
 pub struct Recognized {
     /// In document order, never overlapping.
     pub mentions: Vec<Mention>,
     pub persons: Vec<Person>,
+    /// Every token lowercased, computed once for all later stages.
+    pub low: Vec<String>,
 }
 
 impl Recognized {
@@ -72,6 +85,41 @@ impl Recognized {
             .iter()
             .take_while(move |m| m.first < b)
             .filter(move |m| m.end <= b)
+    }
+
+    /// Who a speaking or reporting mention is, as a source: a person with title, an actor by its
+    /// canonical name, a news organisation, or a capital standing for its government.
+    pub fn source_of(&self, lex: &Lexicon, doc: &Document, m: &Mention) -> Option<Source> {
+        let named = |name: String| Source {
+            name,
+            title: None,
+            affiliation: None,
+        };
+        Some(match &m.referent {
+            Referent::Person(p) => self.persons[*p].source(),
+            Referent::Actor { actor, .. } => named(lex.actors[*actor].canonical.clone()),
+            Referent::Media => named(doc.slice(m.span).to_string()),
+            Referent::Place(p) => named(
+                m.also_actor
+                    .map_or_else(|| p.name.to_string(), |a| lex.actors[a].canonical.clone()),
+            ),
+        })
+    }
+
+    /// The person last named before byte `at` among those `keep` accepts.
+    pub fn last_person_before(&self, at: u32, keep: impl Fn(&Person) -> bool) -> Option<&Person> {
+        self.persons
+            .iter()
+            .filter(|p| keep(p))
+            .filter_map(|p| {
+                p.mentions
+                    .iter()
+                    .filter(|s| s.start < at)
+                    .max()
+                    .map(|s| (s.start, p))
+            })
+            .max_by_key(|x| x.0)
+            .map(|x| x.1)
     }
 
     /// The mention starting at token `t`.
@@ -602,6 +650,7 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     }
     resolve_places(&c, &mut out, pending);
     mark_datelines(&c, &mut out);
+    out.low = c.low;
     out
 }
 

@@ -147,7 +147,7 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         let words = joined.split_whitespace().count();
         let sentence = doc.sentence_at(first.outer.start);
         let speaker = g.iter().find_map(|p| attribute(doc, lex, rec, &out, *p));
-        let has_cue = sentence.is_some_and(|s| sentence_has_cue(doc, lex, &out, s));
+        let has_cue = sentence.is_some_and(|s| sentence_has_cue(doc, lex, rec, &out, s));
         if g.len() == 1 && words <= 5 && speaker.is_none() && !has_cue {
             out.terms.push(trim_content(doc, first.content));
             continue;
@@ -183,42 +183,18 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
 }
 
 /// Does sentence `si` have a speech verb outside quotation marks, or a colon before a quote?
-fn sentence_has_cue(doc: &Document, lex: &Lexicon, q: &Quoted, si: usize) -> bool {
+fn sentence_has_cue(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    q: &Quoted,
+    si: usize,
+) -> bool {
     doc.sentences[si].tokens.clone().any(|k| {
         let t = doc.tokens[k];
         !q.is_masked(t.span.start)
-            && (lex.speech_verbs.contains(&doc.tok(k).to_lowercase()) || doc.tok(k) == ":")
+            && (lex.speech_verbs.contains(rec.low[k].as_str()) || doc.tok(k) == ":")
     })
-}
-
-fn source_of(
-    rec: &Recognized,
-    lex: &Lexicon,
-    doc: &Document,
-    referent: &Referent,
-    span: Span,
-) -> Option<Source> {
-    match referent {
-        Referent::Person(p) => {
-            let p = &rec.persons[*p];
-            Some(Source {
-                name: p.name.clone(),
-                title: p.title.clone(),
-                affiliation: p.affiliation.clone(),
-            })
-        }
-        Referent::Actor { actor, .. } => Some(Source {
-            name: lex.actors[*actor].canonical.clone(),
-            title: None,
-            affiliation: None,
-        }),
-        Referent::Media => Some(Source {
-            name: doc.slice(span).to_string(),
-            title: None,
-            affiliation: None,
-        }),
-        Referent::Place(_) => None,
-    }
 }
 
 /// The speaker of one quoted piece, from its sentence.
@@ -231,7 +207,7 @@ fn attribute(
 ) -> Option<(Source, Option<Span>)> {
     let si = doc.sentence_at(piece.outer.start)?;
     let sent = &doc.sentences[si];
-    let low = |k: usize| doc.tok(k).to_lowercase();
+    let low = |k: usize| rec.low[k].as_str();
     let outside = |k: usize| !q.is_masked(doc.tokens[k].span.start);
     let mention_starting_at = |k: usize| {
         rec.starting_at(k)
@@ -242,13 +218,13 @@ fn attribute(
     // Verbs after the quote, up to the next quote.
     let mut k = after;
     while k < sent.tokens.end && outside(k) {
-        if lex.speech_verbs.contains(&low(k)) {
+        if lex.speech_verbs.contains(low(k)) {
             if let Some(s) = subject_before(doc, lex, rec, k, after) {
                 return Some(s);
             }
             // "said Tkachenko", "said the spokesperson", "according to Khaled Obeid"; never "told X",
             // whose X is the listener.
-            if matches!(low(k).as_str(), "told" | "tells" | "asked") {
+            if matches!(low(k), "told" | "tells" | "asked") {
                 k += 1;
                 continue;
             }
@@ -261,11 +237,10 @@ fn attribute(
             }
             if j < sent.tokens.end {
                 if let Some(m) = mention_starting_at(j) {
-                    return source_of(rec, lex, doc, &m.referent, m.span)
-                        .map(|s| (s, Some(m.span)));
+                    return rec.source_of(lex, doc, m).map(|s| (s, Some(m.span)));
                 }
-                if lex.titles.contains(&low(j)) {
-                    return by_title(rec, &low(j), doc.tokens[k].span.start)
+                if lex.titles.contains(low(j)) {
+                    return by_title(rec, low(j), doc.tokens[k].span.start)
                         .map(|s| (s, Some(doc.tokens[j].span)));
                 }
             }
@@ -274,7 +249,7 @@ fn attribute(
     }
     // Verbs before the quote in the sentence, nearest first.
     for k in (sent.tokens.start..before_end).rev() {
-        if outside(k) && lex.speech_verbs.contains(&low(k)) {
+        if outside(k) && lex.speech_verbs.contains(low(k)) {
             if let Some(s) = subject_before(doc, lex, rec, k, sent.tokens.start) {
                 return Some(s);
             }
@@ -292,21 +267,12 @@ fn subject_before(
     verb: usize,
     floor: usize,
 ) -> Option<(Source, Option<Span>)> {
-    let low = |k: usize| doc.tok(k).to_lowercase();
+    let low = |k: usize| rec.low[k].as_str();
     let speakers = |m: &&crate::mentions::Mention| !matches!(m.referent, Referent::Place(_));
     if verb == 0 || verb <= floor {
         return None;
     }
-    let low_all: Vec<String> = (0..doc.tokens.len().min(verb + 1))
-        .map(|j| {
-            if j + 40 >= verb {
-                low(j)
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    let end = crate::mentions::subject_end(&low_all, floor, verb);
+    let end = crate::mentions::subject_end(&rec.low, floor, verb);
     if end == 0 || end <= floor {
         return None;
     }
@@ -317,37 +283,18 @@ fn subject_before(
         .filter(speakers)
         .find(|m| m.end == k + 1)
     {
-        return source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)));
+        return rec.source_of(lex, doc, m).map(|s| (s, Some(m.span)));
     }
-    if matches!(t.as_str(), "he" | "she") {
-        let at = doc.tokens[k].span.start;
-        let p = rec
-            .persons
-            .iter()
-            .filter_map(|p| {
-                p.mentions
-                    .iter()
-                    .filter(|s| s.start < at)
-                    .max()
-                    .map(|s| (s.start, p))
-            })
-            .max_by_key(|x| x.0)?;
-        let p = p.1;
-        return Some((
-            Source {
-                name: p.name.clone(),
-                title: p.title.clone(),
-                affiliation: p.affiliation.clone(),
-            },
-            Some(doc.tokens[k].span),
-        ));
+    if matches!(t, "he" | "she") {
+        let p = rec.last_person_before(doc.tokens[k].span.start, |_| true)?;
+        return Some((p.source(), Some(doc.tokens[k].span)));
     }
-    if crate::mentions::is_title(lex, &t) && k > 0 && matches!(low(k - 1).as_str(), "the" | "a") {
-        return by_title(rec, &t, doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[k].span)));
+    if crate::mentions::is_title(lex, t) && k > 0 && matches!(low(k - 1), "the" | "a") {
+        return by_title(rec, t, doc.tokens[k].span.start).map(|s| (s, Some(doc.tokens[k].span)));
     }
     // "the group said", "the army said": the last actor of that kind named before.
     if k > 0 && low(k - 1) == "the" {
-        let kinds: &[sitrep_model::ActorKind] = match t.as_str() {
+        let kinds: &[sitrep_model::ActorKind] = match t {
             "group" | "movement" | "militia" | "rebels" | "faction" | "organisation"
             | "organization" => &[
                 sitrep_model::ActorKind::ArmedGroup,
@@ -364,17 +311,13 @@ fn subject_before(
         if !kinds.is_empty() {
             let at = doc.tokens[k].span.start;
             let m = rec.mentions.iter().filter(|m| m.span.end <= at).rfind(|m| matches!(m.referent, Referent::Actor { actor, .. } if kinds.contains(&lex.actors[actor].kind)))?;
-            return source_of(rec, lex, doc, &m.referent, m.span)
+            return rec
+                .source_of(lex, doc, m)
                 .map(|s| (s, Some(doc.tokens[k].span)));
         }
     }
     // "…, saying": the last speaker named before in the sentence.
-    if t == ","
-        && matches!(
-            low(verb).as_str(),
-            "saying" | "calling" | "describing" | "adding"
-        )
-    {
+    if t == "," && matches!(low(verb), "saying" | "calling" | "describing" | "adding") {
         return rec
             .within(floor, verb)
             .filter(speakers)
@@ -383,33 +326,17 @@ fn subject_before(
             })
             .filter(|m| matches!(m.referent, Referent::Person(_) | Referent::Actor { .. }))
             .last()
-            .and_then(|m| {
-                source_of(rec, lex, doc, &m.referent, m.span).map(|s| (s, Some(m.span)))
-            });
+            .and_then(|m| rec.source_of(lex, doc, m).map(|s| (s, Some(m.span))));
     }
     None
 }
 
 /// The person last named before byte `at` whose title contains `noun`.
 fn by_title(rec: &Recognized, noun: &str, at: u32) -> Option<Source> {
-    rec.persons
-        .iter()
-        .filter(|p| {
-            p.title
-                .as_deref()
-                .is_some_and(|t| t.to_lowercase().contains(noun))
-        })
-        .filter_map(|p| {
-            p.mentions
-                .iter()
-                .filter(|s| s.start < at)
-                .max()
-                .map(|s| (s.start, p))
-        })
-        .max_by_key(|x| x.0)
-        .map(|(_, p)| Source {
-            name: p.name.clone(),
-            title: p.title.clone(),
-            affiliation: p.affiliation.clone(),
-        })
+    rec.last_person_before(at, |p| {
+        p.title
+            .as_deref()
+            .is_some_and(|t| t.to_lowercase().contains(noun))
+    })
+    .map(|p| p.source())
 }

@@ -148,6 +148,17 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+fn write_csv_row(out: &mut dyn Write, row: &[String]) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}",
+        row.iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
 fn country_name(cc: Option<&str>) -> String {
     cc.map(|c| {
         sitrep_gazetteer::Gazetteer::global()
@@ -236,14 +247,7 @@ pub fn write_incidents(
                     j.2,
                     i.sources.to_string(),
                 ];
-                writeln!(
-                    out,
-                    "{}",
-                    row.iter()
-                        .map(|f| csv_field(f))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )?;
+                write_csv_row(out, &row)?;
             }
         }
         Format::Geojson => {
@@ -311,14 +315,7 @@ pub fn write_incidents(
                         .map(|e| e.low.to_string())
                         .unwrap_or_else(|| "0".into()),
                 ];
-                writeln!(
-                    out,
-                    "{}",
-                    row.iter()
-                        .map(|f| csv_field(f))
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )?;
+                write_csv_row(out, &row)?;
             }
         }
     }
