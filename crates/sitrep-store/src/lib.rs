@@ -17,7 +17,7 @@ mod query;
 pub mod simhash;
 mod sqlite;
 
-pub use query::{Format, Query};
+pub use query::{Filters, Format, InvalidFilter, Query, MAX_LIMIT};
 pub use sqlite::SqliteStore;
 
 use serde::Serialize;
@@ -159,6 +159,33 @@ pub struct Counts {
     pub incidents: u64,
 }
 
+/// Incidents grouped by one key, with their summed best casualty figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    /// The day (`YYYY-MM-DD`), family or country code.
+    pub key: Option<String>,
+    pub incidents: u64,
+    pub killed: u64,
+    pub injured: u64,
+}
+
+/// What a set of incidents adds up to, for the timeline and summaries.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub incidents: u64,
+    /// Sum of best estimates.
+    pub killed: u64,
+    pub injured: u64,
+    /// Incidents with no known date (counted in the totals, not in `by_day`).
+    pub undated: u64,
+    /// By first day, oldest first.
+    pub by_day: Vec<Bucket>,
+    pub by_family: Vec<Bucket>,
+    pub by_type: Vec<Bucket>,
+    /// By ISO alpha-2 code; incidents with no country are left out.
+    pub by_country: Vec<Bucket>,
+}
+
 /// The store the pipeline writes to and the server reads from.
 pub trait Store {
     /// Store one report and its extraction and merge its events, atomically.
@@ -169,6 +196,10 @@ pub trait Store {
     fn find(&self, url: Option<&str>, text: &str) -> Result<Option<StoredReportId>>;
     /// Incidents matching a query.
     fn incidents(&self, q: &Query) -> Result<Vec<Incident>>;
+    /// How many incidents match a query (ignoring its limit and offset), for paging.
+    fn count_incidents(&self, q: &Query) -> Result<u64>;
+    /// Counts and casualty sums of the incidents matching a query, by day, family and country.
+    fn stats(&self, q: &Query) -> Result<Stats>;
     /// One incident with its sources.
     fn incident(&self, id: IncidentId) -> Result<Option<IncidentDetail>>;
     /// One report with its text.

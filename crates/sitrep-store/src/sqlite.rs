@@ -3,6 +3,7 @@
 use crate::merge::{compatible, radius_km, Footprint, Reason};
 use crate::simhash::{bands, simhash, NEAR};
 use crate::*;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use sitrep_model::{Event, EventActor, Role};
@@ -78,6 +79,22 @@ impl SqliteStore {
             .map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;
+        // Great-circle distance for the exact `near` filter; NULL when a place is unknown.
+        conn.create_scalar_function(
+            "distance_km",
+            4,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |ctx| {
+                let v = |i| ctx.get::<Option<f64>>(i);
+                Ok(match (v(0)?, v(1)?, v(2)?, v(3)?) {
+                    (Some(a), Some(b), Some(c), Some(d)) => {
+                        Some(sitrep_gazetteer::distance_km(a, b, c, d))
+                    }
+                    _ => None,
+                })
+            },
+        )
+        .map_err(sql("registering distance_km"))?;
         let mut s = SqliteStore {
             conn,
             path,
@@ -704,40 +721,77 @@ impl Store for SqliteStore {
     }
 
     fn incidents(&self, q: &Query) -> Result<Vec<Incident>> {
-        let (w, p) = q.sql();
-        let limit = q.limit.unwrap_or(u32::MAX);
-        let offset = q.offset.unwrap_or(0);
-        let text = format!("SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE {w} ORDER BY i.date_start DESC, i.id DESC");
+        let (w, mut p) = q.sql();
+        p.push(rusqlite::types::Value::Integer(
+            q.limit.map_or(-1, i64::from),
+        ));
+        p.push(rusqlite::types::Value::Integer(i64::from(
+            q.offset.unwrap_or(0),
+        )));
+        let text = format!("SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE {w} ORDER BY i.date_start DESC, i.id DESC LIMIT ? OFFSET ?");
         let mut stmt = self
             .conn
-            .prepare(&text)
+            .prepare_cached(&text)
             .map_err(sql("preparing an incident query"))?;
         let rows = stmt
             .query_map(params_from_iter(p), incident_row)
             .map_err(sql("querying incidents"))?;
-        let mut out = Vec::new();
-        let mut skipped = 0;
-        for r in rows {
-            let inc = r.map_err(sql("reading an incident"))?;
-            if let Some((lat, lon, km)) = q.near {
-                let inside = inc
-                    .lat
-                    .zip(inc.lon)
-                    .is_some_and(|(a, b)| sitrep_gazetteer::distance_km(lat, lon, a, b) <= km);
-                if !inside {
-                    continue;
-                }
-            }
-            if skipped < offset {
-                skipped += 1;
-                continue;
-            }
-            if out.len() as u32 >= limit {
-                break;
-            }
-            out.push(inc);
+        rows.collect::<std::result::Result<_, _>>()
+            .map_err(sql("reading an incident"))
+    }
+
+    fn count_incidents(&self, q: &Query) -> Result<u64> {
+        let (w, p) = q.sql();
+        self.conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM incidents i WHERE {w}"))
+            .and_then(|mut s| s.query_row(params_from_iter(p), |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
+            .map_err(sql("counting incidents"))
+    }
+
+    fn stats(&self, q: &Query) -> Result<Stats> {
+        let (w, p) = q.sql();
+        let mut stats = Stats::default();
+        let group = |key: &str| -> Result<Vec<Bucket>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {key}, COUNT(*), SUM(COALESCE(i.killed_best, 0)), SUM(COALESCE(i.injured_best, 0))
+                     FROM incidents i WHERE {w} GROUP BY 1 ORDER BY 1"
+                ))
+                .map_err(sql("preparing a statistics query"))?;
+            let rows = stmt
+                .query_map(params_from_iter(p.iter()), |r| {
+                    Ok(Bucket {
+                        key: r.get(0)?,
+                        incidents: r.get::<_, i64>(1)? as u64,
+                        killed: r.get::<_, i64>(2)? as u64,
+                        injured: r.get::<_, i64>(3)? as u64,
+                    })
+                })
+                .map_err(sql("computing statistics"))?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(sql("computing statistics"))
+        };
+        stats.by_day = group("i.date_start")?;
+        stats.by_family = group("i.family")?;
+        stats.by_type = group("i.type")?;
+        stats.by_country = group("i.country")?;
+        for b in &stats.by_family {
+            stats.incidents += b.incidents;
+            stats.killed += b.killed;
+            stats.injured += b.injured;
         }
-        Ok(out)
+        // Undated or unplaced incidents are counted in the totals, not in a day or country.
+        stats.undated = stats
+            .by_day
+            .iter()
+            .filter(|b| b.key.is_none())
+            .map(|b| b.incidents)
+            .sum();
+        stats.by_day.retain(|b| b.key.is_some());
+        stats.by_country.retain(|b| b.key.is_some());
+        Ok(stats)
     }
 
     fn incident(&self, id: IncidentId) -> Result<Option<IncidentDetail>> {

@@ -26,6 +26,17 @@ pub struct Args {
     /// (synthetic extractions spread over places and dates; extraction not included).
     #[arg(long)]
     scale: bool,
+    /// Load-test the HTTP API on loopback instead: --connections clients each send --requests
+    /// requests to a server over --db (default: a store built from the corpus).
+    #[arg(long)]
+    serve: bool,
+    #[arg(long, default_value_t = 200)]
+    connections: usize,
+    #[arg(long, default_value_t = 25)]
+    requests: usize,
+    /// The store to serve for --serve.
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Largest store size for --scale.
     #[arg(long, default_value_t = 100_000)]
     scale_max: usize,
@@ -172,6 +183,9 @@ pub fn run(args: Args) -> Result<()> {
             .with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {name} to {}", out.display());
         return Ok(());
+    }
+    if args.serve {
+        return serve(&args, &docs, &name);
     }
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     // Warm-up pass, then the measured single-core pass.
@@ -347,5 +361,48 @@ fn bench_scale(max: usize) -> Result<()> {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// `--serve`: build (or take) a store, load-test the API, print the figures.
+fn serve(args: &Args, docs: &[Doc], name: &str) -> Result<()> {
+    let tmp = std::env::temp_dir().join(format!("sitrep-bench-serve-{}", std::process::id()));
+    let (db, what) = match &args.db {
+        Some(db) => (db.clone(), format!("the store {}", db.display())),
+        None => {
+            std::fs::create_dir_all(&tmp)?;
+            let corpus = tmp.join("corpus.jsonl");
+            let lines: Vec<String> = docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
+                .collect();
+            std::fs::write(&corpus, lines.join("\n") + "\n")?;
+            let db = tmp.join("bench.db");
+            crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 256)?;
+            (db, format!("a store of {name}"))
+        }
+    };
+    let r = crate::load::run(&db, args.connections.max(1), args.requests.max(1));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let r = r?;
+    println!("serve: {what}");
+    println!(
+        "serve, {} connections: {} requests in {:.2}s = {:.0} requests/s; latency p50 {:.1} ms, p99 {:.1} ms; {} errors",
+        r.connections,
+        r.requests,
+        r.seconds,
+        r.requests as f64 / r.seconds,
+        r.p50.as_secs_f64() * 1e3,
+        r.p99.as_secs_f64() * 1e3,
+        r.errors
+    );
+    if let Some(e) = r.first_error {
+        bail!(
+            "{} of {} requests failed; the first: {e}",
+            r.errors,
+            r.requests
+        );
+    }
     Ok(())
 }

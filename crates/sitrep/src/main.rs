@@ -2,6 +2,8 @@
 
 mod bench;
 mod input;
+mod load;
+mod serve_cmd;
 mod store_cmd;
 
 use anyhow::{Context, Result};
@@ -106,6 +108,29 @@ enum Command {
         #[arg(long, value_enum, default_value = "acled-csv")]
         format: ExportFormat,
     },
+    /// Serve the HTTP JSON API and the map page over a store.
+    Serve {
+        #[arg(long, default_value = "sitrep.db")]
+        db: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Accept reports on POST /api/reports (with a bearer token).
+        #[arg(long)]
+        allow_write: bool,
+        /// The write token (at least 16 characters); generated and printed when omitted.
+        #[arg(long, env = "SITREP_TOKEN", requires = "allow_write")]
+        token: Option<String>,
+    },
+    /// Build a store from the example reports and serve the map page.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Where to build the store (rebuilt on every run); default: a sitrep-demo folder in the temp dir.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// More reports to load with the examples (files, folders, JSON Lines, feeds).
+        extra: Vec<String>,
+    },
     /// Explain an incident: the reports merged into it and why.
     Why {
         incident: i64,
@@ -135,10 +160,13 @@ struct Filters {
     #[arg(long)]
     actor: Option<String>,
     /// LAT,LON; with --km.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<String>,
     #[arg(long, default_value_t = 50.0)]
     km: f64,
+    /// WEST,SOUTH,EAST,NORTH in degrees.
+    #[arg(long, allow_hyphen_values = true)]
+    bbox: Option<String>,
     #[arg(long)]
     min_killed: Option<u64>,
     /// Full-text search in the reports behind an incident.
@@ -285,19 +313,22 @@ fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
         Command::Events { filters: f, format } => {
-            let q = store_cmd::query(
-                f.since,
-                f.until,
-                f.family,
-                f.event_type,
-                f.country,
-                f.actor,
-                f.near,
-                f.km,
-                f.min_killed,
-                f.text,
-                f.limit,
-            )?;
+            let q = sitrep_store::Filters {
+                since: f.since,
+                until: f.until,
+                family: f.family,
+                event_type: f.event_type,
+                country: f.country,
+                actor: f.actor,
+                near: f.near,
+                km: Some(f.km),
+                bbox: f.bbox,
+                min_killed: f.min_killed,
+                text: f.text,
+                limit: f.limit,
+                offset: None,
+            }
+            .check()?;
             let store = store_cmd::open(&f.db)?;
             let incidents = sitrep_store::Store::incidents(&store, &q)?;
             let format = match format {
@@ -327,6 +358,18 @@ fn run(cmd: Command) -> Result<()> {
             out.flush()?;
             Ok(())
         }
+        Command::Serve {
+            db,
+            addr,
+            allow_write,
+            token,
+        } => serve_cmd::serve(serve_cmd::Options {
+            db,
+            addr,
+            allow_write,
+            token,
+        }),
+        Command::Demo { addr, db, extra } => serve_cmd::demo(db, addr, &extra),
         Command::Why { incident, db } => {
             let mut out = std::io::stdout().lock();
             store_cmd::why(&db, incident, &mut out)

@@ -4,7 +4,7 @@ use crate::input::{self, Meta};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sitrep_ingest::{Body, Fetcher, Limits, Sources};
-use sitrep_store::{Format, Incident, IncidentId, PutOutcome, Query, SqliteStore, Store};
+use sitrep_store::{Format, Incident, IncidentId, PutOutcome, SqliteStore, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -385,71 +385,4 @@ pub fn why(db: &Path, id: i64, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Parse `LAT,LON`.
-pub fn parse_point(s: &str) -> Result<(f64, f64)> {
-    let (a, b) = s.split_once(',').context("expected LAT,LON")?;
-    let lat: f64 = a.trim().parse().context("latitude is not a number")?;
-    let lon: f64 = b.trim().parse().context("longitude is not a number")?;
-    anyhow::ensure!(
-        (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon),
-        "LAT,LON out of range"
-    );
-    Ok((lat, lon))
-}
-
-/// Build a query from command-line filters.
-#[allow(clippy::too_many_arguments)]
-pub fn query(
-    since: Option<String>,
-    until: Option<String>,
-    family: Option<String>,
-    event_type: Option<String>,
-    country: Option<String>,
-    actor: Option<String>,
-    near: Option<String>,
-    km: f64,
-    min_killed: Option<u64>,
-    text: Option<String>,
-    limit: Option<u32>,
-) -> Result<Query> {
-    let check_date = |d: &Option<String>| -> Result<()> {
-        if let Some(d) = d {
-            input::parse_published(d)?;
-        }
-        Ok(())
-    };
-    check_date(&since)?;
-    check_date(&until)?;
-    if let Some(f) = &family {
-        anyhow::ensure!(
-            sitrep_model::Family::parse(f).is_some(),
-            "unknown family {f:?}; see docs/ontology.md"
-        );
-    }
-    if let Some(t) = &event_type {
-        anyhow::ensure!(
-            sitrep_model::EventType::parse(t).is_some(),
-            "unknown type {t:?}; see docs/ontology.md"
-        );
-    }
-    let near = near
-        .map(|n| parse_point(&n))
-        .transpose()?
-        .map(|(a, b)| (a, b, km));
-    Ok(Query {
-        since,
-        until,
-        family,
-        event_type,
-        country,
-        actor,
-        near,
-        bbox: None,
-        min_killed,
-        text,
-        limit,
-        offset: None,
-    })
 }

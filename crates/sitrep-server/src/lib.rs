@@ -1,0 +1,95 @@
+//! The sitrep HTTP JSON API and the map page.
+//!
+//! [`router`] builds the axum application over a store file; [`serve`] runs it until a shutdown
+//! signal. Reads go through a small pool of SQLite connections on blocking threads (WAL lets them
+//! run beside an ingest); the number of reads in flight is bounded so a burst of connections
+//! queues instead of opening unbounded database handles. Writes (`POST /api/reports`) exist only
+//! when the server was given a [`Writer`]: a bearer token and the pipeline to run.
+//!
+//! Architecture invariant: reads through the `Store` trait and knows nothing of extraction; the
+//! binary injects the pipeline as a function. Article text is data: the page renders it with
+//! `textContent`, never as HTML.
+
+mod api;
+mod assets;
+mod excerpt;
+
+pub use api::Submission;
+
+use axum::Router;
+use sitrep_model::Extraction;
+use sitrep_store::{SqliteStore, StoreError};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// Largest request body accepted (a report of the largest size the pipeline reads, in JSON).
+pub const MAX_BODY: usize = 9 << 20;
+
+/// The pipeline that turns a submitted report into text and its extraction, or says why not.
+pub type Pipeline = dyn Fn(Submission) -> Result<(String, Extraction), String> + Send + Sync;
+
+/// What the server needs to accept reports.
+pub struct Writer {
+    /// Clients send `Authorization: Bearer <token>`.
+    pub token: String,
+    pub pipeline: Box<Pipeline>,
+}
+
+/// How to serve.
+pub struct Config {
+    /// The store file; it must exist (run `sitrep ingest` first).
+    pub db: PathBuf,
+    /// `None`: `POST /api/reports` answers 403.
+    pub writer: Option<Writer>,
+    /// Reads in flight at once (each holds one pooled connection).
+    pub readers: usize,
+}
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("no store at {0}: create one with `sitrep ingest --db {0} PATH...`")]
+    NoStore(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub(crate) struct State {
+    db: PathBuf,
+    pool: Mutex<Vec<SqliteStore>>,
+    permits: Semaphore,
+    writer: Option<(Writer, Mutex<SqliteStore>)>,
+}
+
+/// The application: the API under `/api/`, the page at `/`, its assets under `/assets/`.
+pub fn router(config: Config) -> Result<Router, ServerError> {
+    if !config.db.is_file() {
+        return Err(ServerError::NoStore(config.db.display().to_string()));
+    }
+    // Opening once migrates an older store before any reader sees it.
+    let first = SqliteStore::open(&config.db)?;
+    let writer = match config.writer {
+        Some(w) => Some((w, Mutex::new(SqliteStore::open(&config.db)?))),
+        None => None,
+    };
+    let readers = config.readers.max(1);
+    let state = Arc::new(State {
+        db: config.db,
+        pool: Mutex::new(vec![first]),
+        permits: Semaphore::new(readers),
+        writer,
+    });
+    Ok(api::routes(state.clone()).merge(assets::routes()))
+}
+
+/// Serve `app` on `listener` until `shutdown` completes, then finish the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

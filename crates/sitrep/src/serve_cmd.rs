@@ -1,0 +1,186 @@
+//! `sitrep serve` and `sitrep demo`: the HTTP API and the map page.
+
+use crate::input::{self, Meta};
+use anyhow::{Context, Result};
+use sitrep_server::{Config, Submission, Writer};
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Our own example reports, embedded so `sitrep demo` works from any directory.
+const EXAMPLES: &str = include_str!("../../../examples/reports/all.jsonl");
+
+/// Where `../shared/examples` is when the binary runs from this checkout.
+const SHARED_EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples");
+
+/// How to serve.
+pub struct Options {
+    pub db: PathBuf,
+    pub addr: SocketAddr,
+    pub allow_write: bool,
+    /// The write token; generated and printed when writing is allowed and none is given.
+    pub token: Option<String>,
+}
+
+/// The pipeline the server runs on a submitted report: the same as `sitrep extract`.
+fn pipeline(s: Submission) -> Result<(String, sitrep_model::Extraction), String> {
+    let meta = Meta {
+        id: s.id,
+        published: s.published,
+        source: s.source,
+        url: s.url,
+        title: s.title,
+    };
+    let prepared = input::prepare(s.text.as_bytes(), meta, s.html).map_err(|e| format!("{e:#}"))?;
+    let text = prepared.text.clone();
+    Ok((text, sitrep_extract::extract(prepared)))
+}
+
+/// 128 random bits from the operating system, as hex.
+fn random_token() -> Result<String> {
+    let mut b = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .context("reading /dev/urandom for a write token; pass --token instead")?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// Serve the store until Ctrl-C or SIGTERM. Prints the URL on stdout once listening.
+pub fn serve(o: Options) -> Result<()> {
+    let writer = if o.allow_write {
+        let token = match o.token {
+            Some(t) if t.len() >= 16 => t,
+            Some(_) => anyhow::bail!("--token must be at least 16 characters"),
+            None => {
+                let t = random_token()?;
+                eprintln!(
+                    "writing allowed: send 'Authorization: Bearer {t}' with POST /api/reports"
+                );
+                t
+            }
+        };
+        Some(Writer {
+            token,
+            pipeline: Box::new(pipeline),
+        })
+    } else {
+        None
+    };
+    let app = sitrep_server::router(Config {
+        db: o.db.clone(),
+        writer,
+        readers: 8,
+    })?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(o.addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (in use? try --addr 127.0.0.1:0)",
+                    o.addr
+                )
+            })?;
+        let local = listener.local_addr()?;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "serving {} at http://{local}/ (Ctrl-C to stop)",
+            o.db.display()
+        )?;
+        out.flush()?;
+        drop(out);
+        sitrep_server::serve(listener, app, shutdown_signal())
+            .await
+            .context("serving")
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("stopping: finishing requests in flight");
+}
+
+/// The folder the demo store lives in when none is given.
+pub fn demo_dir() -> PathBuf {
+    std::env::temp_dir().join("sitrep-demo")
+}
+
+/// Build a fresh store from the example reports (ours, `../shared/examples` when present, and
+/// `extra`), then serve it.
+pub fn demo(db: Option<PathBuf>, addr: SocketAddr, extra: &[String]) -> Result<()> {
+    let dir = demo_dir();
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // The demo always starts from an empty store. Its own file is replaced; a file the user
+    // named is never deleted.
+    let db = match db {
+        Some(db) if db.exists() => anyhow::bail!(
+            "{} exists: the demo builds a fresh store; remove it or choose another --db",
+            db.display()
+        ),
+        Some(db) => db,
+        None => {
+            let db = dir.join("demo.db");
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = db.clone().into_os_string();
+                p.push(suffix);
+                match std::fs::remove_file(&p) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(e).with_context(|| format!("removing the old demo store {p:?}"))
+                    }
+                }
+            }
+            db
+        }
+    };
+    let examples = dir.join("examples.jsonl");
+    std::fs::write(&examples, EXAMPLES)
+        .with_context(|| format!("writing {}", examples.display()))?;
+    let mut inputs = vec![examples.display().to_string()];
+    for shared in [Path::new(SHARED_EXAMPLES), Path::new("../shared/examples")] {
+        if shared.is_dir() {
+            inputs.push(shared.display().to_string());
+            break;
+        }
+    }
+    if inputs.len() == 1 {
+        eprintln!("../shared/examples not found: the demo has the built-in example reports only");
+    }
+    inputs.extend(extra.iter().cloned());
+    let s = crate::store_cmd::ingest(&db, &inputs, false, 64)?;
+    eprintln!(
+        "demo store {}: {} reports, {} events, {} incidents",
+        db.display(),
+        s.stored + s.near_duplicates,
+        s.events,
+        s.new_incidents
+    );
+    serve(Options {
+        db,
+        addr,
+        allow_write: false,
+        token: None,
+    })
+}

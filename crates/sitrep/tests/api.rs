@@ -1,0 +1,393 @@
+//! The HTTP API against a real `sitrep serve` on loopback: every endpoint, filters, paging,
+//! errors, the write token, and a bounded load test.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const TOKEN: &str = "test-token-0123456789abcdef";
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("sitrep-api-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+/// A store of the example reports, built once per test that asks.
+fn store(name: &str) -> PathBuf {
+    let db = tmp(name).join("api.db");
+    let out = bin()
+        .args(["ingest", "--db"])
+        .arg(&db)
+        .arg(root().join("examples/reports/all.jsonl"))
+        .output()
+        .expect("run ingest");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+/// A running server; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path, write: bool) -> Server {
+    let mut cmd = bin();
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(db);
+    if write {
+        cmd.args(["--allow-write", "--token", TOKEN]);
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start sitrep serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the serving line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+impl Server {
+    fn get(&self, path: &str) -> (u16, Value) {
+        let mut r = agent()
+            .get(&format!("{}{path}", self.base))
+            .call()
+            .expect("request");
+        let status = r.status().as_u16();
+        let body = r.body_mut().read_to_string().expect("body");
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+
+    fn ok(&self, path: &str) -> Value {
+        let (status, v) = self.get(path);
+        assert_eq!(status, 200, "GET {path}: {v}");
+        v
+    }
+
+    fn post(&self, token: Option<&str>, body: &str) -> (u16, Value) {
+        let mut req = agent()
+            .post(&format!("{}/api/reports", self.base))
+            .header("Content-Type", "application/json");
+        if let Some(t) = token {
+            req = req.header("Authorization", &format!("Bearer {t}"));
+        }
+        let mut r = req.send(body).expect("request");
+        let status = r.status().as_u16();
+        let body = r.body_mut().read_to_string().expect("body");
+        (
+            status,
+            serde_json::from_str(&body).unwrap_or(Value::String(body)),
+        )
+    }
+}
+
+fn ids(page: &Value) -> Vec<i64> {
+    page["incidents"]
+        .as_array()
+        .expect("incidents")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect()
+}
+
+/// An error must be JSON with the status repeated and a message.
+fn assert_error(s: &Server, path: &str, status: u16, needle: &str) {
+    let (got, v) = s.get(path);
+    assert_eq!(got, status, "GET {path}: {v}");
+    assert_eq!(v["error"]["status"], status, "{v}");
+    let msg = v["error"]["message"].as_str().expect("message");
+    assert!(msg.contains(needle), "GET {path}: {msg:?} lacks {needle:?}");
+}
+
+#[test]
+fn every_read_endpoint_filters_pages_and_errors() {
+    let db = store("read");
+    let s = serve(&db, false);
+
+    let health = s.ok("/api/health");
+    let total = health["incidents"].as_u64().expect("count");
+    assert!(total > 20, "{health}");
+    assert_eq!(health["writable"], false);
+
+    // Paging: pages of 7 concatenate to the whole list, in order, without overlap.
+    let all = s.ok("/api/incidents?limit=1000");
+    assert_eq!(all["total"].as_u64(), Some(total));
+    let every = ids(&all);
+    assert_eq!(every.len() as u64, total);
+    let mut paged = Vec::new();
+    for offset in (0..total).step_by(7) {
+        let p = s.ok(&format!("/api/incidents?limit=7&offset={offset}"));
+        assert_eq!(p["total"].as_u64(), Some(total));
+        paged.extend(ids(&p));
+    }
+    assert_eq!(paged, every);
+    assert_eq!(s.ok("/api/incidents")["limit"], 100, "default page size");
+
+    // Filters agree with what each incident says.
+    let list = |q: &str| {
+        s.ok(&format!("/api/incidents?limit=1000&{q}"))["incidents"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let so = list("country=SO");
+    assert!(!so.is_empty() && so.iter().all(|i| i["country"] == "SO"));
+    let battles = list("family=battles");
+    assert!(!battles.is_empty() && battles.iter().all(|i| i["family"] == "battles"));
+    let dated = list("since=2025-01-01&until=2025-12-31");
+    assert!(!dated.is_empty());
+    for i in &dated {
+        assert!(
+            i["date_end"].as_str().unwrap() >= "2025-01-01"
+                && i["date_start"].as_str().unwrap() <= "2025-12-31",
+            "{i}"
+        );
+    }
+    let deadly = list("min_killed=10");
+    assert!(
+        !deadly.is_empty()
+            && deadly
+                .iter()
+                .all(|i| i["killed"]["best"].as_u64().unwrap() >= 10)
+    );
+    // Mogadishu, 30 km: only incidents within 30 km of it.
+    let near = list("near=2.04,45.34&km=30");
+    assert!(!near.is_empty());
+    for i in &near {
+        let (lat, lon) = (i["lat"].as_f64().unwrap(), i["lon"].as_f64().unwrap());
+        assert!((lat - 2.04).abs() < 0.3 && (lon - 45.34).abs() < 0.3, "{i}");
+    }
+    // A box around the Horn of Africa holds the Somali incidents and nothing in the Americas.
+    let horn = list("bbox=40,-2,52,12");
+    assert!(horn.iter().any(|i| i["country"] == "SO"));
+    assert!(horn.iter().all(|i| i["lon"].as_f64().unwrap() >= 40.0));
+    let text = list("text=ceasefire");
+    assert!(!text.is_empty(), "full-text search finds something");
+    let rsf = list("actor=rapid%20support");
+    assert!(!rsf.is_empty());
+
+    // Stats add up to the incident count, by family and by day (plus undated).
+    let stats = s.ok("/api/stats");
+    assert_eq!(stats["incidents"].as_u64(), Some(total));
+    let sum = |k: &str| {
+        stats[k]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["incidents"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(sum("by_family"), total);
+    assert_eq!(sum("by_type"), total);
+    assert_eq!(sum("by_day") + stats["undated"].as_u64().unwrap(), total);
+    let so_stats = s.ok("/api/stats?country=SO");
+    assert_eq!(so_stats["incidents"].as_u64(), Some(so.len() as u64));
+
+    // An incident: its sources, the sentence behind each figure, cut into segments that
+    // reproduce the report text at the excerpt's span.
+    let deadliest = &deadly[0];
+    let d = s.ok(&format!("/api/incidents/{}", deadliest["id"]));
+    assert_eq!(d["id"], deadliest["id"]);
+    let src = &d["reports"][0];
+    let report = s.ok(&format!("/api/reports/{}", src["report"]));
+    let text = report["text"].as_str().unwrap().as_bytes();
+    let x = &src["excerpts"][0];
+    let joined: String = x["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["text"].as_str().unwrap())
+        .collect();
+    let (a, b) = (
+        x["start"].as_u64().unwrap() as usize,
+        x["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(joined.as_bytes(), &text[a..b]);
+    let killed_marks: Vec<&str> = src["excerpts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["segments"].as_array().unwrap())
+        .filter(|g| g["mark"] == "killed")
+        .map(|g| g["text"].as_str().unwrap())
+        .collect();
+    assert!(!killed_marks.is_empty(), "the killed figure is marked: {x}");
+    assert!(src["evidence"].as_array().is_some_and(|e| !e.is_empty()));
+    assert!(report["extraction"]["events"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty()));
+
+    // OpenAPI: valid JSON naming every route.
+    let doc = s.ok("/api/openapi.json");
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for p in [
+        "/api/incidents",
+        "/api/incidents/{id}",
+        "/api/reports",
+        "/api/reports/{id}",
+        "/api/stats",
+        "/api/health",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "openapi lacks {p}");
+    }
+
+    // Errors: JSON, with the right status and a useful message.
+    assert_error(&s, "/api/incidents/999999", 404, "no incident");
+    assert_error(&s, "/api/reports/999999", 404, "no report");
+    assert_error(&s, "/api/incidents/abc", 400, "");
+    assert_error(&s, "/api/incidents?since=yesterday", 400, "since");
+    assert_error(&s, "/api/incidents?family=wars", 400, "family");
+    assert_error(&s, "/api/incidents?limit=5000", 400, "limit");
+    assert_error(&s, "/api/incidents?bbox=1,2,3", 400, "bbox");
+    assert_error(&s, "/api/incidents?near=100,0", 400, "near");
+    assert_error(&s, "/api/incidents?colour=red", 400, "colour");
+    assert_error(&s, "/api/nothing", 404, "openapi");
+    let (status, v) = s.post(Some(TOKEN), "{}");
+    assert_eq!(status, 403, "a read-only server refuses writes: {v}");
+
+    // The page and its bundled assets.
+    let mut page = agent().get(&format!("{}/", s.base)).call().expect("page");
+    assert_eq!(page.status(), 200);
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .expect("CSP")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("script-src 'self'"), "{csp}");
+    assert!(page
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("/assets/app.js"));
+    for a in [
+        "app.js",
+        "app.css",
+        "leaflet.js",
+        "leaflet.css",
+        "topojson-client.min.js",
+        "countries-50m.json",
+    ] {
+        let r = agent()
+            .get(&format!("{}/assets/{a}", s.base))
+            .call()
+            .expect("asset");
+        assert_eq!(r.status(), 200, "{a}");
+    }
+}
+
+#[test]
+fn writes_need_the_token_and_land_in_the_store() {
+    let db = store("write");
+    let s = serve(&db, true);
+    let before = s.ok("/api/health")["reports"].as_u64().unwrap();
+    let report = serde_json::json!({
+        "text": "Gunmen killed four villagers in Kidal on Saturday, local officials said.\nThe attackers fled on motorbikes.",
+        "published": "2026-02-02",
+        "source": "Desk test",
+        "title": "Four killed in Kidal"
+    })
+    .to_string();
+
+    let (status, v) = s.post(None, &report);
+    assert_eq!(status, 401, "{v}");
+    let (status, v) = s.post(Some("wrong-token-wrong-token-00"), &report);
+    assert_eq!(status, 401, "{v}");
+    let (status, v) = s.post(Some(TOKEN), "{not json");
+    assert_eq!(status, 400, "{v}");
+    let (status, v) = s.post(Some(TOKEN), r#"{"text": "x", "colour": "red"}"#);
+    assert_eq!(status, 422, "unknown fields are refused: {v}");
+    let (status, v) = s.post(Some(TOKEN), &serde_json::json!({"text": "   "}).to_string());
+    assert_eq!(status, 422, "an empty report is refused: {v}");
+    let huge = serde_json::json!({"text": "a".repeat(sitrep_server::MAX_BODY + 1)}).to_string();
+    let (status, v) = s.post(Some(TOKEN), &huge);
+    assert_eq!(status, 413, "{v}");
+    assert_eq!(
+        s.ok("/api/health")["reports"].as_u64(),
+        Some(before),
+        "refused writes store nothing"
+    );
+
+    let (status, v) = s.post(Some(TOKEN), &report);
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["outcome"], "stored", "{v}");
+    assert_eq!(s.ok("/api/health")["reports"].as_u64(), Some(before + 1));
+    let kidal = s.ok("/api/incidents?text=Kidal");
+    assert_eq!(kidal["total"], 1, "{kidal}");
+    assert_eq!(kidal["incidents"][0]["killed"]["best"], 4);
+
+    let (status, v) = s.post(Some(TOKEN), &report);
+    assert_eq!(status, 200, "the same report again is a duplicate: {v}");
+    assert_eq!(v["outcome"], "duplicate");
+}
+
+#[test]
+fn two_hundred_concurrent_connections_get_no_errors() {
+    let db = store("load");
+    let out = bin()
+        .args([
+            "bench",
+            "--serve",
+            "--connections",
+            "200",
+            "--requests",
+            "10",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("run bench --serve");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The figures are printed for the record, not asserted: timing belongs in benchmarks.
+    println!("{stdout}");
+    assert!(
+        stdout.contains("200 connections: 2000 requests") && stdout.contains("; 0 errors"),
+        "{stdout}"
+    );
+}

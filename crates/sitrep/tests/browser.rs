@@ -1,0 +1,84 @@
+//! The map page in headless Chromium: `sitrep demo` serves the example reports plus one whose
+//! text carries `<script>` and `<img onerror>`; `web/e2e/page.mjs` (playwright-core) checks the
+//! markers, a click on one, the highlighted sentence, the timeline and that the markup stays text,
+//! and writes screenshots to `target/e2e/`.
+//!
+//! Needs Debian's chromium and `npm ci` in `web/e2e` (`.ci/run` installs both). Without them the
+//! test says SKIPPED, unless `SITREP_REQUIRE_BROWSER=1`, which makes their absence a failure.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Why the browser test cannot run here, if it cannot.
+fn missing() -> Option<String> {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return Some(format!(
+            "no Chromium at {chromium} (apt-get install chromium)"
+        ));
+    }
+    if Command::new("node").arg("--version").output().is_err() {
+        return Some("no node on PATH".into());
+    }
+    if !root().join("web/e2e/node_modules/playwright-core").is_dir() {
+        return Some("playwright-core is not installed (npm ci --prefix web/e2e)".into());
+    }
+    None
+}
+
+#[test]
+fn the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text() {
+    if let Some(why) = missing() {
+        assert!(
+            std::env::var("SITREP_REQUIRE_BROWSER").is_err(),
+            "SITREP_REQUIRE_BROWSER is set but {why}"
+        );
+        println!("SKIPPED: browser test: {why}");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sitrep-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["demo", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.join("demo.db"))
+        .arg(root().join("crates/sitrep/tests/fixtures/hostile-report.jsonl"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start sitrep demo");
+    let mut line = String::new();
+    BufReader::new(demo.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the serving line");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    let out_dir = root().join("target/e2e");
+    let out = Command::new("node")
+        .arg(root().join("web/e2e/page.mjs"))
+        .arg(&url)
+        .arg(&out_dir)
+        .output()
+        .expect("run node");
+    let _ = demo.kill();
+    let _ = demo.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "browser checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shot in ["page.png", "incident.png"] {
+        let meta = std::fs::metadata(out_dir.join(shot)).expect("screenshot written");
+        assert!(meta.len() > 10_000, "{shot} is too small to show the page");
+    }
+}
