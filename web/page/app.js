@@ -27,6 +27,8 @@
     osm: null,
     markerLayer: null,
     loadSeq: 0,
+    statsSeq: 0,
+    panelSeq: 0,
   };
 
   // ---- small helpers -------------------------------------------------------------------------
@@ -37,6 +39,7 @@
     for (const [k, v] of Object.entries(attrs || {})) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "class") e.className = v;
+      else if (k === "color") e.style.background = v; // through CSSOM: the CSP allows no style attributes
       else if (k === "text") e.textContent = v;
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? "" : String(v));
@@ -185,7 +188,7 @@
         const li = el(
           "li",
           { tabindex: 0, "data-incident": i.id, onclick: () => openIncident(i.id), onkeydown: (e) => e.key === "Enter" && openIncident(i.id) },
-          el("div", { class: "what" }, el("span", { class: "dot", style: `background:${color(i.family)}` }), label(i.type), i.location ? ` \u00b7 ${i.location}` : "", i.country ? ` (${i.country})` : ""),
+          el("div", { class: "what" }, el("span", { class: "dot", color: color(i.family) }), label(i.type), i.location ? ` \u00b7 ${i.location}` : "", i.country ? ` (${i.country})` : ""),
           el("div", { class: "meta" }, [dates(i), figures.join(", "), i.initiator ? `by ${i.initiator}` : "", `${i.sources} source${i.sources === 1 ? "" : "s"}`].filter(Boolean).join(" \u00b7 "))
         );
         return li;
@@ -294,6 +297,7 @@
   }
 
   async function openIncident(id) {
+    const seq = ++state.panelSeq;
     const panel = document.getElementById("panel");
     const body = document.getElementById("panel-body");
     panel.hidden = false;
@@ -302,8 +306,9 @@
     if (location.hash !== `#incident=${id}`) history.replaceState(null, "", `#incident=${id}`);
     try {
       const i = await api(`/api/incidents/${encodeURIComponent(id)}`);
+      if (seq !== state.panelSeq) return; // another incident was opened meanwhile
       body.replaceChildren(
-        el("h2", { "data-testid": "incident-title" }, el("span", { class: "dot", style: `background:${color(i.family)}` }), label(i.type), i.location ? ` \u00b7 ${i.location}` : ""),
+        el("h2", { "data-testid": "incident-title" }, el("span", { class: "dot", color: color(i.family) }), label(i.type), i.location ? ` \u00b7 ${i.location}` : ""),
         el("div", { class: "meta" }, [label(i.family), dates(i), i.country, i.admin1, i.precision ? `${i.precision} precision` : null].filter(Boolean).join(" \u00b7 ")),
         el("div", { class: "meta" }, [i.initiator ? `initiator: ${i.initiator}` : null, i.target ? `target: ${i.target}` : null].filter(Boolean).join(" \u00b7 ")),
         el("div", { class: "figures" }, figureBox("killed", i.killed), figureBox("injured", i.injured)),
@@ -313,11 +318,12 @@
       const m = state.markers.get(i.id);
       if (m && state.map) state.map.panTo(m.getLatLng());
     } catch (err) {
-      showError(body, err);
+      if (seq === state.panelSeq) showError(body, err);
     }
   }
 
   function closePanel() {
+    state.panelSeq++;
     document.getElementById("panel").hidden = true;
     document.getElementById("list-wrap").hidden = false;
     history.replaceState(null, "", location.pathname + location.search);
@@ -341,6 +347,7 @@
     };
     svg.replaceChildren();
     const days = state.days;
+    state.axis = null;
     if (!days.length) return;
     const first = toDay(days[0].key);
     const last = toDay(days[days.length - 1].key) + 1;
@@ -391,7 +398,7 @@
       const r = svg.getBoundingClientRect();
       const a = state.axis;
       const fx = Math.min(1, Math.max(0, (clientX - r.left) / r.width));
-      return a.first + Math.floor(fx * a.span);
+      return a.first + Math.min(a.span - 1, Math.floor(fx * a.span));
     };
     svg.addEventListener("pointerdown", (e) => {
       if (!state.axis) return;
@@ -402,7 +409,7 @@
       svg.append(sel);
     });
     svg.addEventListener("pointermove", (e) => {
-      if (start === null) return;
+      if (start === null || !state.axis) return;
       const r = svg.getBoundingClientRect();
       const scale = (state.axis.w || r.width) / r.width;
       const a = (Math.min(start, e.clientX) - r.left) * scale;
@@ -412,8 +419,12 @@
       sel.setAttribute("width", Math.max(1, b - a));
       sel.setAttribute("height", r.height - 14);
     });
+    svg.addEventListener("pointercancel", () => {
+      start = null;
+      if (sel) sel.remove();
+    });
     svg.addEventListener("pointerup", (e) => {
-      if (start === null) return;
+      if (start === null || !state.axis) return;
       const a = dayAt(Math.min(start, e.clientX));
       const b = dayAt(Math.max(start, e.clientX));
       start = null;
@@ -464,13 +475,15 @@
       document.getElementById("summary").textContent = `${page.total} incidents \u00b7 ${killed} killed (best estimates, shown incidents)`;
       document.body.dataset.loaded = "true";
     } catch (err) {
-      showError(document.getElementById("list"), err);
+      if (seq === state.loadSeq) showError(document.getElementById("list"), err);
     }
   }
 
   async function loadStats() {
+    const seq = ++state.statsSeq;
     try {
       const s = await api(`/api/stats?${query({})}`);
+      if (seq !== state.statsSeq) return s;
       state.days = s.by_day;
       drawTimeline();
       return s;

@@ -249,6 +249,16 @@ pub enum GeoPrecision {
 }
 
 impl GeoPrecision {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GeoPrecision::District => "district",
+            GeoPrecision::Settlement => "settlement",
+            GeoPrecision::Region => "region",
+            GeoPrecision::Country => "country",
+        }
+    }
+
     /// ACLED's geo_precision code: 1 exact place, 2 near / part of a region, 3 a larger region.
     pub fn acled_code(self) -> u8 {
         match self {

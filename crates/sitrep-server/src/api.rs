@@ -3,7 +3,7 @@
 use crate::excerpt::{self, Excerpt};
 use crate::{State, MAX_BODY};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sitrep_model::Quote;
 use sitrep_store::{
     Filters, Incident, IncidentDetail, IncidentId, IncidentSource, PutOutcome, SqliteStore, Stats,
-    Store, StoredReport, StoredReportId,
+    Store, StoredReport, StoredReportId, MAX_LIMIT,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -115,30 +115,38 @@ pub(crate) fn routes(state: Arc<State>) -> Router {
         .with_state(state)
 }
 
-/// Run `f` with a pooled read connection on a blocking thread, at most `readers` at once.
+/// Run `f` with a pooled read connection on a blocking thread, at most `readers` at once, inside
+/// one read transaction so every figure of a response comes from the same snapshot.
+///
+/// The permit travels with the blocking work: a client that disconnects does not free it while
+/// its query still runs.
 async fn read<T, F>(state: &Arc<State>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&SqliteStore) -> Result<T, ApiError> + Send + 'static,
 {
-    let _permit = state
+    let permit = state
         .permits
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|_| ApiError::internal("the server is shutting down"))?;
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let pooled = state.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let store = match pooled {
             Some(s) => s,
             None => SqliteStore::open(&state.db)?,
         };
-        let out = f(&store);
-        state
-            .pool
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(store);
+        let out = store
+            .snapshot(|s| f(s))
+            .map_err(ApiError::from)
+            .and_then(|r| r);
+        let mut pool = state.pool.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < state.readers {
+            pool.push(store);
+        }
         out
     })
     .await
@@ -159,7 +167,13 @@ async fn incidents(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     filters: Result<Query<Filters>, QueryRejection>,
 ) -> ApiResult<Page> {
-    let mut q = filters?.0.check()?;
+    let f = filters?.0;
+    if f.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
+        return Err(ApiError::bad_request(format!(
+            "limit: must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let mut q = f.check()?;
     let limit = *q.limit.get_or_insert(DEFAULT_LIMIT);
     let offset = q.offset.unwrap_or(0);
     let page = read(&state, move |s| {
@@ -178,7 +192,13 @@ async fn stats(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     filters: Result<Query<Filters>, QueryRejection>,
 ) -> ApiResult<Stats> {
-    let q = filters?.0.check()?;
+    let f = filters?.0;
+    if f.limit.is_some() || f.offset.is_some() {
+        return Err(ApiError::bad_request(
+            "statistics cover every match: no limit or offset",
+        ));
+    }
+    let q = f.check()?;
     Ok(Json(read(&state, move |s| Ok(s.stats(&q)?)).await?))
 }
 
@@ -307,10 +327,20 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The token a request carries: `Authorization: Bearer <token>`, the scheme in any case.
+fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim())
+}
+
+/// Writes are checked before the body is read: without the right token, nothing is parsed.
 async fn submit(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
-    headers: HeaderMap,
-    body: Result<Json<Submission>, JsonRejection>,
+    request: axum::extract::Request,
 ) -> Result<(StatusCode, Json<Submitted>), ApiError> {
     let Some((writer, _)) = &state.writer else {
         return Err(ApiError::new(
@@ -318,18 +348,18 @@ async fn submit(
             "this server is read-only; start it with --allow-write to accept reports",
         ));
     };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !same(given.as_bytes(), writer.token.as_bytes()) {
+    if !same(
+        bearer(request.headers()).as_bytes(),
+        writer.token.as_bytes(),
+    ) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "a valid 'Authorization: Bearer TOKEN' header is required to submit reports",
         ));
     }
-    let submission = body?.0;
+    let Json(submission) = Json::<Submission>::from_request(request, &())
+        .await
+        .map_err(ApiError::from)?;
     let state = state.clone();
     let (status, out) = tokio::task::spawn_blocking(move || {
         let Some((writer, store)) = &state.writer else {
@@ -356,6 +386,15 @@ async fn submit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        let mut h = HeaderMap::new();
+        h.insert(header::AUTHORIZATION, "bearer abc".parse().unwrap());
+        assert_eq!(bearer(&h), "abc");
+        h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(bearer(&h), "");
+    }
 
     #[test]
     fn token_comparison_needs_every_byte() {

@@ -47,7 +47,7 @@ const INDEX: &str = include_str!("../../../web/page/index.html");
 
 /// No inline script, no third-party script: article text that slipped into markup could not run.
 /// Map tiles from OpenStreetMap are the one outside resource, and only when the user turns them on.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
                    img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; \
                    object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
@@ -57,7 +57,8 @@ pub(crate) fn routes() -> Router {
         .route("/assets/{name}", get(asset))
 }
 
-fn secured(mut r: Response) -> Response {
+/// Security headers on every response, the API's included.
+pub(crate) async fn secured(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -83,21 +84,19 @@ async fn index() -> Response {
             "data-map-bundled=\"false\""
         },
     );
-    secured(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response())
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
 async fn asset(Path(name): Path<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, kind, bytes)) => secured(
-            (
-                [
-                    (header::CONTENT_TYPE, *kind),
-                    (header::CACHE_CONTROL, "public, max-age=3600"),
-                ],
-                *bytes,
-            )
-                .into_response(),
-        ),
+        Some((_, kind, bytes)) => (
+            [
+                (header::CONTENT_TYPE, *kind),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            *bytes,
+        )
+            .into_response(),
         None => (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

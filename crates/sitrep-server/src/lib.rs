@@ -58,7 +58,8 @@ pub enum ServerError {
 pub(crate) struct State {
     db: PathBuf,
     pool: Mutex<Vec<SqliteStore>>,
-    permits: Semaphore,
+    readers: usize,
+    permits: Arc<Semaphore>,
     writer: Option<(Writer, Mutex<SqliteStore>)>,
 }
 
@@ -77,10 +78,13 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
     let state = Arc::new(State {
         db: config.db,
         pool: Mutex::new(vec![first]),
-        permits: Semaphore::new(readers),
+        readers,
+        permits: Arc::new(Semaphore::new(readers)),
         writer,
     });
-    Ok(api::routes(state.clone()).merge(assets::routes()))
+    Ok(api::routes(state.clone())
+        .merge(assets::routes())
+        .layer(axum::middleware::map_response(assets::secured)))
 }
 
 /// Serve `app` on `listener` until `shutdown` completes, then finish the requests in flight.

@@ -65,19 +65,40 @@ impl Query {
             p.push(Value::Text(s.to_uppercase()));
         }
         if let Some(s) = &self.actor {
-            w.push("i.id IN (SELECT e.incident_id FROM events e JOIN event_actors a ON a.event_id = e.id WHERE a.name LIKE ? OR a.country = ?)".into());
-            p.push(Value::Text(format!("%{s}%")));
+            w.push("i.id IN (SELECT e.incident_id FROM events e JOIN event_actors a ON a.event_id = e.id WHERE a.name LIKE ? ESCAPE '\\' OR a.country = ?)".into());
+            // The user's text is matched literally: % and _ are not wildcards.
+            let literal = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            p.push(Value::Text(format!("%{literal}%")));
             p.push(Value::Text(s.to_uppercase()));
         }
         if let Some(k) = self.min_killed {
             w.push("COALESCE(i.killed_best, 0) >= ?".into());
-            p.push(Value::Integer(k as i64));
+            p.push(Value::Integer(i64::try_from(k).unwrap_or(i64::MAX)));
         }
+        // `near` is first a box the indexes can use: wrapped across the antimeridian when the
+        // circle crosses it, and without a longitude test when it reaches a pole.
         let bbox = self.bbox.or_else(|| {
             self.near.map(|(lat, lon, km)| {
                 let dlat = km / 111.0;
-                let dlon = km / (111.0 * lat.to_radians().cos().abs().max(0.01));
-                (lat - dlat, lon - dlon, lat + dlat, lon + dlon)
+                let (s, n) = ((lat - dlat).max(-90.0), (lat + dlat).min(90.0));
+                let cos = lat.to_radians().cos().abs();
+                let dlon = km / (111.0 * cos.max(1e-9));
+                if s <= -90.0 || n >= 90.0 || dlon >= 180.0 {
+                    return (s, -180.0, n, 180.0);
+                }
+                let wrap = |x: f64| {
+                    if x > 180.0 {
+                        x - 360.0
+                    } else if x < -180.0 {
+                        x + 360.0
+                    } else {
+                        x
+                    }
+                };
+                (s, wrap(lon - dlon), n, wrap(lon + dlon))
             })
         });
         if let Some((s, wst, n, e)) = bbox {
@@ -112,7 +133,7 @@ impl Query {
     }
 }
 
-/// The largest page a caller may ask for.
+/// The largest page the HTTP API serves.
 pub const MAX_LIMIT: u32 = 1000;
 
 /// Filters as given by a user, every value still text. [`Filters::check`] turns them into a
@@ -187,7 +208,9 @@ fn lon(param: &'static str, s: &str) -> Result<f64, InvalidFilter> {
 }
 
 fn day(param: &'static str, s: Option<String>) -> Result<Option<String>, InvalidFilter> {
-    let Some(s) = s else { return Ok(None) };
+    let Some(s) = nonempty(s) else {
+        return Ok(None);
+    };
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s.trim(), &format)
         .map(|d| Some(sitrep_model::opt_date::format(d)))
@@ -264,12 +287,13 @@ impl Filters {
                 Some((s, w, n, e))
             }
         };
-        if let Some(l) = self.limit {
-            if l == 0 || l > MAX_LIMIT {
-                return Err(invalid(
-                    "limit",
-                    format!("must be between 1 and {MAX_LIMIT}"),
-                ));
+        if self.limit == Some(0) {
+            return Err(invalid("limit", "must be at least 1"));
+        }
+        let (since, until) = (day("since", self.since)?, day("until", self.until)?);
+        if let (Some(a), Some(b)) = (&since, &until) {
+            if a > b {
+                return Err(invalid("until", format!("{b} is before since {a}")));
             }
         }
         let text = nonempty(self.text);
@@ -277,8 +301,8 @@ impl Filters {
             return Err(invalid("text", "at most 500 bytes"));
         }
         Ok(Query {
-            since: day("since", self.since)?,
-            until: day("until", self.until)?,
+            since,
+            until,
             family,
             event_type,
             country,
@@ -330,10 +354,18 @@ mod tests {
         );
         assert_eq!(
             bad(Filters {
-                limit: Some(MAX_LIMIT + 1),
+                limit: Some(0),
                 ..Default::default()
             }),
             "limit"
+        );
+        assert_eq!(
+            bad(Filters {
+                since: Some("2025-02-01".into()),
+                until: Some("2025-01-01".into()),
+                ..Default::default()
+            }),
+            "until"
         );
         assert_eq!(
             bad(Filters {

@@ -35,6 +35,11 @@ pub fn content_hash(text: &str) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A figure as SQLite stores it: numbers beyond i64 (absurd, but text can say anything) saturate.
+fn saturate(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 fn julian(d: Option<time::Date>) -> Option<i64> {
     d.map(|d| i64::from(d.to_julian_day()))
 }
@@ -56,6 +61,18 @@ impl SqliteStore {
     pub fn open_in_memory() -> Result<SqliteStore> {
         let conn = Connection::open_in_memory().map_err(sql("opening an in-memory database"))?;
         Self::init(conn, ":memory:".into())
+    }
+
+    /// Run `f` inside one read transaction: every query it makes sees the same snapshot, however
+    /// many writes land meanwhile.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Self) -> T) -> Result<T> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(sql("starting a read transaction"))?;
+        let out = f(self);
+        tx.finish().map_err(sql("ending a read transaction"))?;
+        Ok(out)
     }
 
     /// Name the extractor whose output is being stored (recorded with every report).
@@ -150,9 +167,36 @@ fn exec(conn: &Connection, statement: &str, p: impl rusqlite::Params) -> rusqlit
 /// A report's extraction as stored: events live in their own rows (with their incident), so the
 /// report keeps the rest and `report()` puts the events back.
 fn extraction_without_events(x: &Extraction) -> String {
-    let mut v = serde_json::to_value(x).expect("extractions serialise");
-    v["events"] = serde_json::Value::Array(vec![]);
-    v.to_string()
+    // Serialised straight from borrows: no JSON tree, no copy of the events.
+    #[derive(serde::Serialize)]
+    struct WithoutEvents<'a> {
+        schema: &'a str,
+        report: &'a sitrep_model::ReportMeta,
+        events: [(); 0],
+        totals: &'a [sitrep_model::Total],
+        quotes: &'a [sitrep_model::Quote],
+        entities: &'a [sitrep_model::Entity],
+        warnings: &'a [sitrep_model::Warning],
+    }
+    let Extraction {
+        schema,
+        report,
+        events: _,
+        totals,
+        quotes,
+        entities,
+        warnings,
+    } = x;
+    serde_json::to_string(&WithoutEvents {
+        schema,
+        report,
+        events: [],
+        totals,
+        quotes,
+        entities,
+        warnings,
+    })
+    .expect("extractions serialise")
 }
 
 fn find_in(tx: &Connection, url: Option<&str>, hash: &str) -> Result<Option<StoredReportId>> {
@@ -283,12 +327,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
     let mut touched = Vec::new();
     for e in order {
         let loc = e.locations.first();
-        let precision = loc.map(|l| {
-            serde_json::to_value(l.precision)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
-        });
+        let precision = loc.map(|l| l.precision.as_str());
         let (ds, de) = match (julian(e.when.start), julian(e.when.end)) {
             (Some(s), Some(en)) => (Some(s), Some(en)),
             _ => (published, published),
@@ -299,7 +338,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
             event_type: e.event_type.as_str(),
             lat: loc.map(|l| l.lat),
             lon: loc.map(|l| l.lon),
-            precision: precision.as_deref(),
+            precision,
             day_start: ds.unwrap_or(0),
             day_end: de.unwrap_or(0),
             initiator_country: init.and_then(|a| a.country.as_deref()),
@@ -365,9 +404,9 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                 loc.and_then(|l| l.country.clone()),
                 ds,
                 de,
-                e.casualties.killed.map(|c| c.value as i64),
+                e.casualties.killed.map(|c| saturate(c.value)),
                 e.casualties.killed.map(|c| c.at_least()),
-                e.casualties.injured.map(|c| c.value as i64),
+                e.casualties.injured.map(|c| saturate(c.value)),
                 e.casualties.injured.map(|c| c.at_least()),
                 fp.initiator_country,
                 serde_json::to_string(e).expect("events serialise"),
@@ -756,7 +795,7 @@ impl Store for SqliteStore {
             let mut stmt = self
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT {key}, COUNT(*), SUM(COALESCE(i.killed_best, 0)), SUM(COALESCE(i.injured_best, 0))
+                    "SELECT {key}, COUNT(*), CAST(TOTAL(i.killed_best) AS INTEGER), CAST(TOTAL(i.injured_best) AS INTEGER)
                      FROM incidents i WHERE {w} GROUP BY 1 ORDER BY 1"
                 ))
                 .map_err(sql("preparing a statistics query"))?;
@@ -779,8 +818,8 @@ impl Store for SqliteStore {
         stats.by_country = group("i.country")?;
         for b in &stats.by_family {
             stats.incidents += b.incidents;
-            stats.killed += b.killed;
-            stats.injured += b.injured;
+            stats.killed = stats.killed.saturating_add(b.killed);
+            stats.injured = stats.injured.saturating_add(b.injured);
         }
         // Undated or unplaced incidents are counted in the totals, not in a day or country.
         stats.undated = stats
@@ -912,5 +951,92 @@ impl Store for SqliteStore {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store holding bare incidents at these (lat, lon) points, with these best death tolls.
+    fn store_with(points: &[(f64, f64, i64)]) -> SqliteStore {
+        let s = SqliteStore::open_in_memory().unwrap();
+        for (lat, lon, killed) in points {
+            s.conn
+                .execute(
+                    "INSERT INTO incidents (family, type, lat, lon, date_start, date_end, killed_low, killed_best, killed_high, sources)
+                     VALUES ('battles', 'armed_clash', ?, ?, '2025-01-01', '2025-01-01', ?, ?, ?, 1)",
+                    params![lat, lon, killed, killed, killed],
+                )
+                .unwrap();
+        }
+        s
+    }
+
+    fn near(s: &SqliteStore, lat: f64, lon: f64, km: f64) -> Vec<(f64, f64)> {
+        let q = Query {
+            near: Some((lat, lon, km)),
+            ..Default::default()
+        };
+        let found: Vec<_> = s
+            .incidents(&q)
+            .unwrap()
+            .iter()
+            .map(|i| (i.lat.unwrap(), i.lon.unwrap()))
+            .collect();
+        assert_eq!(
+            s.count_incidents(&q).unwrap(),
+            found.len() as u64,
+            "count agrees with the list"
+        );
+        found
+    }
+
+    #[test]
+    fn near_finds_places_across_the_antimeridian_and_the_poles() {
+        // Fiji straddles 180°: Suva side and Taveuni side, about 25 km apart across the line.
+        let s = store_with(&[
+            (-17.0, 179.9, 1),
+            (-17.0, -179.9, 1),
+            (-17.0, 170.0, 1),
+            (89.9, 0.0, 1),
+            (89.9, 120.0, 1),
+        ]);
+        assert_eq!(near(&s, -17.0, 179.95, 50.0).len(), 2);
+        assert_eq!(near(&s, -17.0, -179.95, 50.0).len(), 2);
+        assert_eq!(
+            near(&s, 89.95, 60.0, 50.0).len(),
+            2,
+            "both points near the pole, at any longitude"
+        );
+        let boxed = Query {
+            bbox: Some((-20.0, 179.0, -10.0, -179.0)),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.incidents(&boxed).unwrap().len(),
+            2,
+            "a box crossing the antimeridian"
+        );
+    }
+
+    #[test]
+    fn absurd_figures_do_not_break_statistics() {
+        let s = store_with(&[(0.0, 0.0, i64::MAX), (1.0, 1.0, i64::MAX)]);
+        let stats = s.stats(&Query::default()).unwrap();
+        assert_eq!(stats.incidents, 2);
+        assert!(
+            stats.killed >= i64::MAX as u64,
+            "saturates instead of failing"
+        );
+        let q = Query {
+            min_killed: Some(u64::MAX),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.count_incidents(&q).unwrap(),
+            2,
+            "u64::MAX is not read as -1"
+        );
     }
 }

@@ -125,7 +125,7 @@ enum Command {
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: std::net::SocketAddr,
-        /// Where to build the store (rebuilt on every run); default: a sitrep-demo folder in the temp dir.
+        /// Where to build the store (must not exist yet; kept). Default: a private temporary folder, removed on exit.
         #[arg(long)]
         db: Option<PathBuf>,
         /// More reports to load with the examples (files, folders, JSON Lines, feeds).

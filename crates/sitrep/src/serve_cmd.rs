@@ -121,41 +121,62 @@ async fn shutdown_signal() {
     eprintln!("stopping: finishing requests in flight");
 }
 
-/// The folder the demo store lives in when none is given.
-pub fn demo_dir() -> PathBuf {
-    std::env::temp_dir().join("sitrep-demo")
+/// A new folder of our own for the demo: created fresh (never an existing path another user could
+/// have prepared), readable only by us on Unix, removed when the demo ends.
+struct DemoDir(PathBuf);
+
+impl DemoDir {
+    fn create() -> Result<DemoDir> {
+        let base = std::env::temp_dir();
+        for attempt in 0..100u32 {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let dir = base.join(format!(
+                "sitrep-demo-{}-{nanos}-{attempt}",
+                std::process::id()
+            ));
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            match builder.create(&dir) {
+                Ok(()) => return Ok(DemoDir(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+            }
+        }
+        anyhow::bail!("cannot create a demo folder in {}", base.display())
+    }
+}
+
+impl Drop for DemoDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Build a fresh store from the example reports (ours, `../shared/examples` when present, and
-/// `extra`), then serve it.
+/// `extra`), then serve it. Without `--db` the store lives in a private temporary folder that is
+/// removed on exit; a `--db` the user names must not exist yet, and is kept.
 pub fn demo(db: Option<PathBuf>, addr: SocketAddr, extra: &[String]) -> Result<()> {
-    let dir = demo_dir();
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    // The demo always starts from an empty store. Its own file is replaced; a file the user
-    // named is never deleted.
+    let dir = DemoDir::create()?;
     let db = match db {
-        Some(db) if db.exists() => anyhow::bail!(
-            "{} exists: the demo builds a fresh store; remove it or choose another --db",
-            db.display()
-        ),
-        Some(db) => db,
-        None => {
-            let db = dir.join("demo.db");
+        Some(db) => {
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = db.clone().into_os_string();
                 p.push(suffix);
-                match std::fs::remove_file(&p) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(e).with_context(|| format!("removing the old demo store {p:?}"))
-                    }
+                if Path::new(&p).exists() {
+                    anyhow::bail!(
+                        "{} exists: the demo builds a fresh store; remove it or choose another --db",
+                        Path::new(&p).display()
+                    );
                 }
             }
             db
         }
+        None => dir.0.join("demo.db"),
     };
-    let examples = dir.join("examples.jsonl");
+    let examples = dir.0.join("examples.jsonl");
     std::fs::write(&examples, EXAMPLES)
         .with_context(|| format!("writing {}", examples.display()))?;
     let mut inputs = vec![examples.display().to_string()];

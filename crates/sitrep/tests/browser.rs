@@ -6,9 +6,23 @@
 //! Needs Debian's chromium and `npm ci` in `web/e2e` (`.ci/run` installs both). Without them the
 //! test says SKIPPED, unless `SITREP_REQUIRE_BROWSER=1`, which makes their absence a failure.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when dropped, so a failing assertion never leaves a server running.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The browser run may not hang the suite: it is killed after this long.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -43,16 +57,18 @@ fn the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text() {
     }
     let dir = std::env::temp_dir().join(format!("sitrep-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut demo = Command::new(env!("CARGO_BIN_EXE_sitrep"))
-        .args(["demo", "--addr", "127.0.0.1:0", "--db"])
-        .arg(dir.join("demo.db"))
-        .arg(root().join("crates/sitrep/tests/fixtures/hostile-report.jsonl"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start sitrep demo");
+    let mut demo = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(["demo", "--addr", "127.0.0.1:0", "--db"])
+            .arg(dir.join("demo.db"))
+            .arg(root().join("crates/sitrep/tests/fixtures/hostile-report.jsonl"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start sitrep demo"),
+    );
     let mut line = String::new();
-    BufReader::new(demo.stdout.take().expect("stdout"))
+    BufReader::new(demo.0.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("read the serving line");
     let url = line
@@ -61,21 +77,44 @@ fn the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text() {
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .to_string();
     let out_dir = root().join("target/e2e");
-    let out = Command::new("node")
-        .arg(root().join("web/e2e/page.mjs"))
-        .arg(&url)
-        .arg(&out_dir)
-        .output()
-        .expect("run node");
-    let _ = demo.kill();
-    let _ = demo.wait();
+    let mut node = Killed(
+        Command::new("node")
+            .arg(root().join("web/e2e/page.mjs"))
+            .arg(&url)
+            .arg(&out_dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run node"),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = node.0.try_wait().expect("wait for node") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < BROWSER_TIMEOUT,
+            "the browser test did not finish in {BROWSER_TIMEOUT:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    let _ = node
+        .0
+        .stdout
+        .take()
+        .map(|mut o| o.read_to_string(&mut stdout));
+    let _ = node
+        .0
+        .stderr
+        .take()
+        .map(|mut e| e.read_to_string(&mut stderr));
+    drop(demo);
     let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     assert!(
-        out.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        status.success(),
+        "browser checks failed:\n{stdout}\n{stderr}"
     );
     for shot in ["page.png", "incident.png"] {
         let meta = std::fs::metadata(out_dir.join(shot)).expect("screenshot written");
