@@ -54,6 +54,49 @@ pub enum StoreError {
 /// Result of store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The hash under which a report's text is known: SHA-256 over its words, so texts that differ
+/// only in whitespace are the same report.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContentHash(String);
+
+impl ContentHash {
+    /// Hash a text.
+    pub fn of(text: &str) -> ContentHash {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for w in text.split_whitespace() {
+            h.update(w.as_bytes());
+            h.update(b" ");
+        }
+        ContentHash(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// The hex digest, as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A report ready to store: its text, the text's hash (computed once, by whoever first needs
+/// it), and its extraction.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub text: String,
+    pub hash: ContentHash,
+    pub extraction: Extraction,
+}
+
+impl NewReport {
+    /// A report whose hash is computed now.
+    pub fn new(text: String, extraction: Extraction) -> NewReport {
+        NewReport {
+            hash: ContentHash::of(&text),
+            text,
+            extraction,
+        }
+    }
+}
+
 /// What happened to a report handed to the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -191,9 +234,9 @@ pub trait Store {
     /// Store one report and its extraction and merge its events, atomically.
     fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome>;
     /// Store many reports in one transaction (faster; still all or nothing).
-    fn put_batch(&mut self, items: &[(String, Extraction)]) -> Result<Vec<PutOutcome>>;
-    /// The stored report with this URL or this text, if any.
-    fn find(&self, url: Option<&str>, text: &str) -> Result<Option<StoredReportId>>;
+    fn put_batch(&mut self, items: &[NewReport]) -> Result<Vec<PutOutcome>>;
+    /// The stored report with this URL or this text hash, if any.
+    fn find(&self, url: Option<&str>, hash: &ContentHash) -> Result<Option<StoredReportId>>;
     /// Incidents matching a query.
     fn incidents(&self, q: &Query) -> Result<Vec<Incident>>;
     /// How many incidents match a query (ignoring its limit and offset), for paging.

@@ -121,10 +121,12 @@ impl Query {
         }
         if let Some(t) = &self.text {
             w.push("i.id IN (SELECT e.incident_id FROM events e WHERE e.report_id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?))".into());
-            // Quote each word so user text is never FTS syntax.
+            // Each word quoted, so user text is never FTS syntax; words are split as the index
+            // splits them (the index matches words, not phrases).
             let q = t
-                .split_whitespace()
-                .map(|x| format!("\"{}\"", x.replace('"', "")))
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| format!("\"{w}\""))
                 .collect::<Vec<_>>()
                 .join(" ");
             p.push(Value::Text(q));
@@ -299,6 +301,12 @@ impl Filters {
         let text = nonempty(self.text);
         if text.as_ref().is_some_and(|t| t.len() > 500) {
             return Err(invalid("text", "at most 500 bytes"));
+        }
+        if text
+            .as_ref()
+            .is_some_and(|t| !t.chars().any(char::is_alphanumeric))
+        {
+            return Err(invalid("text", "no word to search for"));
         }
         Ok(Query {
             since,

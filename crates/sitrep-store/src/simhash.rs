@@ -19,16 +19,11 @@ fn fnv(s: &str) -> u64 {
 /// ("w1 w2 w3", FNV-1a), each trigram voting on every bit. Three reused word buffers, no
 /// allocation per word.
 pub fn simhash(text: &str) -> u64 {
-    let mut acc = [0i32; 64];
-    let mut add = |h: u64| {
-        for (bit, a) in acc.iter_mut().enumerate() {
-            *a += if h >> bit & 1 == 1 { 1 } else { -1 };
-        }
-    };
+    let mut votes = Votes::default();
     let mut recent: [String; 3] = Default::default();
     let mut words = 0usize;
     let mut in_word = false;
-    let trigram = |recent: &[String; 3], add: &mut dyn FnMut(u64)| {
+    let trigram = |recent: &[String; 3], votes: &mut Votes| {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for (i, w) in recent.iter().enumerate() {
             if i > 0 {
@@ -36,36 +31,114 @@ pub fn simhash(text: &str) -> u64 {
             }
             h = w.bytes().fold(h, fnv_step);
         }
-        add(h);
+        votes.add(h);
     };
     for c in text.chars() {
-        if c.is_alphanumeric() {
+        let alnum = if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            c.is_alphanumeric()
+        };
+        if alnum {
             if !in_word {
                 recent.rotate_left(1);
                 recent[2].clear();
                 in_word = true;
             }
-            recent[2].extend(c.to_lowercase());
+            if c.is_ascii() {
+                recent[2].push(c.to_ascii_lowercase());
+            } else {
+                recent[2].extend(c.to_lowercase());
+            }
         } else if in_word {
             in_word = false;
             words += 1;
             if words >= 3 {
-                trigram(&recent, &mut add);
+                trigram(&recent, &mut votes);
             }
         }
     }
     if in_word {
         words += 1;
         if words >= 3 {
-            trigram(&recent, &mut add);
+            trigram(&recent, &mut votes);
         }
     }
     if words < 3 {
-        recent[3 - words..].iter().for_each(|w| add(fnv(w)));
+        recent[3 - words..].iter().for_each(|w| votes.add(fnv(w)));
     }
-    acc.iter()
-        .enumerate()
-        .fold(0u64, |h, (bit, a)| if *a > 0 { h | 1 << bit } else { h })
+    votes.hash()
+}
+
+/// Per-bit vote counts, eight bits per step: byte `b` of a hash adds `SPREAD[b]`, whose eight
+/// byte lanes are that byte's bits, to one lane accumulator. Lanes are flushed to wide counters
+/// before they can overflow.
+struct Votes {
+    lanes: [u64; 8],
+    pending: u32,
+    ones: [u32; 64],
+    total: u32,
+}
+
+/// `SPREAD[b]` has byte lane `k` set to bit `k` of `b`.
+const SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut k = 0;
+        while k < 8 {
+            if b >> k & 1 == 1 {
+                t[b] |= 1 << (8 * k);
+            }
+            k += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+impl Default for Votes {
+    fn default() -> Self {
+        Votes {
+            lanes: [0; 8],
+            pending: 0,
+            ones: [0; 64],
+            total: 0,
+        }
+    }
+}
+
+impl Votes {
+    fn add(&mut self, h: u64) {
+        for (byte, lane) in self.lanes.iter_mut().enumerate() {
+            *lane += SPREAD[(h >> (8 * byte)) as usize & 0xff];
+        }
+        self.pending += 1;
+        self.total += 1;
+        if self.pending == 255 {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        for (byte, lane) in self.lanes.iter_mut().enumerate() {
+            for k in 0..8 {
+                self.ones[8 * byte + k] += ((*lane >> (8 * k)) & 0xff) as u32;
+            }
+            *lane = 0;
+        }
+        self.pending = 0;
+    }
+
+    /// Bit set where more hashes had it set than not.
+    fn hash(mut self) -> u64 {
+        self.flush();
+        let total = self.total;
+        self.ones.iter().enumerate().fold(
+            0u64,
+            |h, (bit, &n)| if 2 * n > total { h | 1 << bit } else { h },
+        )
+    }
 }
 
 fn fnv_step(h: u64, b: u8) -> u64 {
@@ -118,6 +191,9 @@ mod tests {
         ] {
             assert_eq!(simhash(t), reference(t), "{t:?}");
         }
+        // Long enough for the vote lanes to be flushed several times.
+        let long: String = (0..2000).map(|i| format!("word{} ", i % 97)).collect();
+        assert_eq!(simhash(&long), reference(&long));
     }
 
     #[test]

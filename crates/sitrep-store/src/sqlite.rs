@@ -5,13 +5,13 @@ use crate::simhash::{bands, simhash, NEAR};
 use crate::*;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
 use sitrep_model::{Event, EventActor, Role};
 use std::path::Path;
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_nowhere_by_start.sql"),
+    include_str!("../migrations/0003_fts_without_positions.sql"),
 ];
 
 /// The SQLite store: one file, WAL journal so readers never block the writer.
@@ -23,16 +23,6 @@ pub struct SqliteStore {
 
 fn sql(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sql { doing, source }
-}
-
-/// The hash under which a text is known: SHA-256 of its words, so whitespace changes are equal.
-pub fn content_hash(text: &str) -> String {
-    let mut h = Sha256::new();
-    for w in text.split_whitespace() {
-        h.update(w.as_bytes());
-        h.update(b" ");
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A figure as SQLite stores it: numbers beyond i64 (absurd, but text can say anything) saturate.
@@ -96,6 +86,13 @@ impl SqliteStore {
             .map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;
+        // Ingest writes in bursts: a larger WAL between checkpoints copies each page once per
+        // burst, not once per batch.
+        conn.pragma_update(None, "wal_autocheckpoint", 4096)
+            .map_err(sql("sizing the WAL"))?;
+        // Storing one report runs about twenty distinct statements; rusqlite's default cache of
+        // 16 would re-prepare some of them for every report.
+        conn.set_prepared_statement_cache_capacity(64);
         // Great-circle distance for the exact `near` filter; NULL when a place is unknown.
         conn.create_scalar_function(
             "distance_km",
@@ -159,6 +156,16 @@ impl SqliteStore {
     }
 }
 
+/// One row through the statement cache.
+fn one<T, P: rusqlite::Params>(
+    conn: &Connection,
+    statement: &str,
+    p: P,
+    f: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(statement)?.query_row(p, f)
+}
+
 /// Execute through the statement cache: ingest runs the same few statements thousands of times.
 fn exec(conn: &Connection, statement: &str, p: impl rusqlite::Params) -> rusqlite::Result<usize> {
     conn.prepare_cached(statement)?.execute(p)
@@ -199,19 +206,25 @@ fn extraction_without_events(x: &Extraction) -> String {
     .expect("extractions serialise")
 }
 
-fn find_in(tx: &Connection, url: Option<&str>, hash: &str) -> Result<Option<StoredReportId>> {
+fn find_in(
+    tx: &Connection,
+    url: Option<&str>,
+    hash: &ContentHash,
+) -> Result<Option<StoredReportId>> {
     if let Some(u) = url {
-        let hit: Option<i64> = tx
-            .query_row("SELECT id FROM reports WHERE url = ?", [u], |r| r.get(0))
-            .optional()
-            .map_err(sql("looking up a URL"))?;
+        let hit: Option<i64> = one(tx, "SELECT id FROM reports WHERE url = ?", [u], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(sql("looking up a URL"))?;
         if let Some(id) = hit {
             return Ok(Some(StoredReportId(id)));
         }
     }
-    tx.query_row(
+    one(
+        tx,
         "SELECT id FROM reports WHERE content_hash = ?",
-        [hash],
+        [hash.as_str()],
         |r| r.get(0),
     )
     .optional()
@@ -245,10 +258,15 @@ fn near_duplicate(tx: &Connection, h: u64) -> Result<Option<StoredReportId>> {
     Ok(None)
 }
 
-fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Result<PutOutcome> {
-    let hash = content_hash(text);
+fn put_in(
+    tx: &Connection,
+    extractor: &str,
+    text: &str,
+    hash: &ContentHash,
+    x: &Extraction,
+) -> Result<PutOutcome> {
     let url = x.report.url.as_deref();
-    if let Some(of) = find_in(tx, url, &hash)? {
+    if let Some(of) = find_in(tx, url, hash)? {
         return Ok(PutOutcome::Duplicate { of });
     }
     let sh = simhash(text);
@@ -266,7 +284,7 @@ fn put_in(tx: &Connection, extractor: &str, text: &str, x: &Extraction) -> Resul
             x.report.title,
             x.report.published.map(sitrep_model::opt_date::format),
             text,
-            hash,
+            hash.as_str(),
             sh as i64,
             near.map(|n| n.0),
             extractor,
@@ -625,13 +643,13 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
         Some("country") => 3,
         _ => 4,
     };
-    let (s, en, prec): (i64, i64, Option<String>) = tx
-        .query_row(
-            "SELECT day_start, day_end, precision FROM incidents WHERE id = ?",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(sql("reading an incident"))?;
+    let (s, en, prec): (i64, i64, Option<String>) = one(
+        tx,
+        "SELECT day_start, day_end, precision FROM incidents WHERE id = ?",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .map_err(sql("reading an incident"))?;
     let (s2, e2) = (s.min(fp.day_start), en.max(fp.day_end));
     exec(tx, "UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
     if rank(fp.precision) < rank(prec.as_deref()) {
@@ -642,11 +660,13 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
         )
         .map_err(sql("refining an incident's place"))?;
     }
-    let (lat, lon): (Option<f64>, Option<f64>) = tx
-        .query_row("SELECT lat, lon FROM incidents WHERE id = ?", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .map_err(sql("reading an incident"))?;
+    let (lat, lon): (Option<f64>, Option<f64>) = one(
+        tx,
+        "SELECT lat, lon FROM incidents WHERE id = ?",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .map_err(sql("reading an incident"))?;
     if let (Some(lat), Some(lon)) = (lat, lon) {
         exec(
             tx,
@@ -680,13 +700,13 @@ fn refresh_figures(tx: &Connection, id: i64) -> Result<()> {
     };
     let k = est(rows.iter().filter_map(|r| r.0).collect());
     let j = est(rows.iter().filter_map(|r| r.1).collect());
-    let sources: i64 = tx
-        .query_row(
-            "SELECT COUNT(DISTINCT report_id) FROM events WHERE incident_id = ?",
-            [id],
-            |r| r.get(0),
-        )
-        .map_err(sql("counting sources"))?;
+    let sources: i64 = one(
+        tx,
+        "SELECT COUNT(DISTINCT report_id) FROM events WHERE incident_id = ?",
+        [id],
+        |r| r.get(0),
+    )
+    .map_err(sql("counting sources"))?;
     exec(tx,
         "UPDATE incidents SET killed_low = ?, killed_best = ?, killed_high = ?, injured_low = ?, injured_best = ?, injured_high = ?, sources = ? WHERE id = ?",
         params![k.0, k.1, k.2, j.0, j.1, j.2, sources, id],
@@ -748,15 +768,21 @@ const REPORT_COLUMNS: &str =
 
 impl Store for SqliteStore {
     fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome> {
-        self.in_tx(|tx, ex| put_in(tx, ex, text, x))
+        let hash = ContentHash::of(text);
+        self.in_tx(|tx, ex| put_in(tx, ex, text, &hash, x))
     }
 
-    fn put_batch(&mut self, items: &[(String, Extraction)]) -> Result<Vec<PutOutcome>> {
-        self.in_tx(|tx, ex| items.iter().map(|(t, x)| put_in(tx, ex, t, x)).collect())
+    fn put_batch(&mut self, items: &[NewReport]) -> Result<Vec<PutOutcome>> {
+        self.in_tx(|tx, ex| {
+            items
+                .iter()
+                .map(|r| put_in(tx, ex, &r.text, &r.hash, &r.extraction))
+                .collect()
+        })
     }
 
-    fn find(&self, url: Option<&str>, text: &str) -> Result<Option<StoredReportId>> {
-        find_in(&self.conn, url, &content_hash(text))
+    fn find(&self, url: Option<&str>, hash: &ContentHash) -> Result<Option<StoredReportId>> {
+        find_in(&self.conn, url, hash)
     }
 
     fn incidents(&self, q: &Query) -> Result<Vec<Incident>> {
@@ -944,7 +970,7 @@ impl Store for SqliteStore {
             tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
             for (id, x) in extractions {
                 exec(tx, "UPDATE reports SET extraction = ?, extractor = ? WHERE id = ?", params![extraction_without_events(x), ex, id.0]).map_err(sql("updating an extraction"))?;
-                let dup: Option<i64> = tx.query_row("SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
+                let dup: Option<i64> = one(tx, "SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
                 if dup.is_none() {
                     merge_events(tx, id.0, x)?;
                 }

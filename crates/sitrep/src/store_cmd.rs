@@ -4,7 +4,9 @@ use crate::input::{self, Meta};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use sitrep_ingest::{Body, Fetcher, Limits, Sources};
-use sitrep_store::{Format, Incident, IncidentId, PutOutcome, SqliteStore, Store};
+use sitrep_store::{
+    ContentHash, Format, Incident, IncidentId, NewReport, PutOutcome, SqliteStore, Store,
+};
 use std::io::Write;
 use std::path::Path;
 
@@ -31,88 +33,145 @@ pub struct Summary {
     pub merged: usize,
 }
 
-/// Ingest every input: read, extract on all cores, store in batches (one transaction each).
-pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
-    let mut store = open(db)?;
-    let fetcher = fetch.then(|| Fetcher::new(std::time::Duration::from_secs(20)));
-    let mut sources = Sources::new(inputs, fetcher, Limits::default());
-    let progress = crate::progress_bar(None, "reports");
-    let mut sum = Summary::default();
-    loop {
-        let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        sum.read += chunk.len();
-        // Read and extract in parallel, in input order; skip what is already stored before paying
-        // for extraction, which makes re-runs after a crash cheap.
-        let prepared: Vec<Result<sitrep_extract::Input>> = chunk
-            .into_par_iter()
-            .map(|item| {
-                let item = item.map_err(anyhow::Error::from)?;
-                let meta = item.meta.clone();
-                let prepared = match &item.body {
-                    Body::Text(b) => input::prepare(b, meta.clone(), false),
-                    Body::Html(b) => input::prepare(b, meta.clone(), true),
-                };
-                // An unreadable date in a feed is flagged, not fatal: the report is kept undated.
-                let prepared = match prepared {
-                    Err(e) if e.to_string().contains("unknown publication date") => input::prepare(
-                        match &item.body {
-                            Body::Text(b) | Body::Html(b) => b,
-                        },
-                        Meta {
-                            published: None,
-                            ..meta
-                        },
-                        matches!(item.body, Body::Html(_)),
-                    ),
-                    other => other,
-                };
-                prepared.with_context(|| item.origin.clone())
-            })
-            .collect();
-        let mut todo = Vec::new();
-        for p in prepared {
-            match p {
-                Err(e) => {
-                    sum.failed += 1;
-                    progress.suspend(|| eprintln!("skipped: {e:#}"));
-                }
-                Ok(i) => match store.find(i.meta.url.as_deref(), &i.text)? {
-                    Some(_) => sum.duplicates += 1,
-                    None => todo.push(i),
-                },
-            }
-        }
-        let extracted: Vec<(String, sitrep_model::Extraction)> = todo
-            .into_par_iter()
-            .map(|i| {
-                let text = i.text.clone();
-                (text, sitrep_extract::extract(i))
-            })
-            .collect();
-        for o in store.put_batch(&extracted).context("storing a batch")? {
+/// What the writer thread stored.
+#[derive(Debug, Default)]
+struct Written {
+    stored: usize,
+    duplicates: usize,
+    near_duplicates: usize,
+    events: usize,
+    new_incidents: usize,
+    merged: usize,
+}
+
+/// The writer: owns the store's write connection and stores each batch it receives in one
+/// transaction, while the next batch is being read and extracted.
+fn write_batches(
+    mut store: SqliteStore,
+    batches: std::sync::mpsc::Receiver<Vec<NewReport>>,
+    events: &std::sync::atomic::AtomicUsize,
+) -> Result<Written> {
+    let mut w = Written::default();
+    for batch in batches {
+        for o in store.put_batch(&batch).context("storing a batch")? {
             match o {
                 PutOutcome::Stored {
-                    events,
+                    events: n,
                     new_incidents,
                     merged,
                     ..
                 } => {
-                    sum.stored += 1;
-                    sum.events += events;
-                    sum.new_incidents += new_incidents;
-                    sum.merged += merged;
+                    w.stored += 1;
+                    w.events += n;
+                    w.new_incidents += new_incidents;
+                    w.merged += merged;
                 }
-                PutOutcome::Duplicate { .. } => sum.duplicates += 1,
-                PutOutcome::NearDuplicate { .. } => sum.near_duplicates += 1,
+                PutOutcome::Duplicate { .. } => w.duplicates += 1,
+                PutOutcome::NearDuplicate { .. } => w.near_duplicates += 1,
             }
         }
-        progress.set_position(sum.read as u64);
-        progress.set_message(format!("reports, {} events", sum.events));
+        events.store(w.events, std::sync::atomic::Ordering::Relaxed);
     }
+    Ok(w)
+}
+
+/// Ingest every input: read, extract on all cores, and store in batches (one transaction each)
+/// on a writer thread of its own, so storing one batch overlaps extracting the next.
+pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
+    let store = open(db)?;
+    // A second connection answers "already stored?" before extraction; the writer checks again
+    // inside its transaction, so a report still in flight is never stored twice.
+    let lookup = open(db)?;
+    let fetcher = fetch.then(|| Fetcher::new(std::time::Duration::from_secs(20)));
+    let mut sources = Sources::new(inputs, fetcher, Limits::default());
+    let progress = crate::progress_bar(None, "reports");
+    let mut sum = Summary::default();
+    let events = std::sync::atomic::AtomicUsize::new(0);
+    let written = std::thread::scope(|scope| -> Result<Written> {
+        // Two batches may wait for the writer: enough to overlap, bounded in memory.
+        let (send, batches) = std::sync::mpsc::sync_channel(2);
+        let writer = std::thread::Builder::new()
+            .name("sitrep-writer".into())
+            .spawn_scoped(scope, || write_batches(store, batches, &events))
+            .context("starting the writer thread")?;
+        loop {
+            let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            sum.read += chunk.len();
+            // Read and extract in parallel, in input order; skip what is already stored before
+            // paying for extraction, which makes re-runs after a crash cheap.
+            let prepared: Vec<Result<(sitrep_extract::Input, ContentHash)>> = chunk
+                .into_par_iter()
+                .map(|item| {
+                    let item = item.map_err(anyhow::Error::from)?;
+                    let meta = item.meta.clone();
+                    let (bytes, html) = match &item.body {
+                        Body::Text(b) => (b, false),
+                        Body::Html(b) => (b, true),
+                    };
+                    // An unreadable date in a feed is flagged, not fatal: the report is kept undated.
+                    let prepared = match input::prepare(bytes, meta.clone(), html) {
+                        Err(e) if e.to_string().contains("unknown publication date") => {
+                            input::prepare(
+                                bytes,
+                                Meta {
+                                    published: None,
+                                    ..meta
+                                },
+                                html,
+                            )
+                        }
+                        other => other,
+                    };
+                    let input = prepared.with_context(|| item.origin.clone())?;
+                    let hash = ContentHash::of(&input.text);
+                    Ok((input, hash))
+                })
+                .collect();
+            let mut todo = Vec::new();
+            for p in prepared {
+                match p {
+                    Err(e) => {
+                        sum.failed += 1;
+                        progress.suspend(|| eprintln!("skipped: {e:#}"));
+                    }
+                    Ok((i, hash)) => match lookup.find(i.meta.url.as_deref(), &hash)? {
+                        Some(_) => sum.duplicates += 1,
+                        None => todo.push((i, hash)),
+                    },
+                }
+            }
+            let extracted: Vec<NewReport> = todo
+                .into_par_iter()
+                .map(|(i, hash)| NewReport {
+                    text: i.text.clone(),
+                    hash,
+                    extraction: sitrep_extract::extract(i),
+                })
+                .collect();
+            if send.send(extracted).is_err() {
+                break; // the writer failed: its error is returned below
+            }
+            progress.set_position(sum.read as u64);
+            progress.set_message(format!(
+                "reports, {} events",
+                events.load(std::sync::atomic::Ordering::Relaxed)
+            ));
+        }
+        drop(send);
+        writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
+    })?;
     progress.finish_and_clear();
+    sum.stored = written.stored;
+    sum.duplicates += written.duplicates;
+    sum.near_duplicates = written.near_duplicates;
+    sum.events = written.events;
+    sum.new_incidents = written.new_incidents;
+    sum.merged = written.merged;
     Ok(sum)
 }
 
