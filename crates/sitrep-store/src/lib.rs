@@ -47,6 +47,11 @@ pub enum StoreError {
         found: i64,
         known: i64,
     },
+    #[error("{doing}: {source}")]
+    Io {
+        doing: &'static str,
+        source: std::io::Error,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
 }

@@ -12,14 +12,37 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_nowhere_by_start.sql"),
     include_str!("../migrations/0003_fts_without_positions.sql"),
+    include_str!("../migrations/0004_bodies_apart.sql"),
+    include_str!("../migrations/0005_incremental_figures.sql"),
 ];
 
 /// The SQLite store: one file, WAL journal so readers never block the writer.
 pub struct SqliteStore {
+    /// Declared first so it stops (and closes its connection) before `conn` closes.
+    checkpointer: Option<Checkpointer>,
     conn: Connection,
     path: String,
     extractor: String,
 }
+
+/// Copies the WAL back into the database file from a thread and connection of its own, so a
+/// long write session never waits for checkpoints. Stopped and joined when dropped.
+struct Checkpointer {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// How often the background checkpointer runs.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 fn sql(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sql { doing, source }
@@ -53,6 +76,46 @@ impl SqliteStore {
         Self::init(conn, ":memory:".into())
     }
 
+    /// For a long write session (ingest): checkpoints run on a thread of their own instead of
+    /// inside the commits that fill the WAL. The writer still checkpoints itself past 256 MiB of
+    /// WAL, should the thread fall behind. A store in memory has no WAL and is left as it is.
+    pub fn with_background_checkpoints(mut self) -> Result<Self> {
+        if self.path == ":memory:" {
+            return Ok(self);
+        }
+        let conn =
+            Connection::open(&self.path).map_err(sql("opening the checkpoint connection"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(sql("setting the busy timeout"))?;
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 65_536)
+            .map_err(sql("sizing the WAL"))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("sitrep-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(CHECKPOINT_EVERY)
+                {
+                    // PASSIVE never blocks the writer or readers; whatever it cannot copy now
+                    // it copies next time.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                    {
+                        tracing::warn!("background checkpoint: {e}");
+                    }
+                }
+            })
+            .map_err(|source| StoreError::Io {
+                doing: "starting the checkpoint thread",
+                source,
+            })?;
+        self.checkpointer = Some(Checkpointer {
+            stop,
+            thread: Some(thread),
+        });
+        Ok(self)
+    }
+
     /// Run `f` inside one read transaction: every query it makes sees the same snapshot, however
     /// many writes land meanwhile.
     pub fn snapshot<T>(&self, f: impl FnOnce(&Self) -> T) -> Result<T> {
@@ -80,15 +143,15 @@ impl SqliteStore {
             .map_err(sql("enabling foreign keys"))?;
         // A growing store must not read its indexes through system calls on every insert: a
         // 64 MiB page cache and memory-mapped reads keep the merge cost flat as it grows.
-        conn.pragma_update(None, "cache_size", -65_536)
+        conn.pragma_update(None, "cache_size", -262_144)
             .map_err(sql("sizing the page cache"))?;
         conn.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(sql("enabling memory-mapped reads"))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql("setting the busy timeout"))?;
-        // Ingest writes in bursts: a larger WAL between checkpoints copies each page once per
-        // burst, not once per batch.
-        conn.pragma_update(None, "wal_autocheckpoint", 4096)
+        // Ingest writes in bursts: a larger WAL between checkpoints (64 MiB) copies a page that
+        // many batches touch (index and incident pages) once, not once per batch.
+        conn.pragma_update(None, "wal_autocheckpoint", 16_384)
             .map_err(sql("sizing the WAL"))?;
         // Storing one report runs about twenty distinct statements; rusqlite's default cache of
         // 16 would re-prepare some of them for every report.
@@ -110,6 +173,7 @@ impl SqliteStore {
         )
         .map_err(sql("registering distance_km"))?;
         let mut s = SqliteStore {
+            checkpointer: None,
             conn,
             path,
             extractor: "unknown".into(),
@@ -236,12 +300,11 @@ fn near_duplicate(tx: &Connection, h: u64) -> Result<Option<StoredReportId>> {
     let b = bands(h);
     let mut stmt = tx
         .prepare_cached(
-            "SELECT DISTINCT r.id, r.simhash FROM (
-                 SELECT report_id FROM simhash_bands WHERE band = 0 AND value = ?1
-                 UNION SELECT report_id FROM simhash_bands WHERE band = 1 AND value = ?2
-                 UNION SELECT report_id FROM simhash_bands WHERE band = 2 AND value = ?3
-                 UNION SELECT report_id FROM simhash_bands WHERE band = 3 AND value = ?4
-             ) s JOIN reports r ON r.id = s.report_id WHERE r.duplicate_of IS NULL ORDER BY r.id",
+            "SELECT report_id, simhash FROM simhash_bands WHERE band = 0 AND value = ?1
+             UNION SELECT report_id, simhash FROM simhash_bands WHERE band = 1 AND value = ?2
+             UNION SELECT report_id, simhash FROM simhash_bands WHERE band = 2 AND value = ?3
+             UNION SELECT report_id, simhash FROM simhash_bands WHERE band = 3 AND value = ?4
+             ORDER BY 1",
         )
         .map_err(sql("preparing the near-duplicate search"))?;
     let rows = stmt
@@ -275,32 +338,39 @@ fn put_in(
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
     exec(tx,
-        "INSERT INTO reports (ext_id, url, source, title, published, text, content_hash, simhash, duplicate_of, extractor, extraction, ingested_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO reports (ext_id, url, source, title, published, content_hash, simhash, duplicate_of, extractor, ingested_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
             Some(x.report.id.0.as_str()).filter(|s| !s.is_empty()),
             url,
             x.report.source,
             x.report.title,
             x.report.published.map(sitrep_model::opt_date::format),
-            text,
             hash.as_str(),
             sh as i64,
             near.map(|n| n.0),
             extractor,
-            extraction_without_events(x),
             now
         ],
     )
     .map_err(sql("storing a report"))?;
     let report = tx.last_insert_rowid();
-    for (band, value) in bands(sh).iter().enumerate() {
-        exec(
-            tx,
-            "INSERT INTO simhash_bands (band, value, report_id) VALUES (?, ?, ?)",
-            params![band as i64, value, report],
-        )
-        .map_err(sql("storing simhash bands"))?;
+    exec(
+        tx,
+        "INSERT INTO report_bodies (report_id, text, extraction) VALUES (?, ?, ?)",
+        params![report, text, extraction_without_events(x)],
+    )
+    .map_err(sql("storing a report's text"))?;
+    // Only originals are candidates for later near-duplicates.
+    if near.is_none() {
+        for (band, value) in bands(sh).iter().enumerate() {
+            exec(
+                tx,
+                "INSERT INTO simhash_bands (band, value, report_id, simhash) VALUES (?, ?, ?, ?)",
+                params![band as i64, value, report, sh as i64],
+            )
+            .map_err(sql("storing simhash bands"))?;
+        }
     }
     exec(
         tx,
@@ -342,7 +412,14 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
     // Roots first, so parts find their parent's incident.
     let mut order: Vec<&Event> = x.events.iter().filter(|e| e.part_of.is_none()).collect();
     order.extend(x.events.iter().filter(|e| e.part_of.is_some()));
-    let mut touched = Vec::new();
+    // Where this report sorts among an incident's sources: the latest report's figure is best.
+    let report_key = format!(
+        "{}{report:020}",
+        x.report
+            .published
+            .map(sitrep_model::opt_date::format)
+            .unwrap_or_default()
+    );
     for e in order {
         let loc = e.locations.first();
         let precision = loc.map(|l| l.precision.as_str());
@@ -406,10 +483,14 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
             }
         };
         incident_of.push((e.id.to_string(), incident));
-        touched.push(incident);
+        if e.part_of.is_none() {
+            // A root event is the first of its report in its incident (candidates holding an
+            // event of the same report are never chosen): one more source.
+            add_figures(tx, incident, e, &report_key)?;
+        }
         exec(tx,
-            "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country, json, merge_reason)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 report,
                 e.id.to_string(),
@@ -427,12 +508,20 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                 e.casualties.injured.map(|c| saturate(c.value)),
                 e.casualties.injured.map(|c| c.at_least()),
                 fp.initiator_country,
-                serde_json::to_string(e).expect("events serialise"),
-                serde_json::to_string(&reason).expect("reasons serialise"),
             ],
         )
         .map_err(sql("storing an event"))?;
         let event_id = tx.last_insert_rowid();
+        exec(
+            tx,
+            "INSERT INTO event_bodies (event_id, json, merge_reason) VALUES (?, ?, ?)",
+            params![
+                event_id,
+                serde_json::to_string(e).expect("events serialise"),
+                serde_json::to_string(&reason).expect("reasons serialise"),
+            ],
+        )
+        .map_err(sql("storing an event's JSON"))?;
         for a in &e.actors {
             let role = match a.role {
                 Role::Initiator => "initiator",
@@ -446,11 +535,6 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
             )
             .map_err(sql("storing actors"))?;
         }
-    }
-    touched.sort_unstable();
-    touched.dedup();
-    for i in touched {
-        refresh_figures(tx, i)?;
     }
     Ok((x.events.len(), new, merged))
 }
@@ -678,40 +762,30 @@ fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
     Ok(())
 }
 
-/// Recompute low/best/high from every root event of the incident: best is the latest report's.
-fn refresh_figures(tx: &Connection, id: i64) -> Result<()> {
-    let mut stmt = tx
-        .prepare_cached(
-            "SELECT e.killed, e.injured FROM events e JOIN reports r ON r.id = e.report_id
-             WHERE e.incident_id = ? AND e.part_of IS NULL ORDER BY COALESCE(r.published, ''), r.id",
-        )
-        .map_err(sql("preparing figures"))?;
-    let rows: Vec<(Option<i64>, Option<i64>)> = stmt
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(sql("reading figures"))?
-        .collect::<std::result::Result<_, _>>()
-        .map_err(sql("reading figures"))?;
-    let est = |vals: Vec<i64>| -> (Option<i64>, Option<i64>, Option<i64>) {
-        (
-            vals.iter().min().copied(),
-            vals.last().copied(),
-            vals.iter().max().copied(),
-        )
-    };
-    let k = est(rows.iter().filter_map(|r| r.0).collect());
-    let j = est(rows.iter().filter_map(|r| r.1).collect());
-    let sources: i64 = one(
+/// Fold a root event's figures into its incident: low and high widen, best follows the latest
+/// report (by `report_key`), and the report counts as one more source.
+fn add_figures(tx: &Connection, id: i64, e: &Event, report_key: &str) -> Result<()> {
+    exec(
         tx,
-        "SELECT COUNT(DISTINCT report_id) FROM events WHERE incident_id = ?",
-        [id],
-        |r| r.get(0),
+        "UPDATE incidents SET
+             killed_low = CASE WHEN ?1 IS NULL THEN killed_low ELSE MIN(COALESCE(killed_low, ?1), ?1) END,
+             killed_high = CASE WHEN ?1 IS NULL THEN killed_high ELSE MAX(COALESCE(killed_high, ?1), ?1) END,
+             killed_best = CASE WHEN ?1 IS NOT NULL AND (killed_best_key IS NULL OR ?3 >= killed_best_key) THEN ?1 ELSE killed_best END,
+             killed_best_key = CASE WHEN ?1 IS NOT NULL AND (killed_best_key IS NULL OR ?3 >= killed_best_key) THEN ?3 ELSE killed_best_key END,
+             injured_low = CASE WHEN ?2 IS NULL THEN injured_low ELSE MIN(COALESCE(injured_low, ?2), ?2) END,
+             injured_high = CASE WHEN ?2 IS NULL THEN injured_high ELSE MAX(COALESCE(injured_high, ?2), ?2) END,
+             injured_best = CASE WHEN ?2 IS NOT NULL AND (injured_best_key IS NULL OR ?3 >= injured_best_key) THEN ?2 ELSE injured_best END,
+             injured_best_key = CASE WHEN ?2 IS NOT NULL AND (injured_best_key IS NULL OR ?3 >= injured_best_key) THEN ?3 ELSE injured_best_key END,
+             sources = sources + 1
+         WHERE id = ?4",
+        params![
+            e.casualties.killed.map(|c| saturate(c.value)),
+            e.casualties.injured.map(|c| saturate(c.value)),
+            report_key,
+            id
+        ],
     )
-    .map_err(sql("counting sources"))?;
-    exec(tx,
-        "UPDATE incidents SET killed_low = ?, killed_best = ?, killed_high = ?, injured_low = ?, injured_best = ?, injured_high = ?, sources = ? WHERE id = ?",
-        params![k.0, k.1, k.2, j.0, j.1, j.2, sources, id],
-    )
-    .map_err(sql("updating figures"))?;
+    .map_err(sql("updating an incident's figures"))?;
     Ok(())
 }
 
@@ -764,7 +838,7 @@ fn report_row(r: &rusqlite::Row) -> rusqlite::Result<StoredReport> {
 }
 
 const REPORT_COLUMNS: &str =
-    "id, ext_id, url, source, title, published, text, duplicate_of, extraction";
+    "r.id, r.ext_id, r.url, r.source, r.title, r.published, b.text, r.duplicate_of, b.extraction";
 
 impl Store for SqliteStore {
     fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome> {
@@ -873,8 +947,8 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.id, r.title, r.source, r.url, r.published, e.local_id, e.killed, e.injured, e.json, e.merge_reason
-                 FROM events e JOIN reports r ON r.id = e.report_id WHERE e.incident_id = ? ORDER BY COALESCE(r.published, ''), r.id, e.id",
+                "SELECT r.id, r.title, r.source, r.url, r.published, e.local_id, e.killed, e.injured, b.json, b.merge_reason
+                 FROM events e JOIN reports r ON r.id = e.report_id JOIN event_bodies b ON b.event_id = e.id WHERE e.incident_id = ? ORDER BY COALESCE(r.published, ''), r.id, e.id",
             )
             .map_err(sql("preparing incident sources"))?;
         let reports = stmt
@@ -911,7 +985,7 @@ impl Store for SqliteStore {
         let r = self
             .conn
             .query_row(
-                &format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = ?"),
+                &format!("SELECT {REPORT_COLUMNS} FROM reports r JOIN report_bodies b ON b.report_id = r.id WHERE r.id = ?"),
                 [id.0],
                 report_row,
             )
@@ -920,7 +994,7 @@ impl Store for SqliteStore {
         let Some(mut r) = r else { return Ok(None) };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT json FROM events WHERE report_id = ? ORDER BY id")
+            .prepare_cached("SELECT b.json FROM events e JOIN event_bodies b ON b.event_id = e.id WHERE e.report_id = ? ORDER BY e.id")
             .map_err(sql("reading a report's events"))?;
         let mut events: Vec<serde_json::Value> = stmt
             .query_map([id.0], |row| row.get::<_, String>(0))
@@ -956,7 +1030,7 @@ impl Store for SqliteStore {
     fn all_reports(&self) -> Result<Vec<StoredReport>> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {REPORT_COLUMNS} FROM reports ORDER BY id"))
+            .prepare(&format!("SELECT {REPORT_COLUMNS} FROM reports r JOIN report_bodies b ON b.report_id = r.id ORDER BY r.id"))
             .map_err(sql("listing reports"))?;
         let rows = stmt
             .query_map([], report_row)
@@ -967,9 +1041,10 @@ impl Store for SqliteStore {
 
     fn rebuild(&mut self, extractions: &[(StoredReportId, Extraction)]) -> Result<()> {
         self.in_tx(|tx, ex| {
-            tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
+            tx.execute_batch("DELETE FROM event_actors; DELETE FROM event_bodies; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
             for (id, x) in extractions {
-                exec(tx, "UPDATE reports SET extraction = ?, extractor = ? WHERE id = ?", params![extraction_without_events(x), ex, id.0]).map_err(sql("updating an extraction"))?;
+                exec(tx, "UPDATE report_bodies SET extraction = ? WHERE report_id = ?", params![extraction_without_events(x), id.0]).map_err(sql("updating an extraction"))?;
+                exec(tx, "UPDATE reports SET extractor = ? WHERE id = ?", params![ex, id.0]).map_err(sql("recording the extractor"))?;
                 let dup: Option<i64> = one(tx, "SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
                 if dup.is_none() {
                     merge_events(tx, id.0, x)?;
@@ -1064,5 +1139,77 @@ mod tests {
             2,
             "u64::MAX is not read as -1"
         );
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    #[test]
+    fn a_store_of_schema_3_keeps_every_report_and_event_through_migration_4() {
+        let dir = std::env::temp_dir().join(format!("sitrep-migrate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("old.db");
+        {
+            // A store as schema 3 wrote it: text and JSON inline.
+            let c = Connection::open(&path).unwrap();
+            for m in &MIGRATIONS[..3] {
+                c.execute_batch(m).unwrap();
+            }
+            c.pragma_update(None, "user_version", 3).unwrap();
+            c.execute_batch(
+                "INSERT INTO reports (id, title, text, content_hash, simhash, extractor, extraction, ingested_at)
+                     VALUES (1, 'Old title', 'Shelling hit the old town overnight.', 'h1', 42, 'old', '{\"quotes\":[]}', 'then');
+                 INSERT INTO reports (id, title, text, content_hash, simhash, duplicate_of, extractor, extraction, ingested_at)
+                     VALUES (2, 'Copy', 'Shelling hit the old town overnight!', 'h2', 43, 1, 'old', '{}', 'then');
+                 INSERT INTO reports_fts (rowid, title, text) VALUES (1, 'Old title', 'Shelling hit the old town overnight.');
+                 INSERT INTO simhash_bands (band, value, report_id) VALUES (0, 42, 1), (0, 43, 2);
+                 INSERT INTO incidents (id, family, type, sources) VALUES (7, 'battles', 'armed_clash', 1);
+                 INSERT INTO events (id, report_id, local_id, incident_id, family, type, killed, json, merge_reason)
+                     VALUES (1, 1, 'e1', 7, 'battles', 'armed_clash', 5, '{\"id\":\"e1\"}', '{\"decision\":\"new\",\"candidates\":0}');",
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        let r = s.report(StoredReportId(1)).unwrap().expect("report 1");
+        assert_eq!(r.text, "Shelling hit the old town overnight.");
+        assert_eq!(r.extraction["events"][0]["id"], "e1");
+        let d = s.incident(IncidentId(7)).unwrap().expect("incident 7");
+        assert_eq!(d.reports[0].merge_reason["decision"], "new");
+        let q = Query {
+            text: Some("shelling".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.count_incidents(&q).unwrap(), 1, "full text is rebuilt");
+        let bands: Vec<(i64, i64)> = s
+            .conn
+            .prepare("SELECT report_id, simhash FROM simhash_bands")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            bands,
+            [(1, 42)],
+            "only originals keep bands, with their simhash"
+        );
+        let key: Option<String> = s
+            .conn
+            .query_row(
+                "SELECT killed_best_key FROM incidents WHERE id = 7",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            key.as_deref(),
+            Some("00000000000000000001"),
+            "best keys are backfilled"
+        );
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -78,7 +78,7 @@ fn write_batches(
 /// Ingest every input: read, extract on all cores, and store in batches (one transaction each)
 /// on a writer thread of its own, so storing one batch overlaps extracting the next.
 pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
-    let store = open(db)?;
+    let store = open(db)?.with_background_checkpoints()?;
     // A second connection answers "already stored?" before extraction; the writer checks again
     // inside its transaction, so a report still in flight is never stored twice.
     let lookup = open(db)?;
