@@ -16,6 +16,7 @@ pub mod merge;
 mod query;
 pub mod simhash;
 mod sqlite;
+mod words;
 
 pub use query::{Filters, Format, InvalidFilter, Query, MAX_LIMIT};
 pub use sqlite::SqliteStore;

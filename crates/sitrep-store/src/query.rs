@@ -121,11 +121,9 @@ impl Query {
         }
         if let Some(t) = &self.text {
             w.push("i.id IN (SELECT e.incident_id FROM events e WHERE e.report_id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH ?))".into());
-            // Each word quoted, so user text is never FTS syntax; words are split as the index
-            // splits them (the index matches words, not phrases).
-            let q = t
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
+            // Split as the index was (src/words.rs): each word is one index token, quoted so
+            // user text is never FTS syntax; all must occur.
+            let q = crate::words::words(t)
                 .map(|w| format!("\"{w}\""))
                 .collect::<Vec<_>>()
                 .join(" ");

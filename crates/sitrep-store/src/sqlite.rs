@@ -11,17 +11,59 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_nowhere_by_start.sql"),
-    include_str!("../migrations/0003_fts_without_positions.sql"),
-    include_str!("../migrations/0004_bodies_apart.sql"),
-    include_str!("../migrations/0005_incremental_figures.sql"),
+    include_str!("../migrations/0003_bodies_apart.sql"),
+    include_str!("../migrations/0004_incremental_figures.sql"),
 ];
+
+/// The schema version whose migration recreates the full-text index, which the store then refills
+/// (words are split in Rust, which SQL cannot do).
+const FTS_REFILLED_AT: usize = 3;
+
+/// Index every stored report's title and text again.
+fn refill_fts(tx: &Connection) -> Result<()> {
+    let mut read = tx
+        .prepare("SELECT r.id, r.title, b.text FROM reports r JOIN report_bodies b ON b.report_id = r.id")
+        .map_err(sql("reading reports to index"))?;
+    let rows = read
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(sql("reading reports to index"))?;
+    for row in rows {
+        let (id, title, text) = row.map_err(sql("reading a report to index"))?;
+        index_report(tx, id, title.as_deref(), &text)?;
+    }
+    Ok(())
+}
+
+/// Add one report to the full-text index.
+fn index_report(tx: &Connection, id: i64, title: Option<&str>, text: &str) -> Result<()> {
+    exec(
+        tx,
+        "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
+        params![
+            id,
+            crate::words::index_text(title.unwrap_or_default()),
+            crate::words::index_text(text)
+        ],
+    )
+    .map_err(sql("indexing report text"))?;
+    Ok(())
+}
 
 /// The SQLite store: one file, WAL journal so readers never block the writer.
 pub struct SqliteStore {
     /// Declared first so it stops (and closes its connection) before `conn` closes.
     checkpointer: Option<Checkpointer>,
     conn: Connection,
+    /// For messages.
     path: String,
+    /// The database file itself (None in memory), for the checkpoint connection.
+    file: Option<std::path::PathBuf>,
     extractor: String,
 }
 
@@ -67,7 +109,9 @@ impl SqliteStore {
     /// Open (creating if needed) the store at `path`, and migrate it.
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
-        Self::init(conn, path.display().to_string())
+        let mut s = Self::init(conn, path.display().to_string())?;
+        s.file = Some(path.to_path_buf());
+        Ok(s)
     }
 
     /// A store in memory, for tests.
@@ -90,6 +134,15 @@ impl SqliteStore {
         self.conn
             .pragma_update(None, "wal_autocheckpoint", 65_536)
             .map_err(sql("sizing the WAL"))?;
+        // A write session touches more pages than a reader: a 256 MiB page cache for this
+        // connection only (readers keep 64 MiB each).
+        self.conn
+            .pragma_update(None, "cache_size", -262_144)
+            .map_err(sql("sizing the page cache"))?;
+        // Once a checkpoint has caught up, the WAL file shrinks back to 64 MiB.
+        self.conn
+            .pragma_update(None, "journal_size_limit", 64_i64 << 20)
+            .map_err(sql("limiting the WAL file"))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("sitrep-checkpoint".into())
@@ -143,7 +196,7 @@ impl SqliteStore {
             .map_err(sql("enabling foreign keys"))?;
         // A growing store must not read its indexes through system calls on every insert: a
         // 64 MiB page cache and memory-mapped reads keep the merge cost flat as it grows.
-        conn.pragma_update(None, "cache_size", -262_144)
+        conn.pragma_update(None, "cache_size", -65_536)
             .map_err(sql("sizing the page cache"))?;
         conn.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(sql("enabling memory-mapped reads"))?;
@@ -176,6 +229,7 @@ impl SqliteStore {
             checkpointer: None,
             conn,
             path,
+            file: None,
             extractor: "unknown".into(),
         };
         s.migrate()?;
@@ -201,6 +255,9 @@ impl SqliteStore {
                 .transaction()
                 .map_err(sql("starting a migration"))?;
             tx.execute_batch(m).map_err(sql("applying a migration"))?;
+            if i + 1 == FTS_REFILLED_AT {
+                refill_fts(&tx)?;
+            }
             tx.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(sql("recording the schema version"))?;
             tx.commit().map_err(sql("committing a migration"))?;
@@ -210,9 +267,12 @@ impl SqliteStore {
 
     /// Run `f` inside one transaction.
     fn in_tx<T>(&mut self, f: impl FnOnce(&Transaction, &str) -> Result<T>) -> Result<T> {
+        // IMMEDIATE: take the write lock up front, so a concurrent writer (the server's, another
+        // ingest) makes this wait out the busy timeout instead of failing on the upgrade from
+        // read to write.
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(sql("starting a transaction"))?;
         let out = f(&tx, &self.extractor)?;
         tx.commit().map_err(sql("committing"))?;
@@ -328,6 +388,11 @@ fn put_in(
     hash: &ContentHash,
     x: &Extraction,
 ) -> Result<PutOutcome> {
+    debug_assert_eq!(
+        *hash,
+        ContentHash::of(text),
+        "a report's hash is its text's"
+    );
     let url = x.report.url.as_deref();
     if let Some(of) = find_in(tx, url, hash)? {
         return Ok(PutOutcome::Duplicate { of });
@@ -372,12 +437,7 @@ fn put_in(
             .map_err(sql("storing simhash bands"))?;
         }
     }
-    exec(
-        tx,
-        "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
-        params![report, x.report.title, text],
-    )
-    .map_err(sql("indexing report text"))?;
+    index_report(tx, report, x.report.title.as_deref(), text)?;
     for q in &x.quotes {
         exec(tx,
             "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
@@ -1122,6 +1182,48 @@ mod tests {
     }
 
     #[test]
+    fn full_text_finds_words_in_any_script_and_hyphenated_names() {
+        let s = store_with(&[(0.0, 0.0, 1), (1.0, 1.0, 1), (2.0, 2.0, 1)]);
+        for (id, text) in [
+            (1, "Shelling in El-Fasher overnight"),
+            (2, "दिल्ली में विस्फोट, पुलिस ने कहा"),
+            (3, "เกิดเหตุ ระเบิด ในกรุงเทพ"),
+        ] {
+            s.conn
+                .execute_batch(&format!(
+                    "INSERT INTO reports (id, content_hash, simhash, extractor, ingested_at) VALUES ({id}, 'h{id}', 0, 't', 'now');
+                     INSERT INTO events (report_id, local_id, incident_id, family, type) VALUES ({id}, 'e1', {id}, 'battles', 'armed_clash');"
+                ))
+                .unwrap();
+            index_report(&s.conn, id, None, text).unwrap();
+        }
+        let found = |t: &str| {
+            let q = Query {
+                text: Some(t.into()),
+                ..Default::default()
+            };
+            s.incidents(&q)
+                .unwrap()
+                .iter()
+                .map(|i| i.id.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(found("El-Fasher"), [1]);
+        assert_eq!(found("el fasher overnight"), [1]);
+        assert_eq!(found("विस्फोट"), [2]);
+        assert_eq!(found("ระเบิด"), [3]);
+        assert!(
+            found("\"OR\" NEAR(").is_empty(),
+            "FTS syntax in user text is only words"
+        );
+        assert_eq!(
+            found("\" ระเบิด -"),
+            [3],
+            "stray quotes and dashes are dropped"
+        );
+    }
+
+    #[test]
     fn absurd_figures_do_not_break_statistics() {
         let s = store_with(&[(0.0, 0.0, i64::MAX), (1.0, 1.0, i64::MAX)]);
         let stats = s.stats(&Query::default()).unwrap();
@@ -1147,18 +1249,18 @@ mod migration_tests {
     use super::*;
 
     #[test]
-    fn a_store_of_schema_3_keeps_every_report_and_event_through_migration_4() {
+    fn a_store_of_schema_2_keeps_every_report_and_event_through_migrations_3_and_4() {
         let dir = std::env::temp_dir().join(format!("sitrep-migrate-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("old.db");
         {
-            // A store as schema 3 wrote it: text and JSON inline.
+            // A store as schema 2 wrote it: text and JSON inline.
             let c = Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..3] {
+            for m in &MIGRATIONS[..2] {
                 c.execute_batch(m).unwrap();
             }
-            c.pragma_update(None, "user_version", 3).unwrap();
+            c.pragma_update(None, "user_version", 2).unwrap();
             c.execute_batch(
                 "INSERT INTO reports (id, title, text, content_hash, simhash, extractor, extraction, ingested_at)
                      VALUES (1, 'Old title', 'Shelling hit the old town overnight.', 'h1', 42, 'old', '{\"quotes\":[]}', 'then');

@@ -305,7 +305,8 @@ impl Rng {
 fn bench_scale(max: usize) -> Result<()> {
     use sitrep_store::Store;
     let dir = temp_dir("scale")?;
-    let mut store = crate::store_cmd::open(&dir.join("scale.db"))?.with_background_checkpoints()?;
+    let db = dir.join("scale.db");
+    let mut store = crate::store_cmd::open(&db)?.with_background_checkpoints()?;
     // Real extractions of the example reports are the templates; each synthetic report moves its
     // events to another place and day, so the R*Tree, not luck, keeps candidate sets small.
     let templates: Vec<sitrep_model::Extraction> = synthesize(&examples_dir(), 16)?
@@ -398,9 +399,16 @@ fn bench_scale(max: usize) -> Result<()> {
             .zip(cpu_base)
             .map(|(r, b)| format!("; per CPU second {r:.0}/s, {:.2}x", r / b))
             .unwrap_or_default();
+        let mb = |suffix: &str| {
+            let mut p = db.clone().into_os_string();
+            p.push(suffix);
+            std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6)
+        };
         println!(
-            "  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate{by_cpu})",
-            rate / base
+            "  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate{by_cpu}); store {:.0} MB + WAL {:.0} MB",
+            rate / base,
+            mb(""),
+            mb("-wal")
         );
     }
     let _ = std::fs::remove_dir_all(&dir);

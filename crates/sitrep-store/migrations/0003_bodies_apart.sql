@@ -15,12 +15,11 @@ CREATE TABLE event_bodies (
 );
 INSERT INTO event_bodies (event_id, json, merge_reason) SELECT id, json, merge_reason FROM events;
 
--- Full text: contentless (it only answers which reports hold a word), so it needs no text column
--- in reports.
+-- Full text: contentless (it only answers which reports hold a word), word-only (no positions),
+-- over words the store splits itself (src/words.rs) and separates by spaces. The store refills it
+-- from report_bodies right after this migration.
 DROP TABLE reports_fts;
-CREATE VIRTUAL TABLE reports_fts USING fts5(title, text, content='', detail=none);
-INSERT INTO reports_fts (rowid, title, text)
-    SELECT r.id, r.title, b.text FROM reports r JOIN report_bodies b ON b.report_id = r.id;
+CREATE VIRTUAL TABLE reports_fts USING fts5(title, text, content='', detail=none, tokenize='ascii');
 
 ALTER TABLE reports DROP COLUMN text;
 ALTER TABLE reports DROP COLUMN extraction;
