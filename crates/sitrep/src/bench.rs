@@ -174,13 +174,7 @@ pub fn run(args: Args) -> Result<()> {
         None => synthesize(&examples_dir(), args.reports)?,
     };
     if let Some(out) = &args.write_corpus {
-        let lines: Vec<String> = docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
-            .collect();
-        std::fs::write(out, lines.join("\n") + "\n")
-            .with_context(|| format!("writing {}", out.display()))?;
+        write_corpus(&docs, out)?;
         println!("wrote {name} to {}", out.display());
         return Ok(());
     }
@@ -234,6 +228,17 @@ fn temp_dir(tag: &str) -> Result<PathBuf> {
     Ok(d)
 }
 
+/// Write a corpus as JSON Lines, the format `extract --jsonl` and `ingest` read.
+fn write_corpus(docs: &[Doc], path: &Path) -> Result<()> {
+    let lines: Vec<String> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
+        .collect();
+    std::fs::write(path, lines.join("\n") + "\n")
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// CPU time this process has used so far (user + system, all threads), from /proc.
 fn cpu_secs() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
@@ -250,12 +255,7 @@ fn cpu_secs() -> Option<f64> {
 fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Result<()> {
     let dir = temp_dir("ingest")?;
     let corpus = dir.join("corpus.jsonl");
-    let lines: Vec<String> = docs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
-        .collect();
-    std::fs::write(&corpus, lines.join("\n") + "\n")?;
+    write_corpus(docs, &corpus)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -423,12 +423,7 @@ fn serve(args: &Args, docs: &[Doc], name: &str) -> Result<()> {
         None => {
             std::fs::create_dir_all(&tmp)?;
             let corpus = tmp.join("corpus.jsonl");
-            let lines: Vec<String> = docs
-                .iter()
-                .enumerate()
-                .map(|(i, d)| serde_json::json!({"id": format!("bench-{i}"), "text": d.text, "published": d.published}).to_string())
-                .collect();
-            std::fs::write(&corpus, lines.join("\n") + "\n")?;
+            write_corpus(docs, &corpus)?;
             let db = tmp.join("bench.db");
             crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 256)?;
             (db, format!("a store of {name}"))

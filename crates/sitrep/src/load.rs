@@ -59,10 +59,7 @@ pub fn run(db: &Path, connections: usize, requests: usize) -> Result<LoadReport>
         writer: None,
         readers: 8,
     })?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let rt = crate::serve_cmd::runtime()?;
     let listener = rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .context("binding a loopback port")?;

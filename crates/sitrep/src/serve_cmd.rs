@@ -45,6 +45,14 @@ fn random_token() -> Result<String> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
+/// The async runtime the server runs on (one worker per core).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
 /// Serve the store until Ctrl-C or SIGTERM. Prints the URL on stdout once listening.
 pub fn serve(o: Options) -> Result<()> {
     let writer = if o.allow_write {
@@ -71,11 +79,7 @@ pub fn serve(o: Options) -> Result<()> {
         writer,
         readers: 8,
     })?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    rt.block_on(async move {
+    runtime()?.block_on(async move {
         let listener = tokio::net::TcpListener::bind(o.addr)
             .await
             .with_context(|| {
