@@ -1,27 +1,13 @@
 //! The HTTP API against a real `sitrep serve` on loopback: every endpoint, filters, paging,
 //! errors, the write token, and a bounded load test.
 
+mod common;
+
+use common::{bin, root, serving, tmp, Killed};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 const TOKEN: &str = "test-token-0123456789abcdef";
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sitrep"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sitrep-api-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
 
 /// A store of the example reports, built once per test that asks.
 fn store(name: &str) -> PathBuf {
@@ -42,15 +28,8 @@ fn store(name: &str) -> PathBuf {
 
 /// A running server; killed when dropped.
 struct Server {
-    child: Child,
+    _process: Killed,
     base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn serve(db: &Path, write: bool) -> Server {
@@ -59,22 +38,11 @@ fn serve(db: &Path, write: bool) -> Server {
     if write {
         cmd.args(["--allow-write", "--token", TOKEN]);
     }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start sitrep serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the serving line");
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    Server { child, base }
+    let (process, url) = serving(&mut cmd);
+    Server {
+        _process: process,
+        base: url.trim_end_matches('/').to_string(),
+    }
 }
 
 fn agent() -> ureq::Agent {

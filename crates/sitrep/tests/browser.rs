@@ -6,27 +6,16 @@
 //! Needs Debian's chromium and `npm ci` in `web/e2e` (`.ci/run` installs both). Without them the
 //! test says SKIPPED, unless `SITREP_REQUIRE_BROWSER=1`, which makes their absence a failure.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::{bin, root, serving, Killed};
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// A child process killed when dropped, so a failing assertion never leaves a server running.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The browser run may not hang the suite: it is killed after this long.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(180);
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// Why the browser test cannot run here, if it cannot.
 fn missing() -> Option<String> {
@@ -57,25 +46,12 @@ fn the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text() {
     }
     let dir = std::env::temp_dir().join(format!("sitrep-browser-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let mut demo = Killed(
-        Command::new(env!("CARGO_BIN_EXE_sitrep"))
+    let (demo, url) = serving(
+        bin()
             .args(["demo", "--addr", "127.0.0.1:0", "--db"])
             .arg(dir.join("demo.db"))
-            .arg(root().join("crates/sitrep/tests/fixtures/hostile-report.jsonl"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start sitrep demo"),
+            .arg(root().join("crates/sitrep/tests/fixtures/hostile-report.jsonl")),
     );
-    let mut line = String::new();
-    BufReader::new(demo.0.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the serving line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
     let out_dir = root().join("target/e2e");
     let mut node = Killed(
         Command::new("node")

@@ -1,23 +1,11 @@
 //! The store through the real binary: merging across reports, idempotence, crash safety, feeds.
 
+mod common;
+
+use common::{bin, root, tmp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sitrep"))
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sitrep-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run sitrep");
