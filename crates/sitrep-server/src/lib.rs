@@ -34,6 +34,8 @@ pub struct Writer {
     /// Clients send `Authorization: Bearer <token>`.
     pub token: String,
     pub pipeline: Box<Pipeline>,
+    /// The extractor's name and version, recorded with every report stored.
+    pub extractor: String,
 }
 
 /// How to serve.
@@ -71,7 +73,10 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
     // Opening once migrates an older store before any reader sees it.
     let first = SqliteStore::open(&config.db)?;
     let writer = match config.writer {
-        Some(w) => Some((w, Mutex::new(SqliteStore::open(&config.db)?))),
+        Some(w) => {
+            let store = SqliteStore::open(&config.db)?.with_extractor(&w.extractor);
+            Some((w, Mutex::new(store)))
+        }
         None => None,
     };
     let readers = config.readers.max(1);

@@ -70,6 +70,7 @@ pub fn serve(o: Options) -> Result<()> {
         Some(Writer {
             token,
             pipeline: Box::new(pipeline),
+            extractor: crate::store_cmd::EXTRACTOR.to_string(),
         })
     } else {
         None

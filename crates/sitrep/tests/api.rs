@@ -373,6 +373,18 @@ fn writes_need_the_token_and_land_in_the_store() {
     let kidal = s.ok("/api/incidents?text=Kidal");
     assert_eq!(kidal["total"], 1, "{kidal}");
     assert_eq!(kidal["incidents"][0]["killed"]["best"], 4);
+    let extractor: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT extractor FROM reports ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        extractor.starts_with("sitrep-extract/"),
+        "the extractor is recorded: {extractor}"
+    );
 
     let (status, v) = s.post(Some(TOKEN), &report);
     assert_eq!(status, 200, "the same report again is a duplicate: {v}");
