@@ -12,6 +12,7 @@
 //! Architecture invariant: knows the model and SQL; knows nothing of text processing, HTTP or the
 //! command line. Every write of one report is one transaction: a crash leaves it all or nothing.
 
+mod body;
 pub mod merge;
 mod query;
 pub mod simhash;
@@ -69,12 +70,21 @@ impl ContentHash {
     /// Hash a text.
     pub fn of(text: &str) -> ContentHash {
         use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
+        // The words, each followed by one space, hashed in one piece.
+        let mut words = Vec::with_capacity(text.len() + 1);
         for w in text.split_whitespace() {
-            h.update(w.as_bytes());
-            h.update(b" ");
+            words.extend_from_slice(w.as_bytes());
+            words.push(b' ');
         }
-        ContentHash(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        let h = Sha256::new_with_prefix(&words);
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let hex = h
+            .finalize()
+            .iter()
+            .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+            .map(char::from)
+            .collect();
+        ContentHash(hex)
     }
 
     /// The hex digest, as stored.
@@ -84,22 +94,75 @@ impl ContentHash {
 }
 
 /// A report ready to store: its text, the text's hash (computed once, by whoever first needs
-/// it), and its extraction.
+/// it), its extraction, and the work of storing it that needs no database (the encoded
+/// extraction, the words to index, the simhash), done where the report is made, so a writer
+/// thread is left with the writing.
 #[derive(Debug, Clone)]
 pub struct NewReport {
-    pub text: String,
-    pub hash: ContentHash,
-    pub extraction: Extraction,
+    text: String,
+    hash: ContentHash,
+    extraction: Extraction,
+    prepared: Prepared,
+}
+
+/// What storing a report computes before it touches the database.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub simhash: u64,
+    /// The extraction, encoded (`body.rs`).
+    pub body: Vec<u8>,
+    /// Title and text as the full-text index receives them (`words.rs`).
+    pub index_title: String,
+    pub index_text: String,
+}
+
+impl Prepared {
+    pub(crate) fn of(text: &str, x: &Extraction) -> Prepared {
+        Prepared {
+            simhash: simhash::simhash(text),
+            body: body::encode(x),
+            index_title: words::index_text(x.report.title.as_deref().unwrap_or_default()),
+            index_text: words::index_text(text),
+        }
+    }
 }
 
 impl NewReport {
     /// A report whose hash is computed now.
     pub fn new(text: String, extraction: Extraction) -> NewReport {
+        let hash = ContentHash::of(&text);
+        NewReport::with_hash(text, hash, extraction)
+    }
+
+    /// A report whose text was hashed already (to skip stored reports before extracting them).
+    pub fn with_hash(text: String, hash: ContentHash, extraction: Extraction) -> NewReport {
+        debug_assert_eq!(
+            hash,
+            ContentHash::of(&text),
+            "a report's hash is its text's"
+        );
         NewReport {
-            hash: ContentHash::of(&text),
+            prepared: Prepared::of(&text, &extraction),
             text,
+            hash,
             extraction,
         }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn hash(&self) -> &ContentHash {
+        &self.hash
+    }
+
+    pub fn extraction(&self) -> &Extraction {
+        &self.extraction
+    }
+
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.prepared
     }
 }
 

@@ -1,7 +1,8 @@
 //! The embedded SQLite store.
 
 use crate::merge::{compatible, radius_km, Footprint, Reason};
-use crate::simhash::{bands, simhash, NEAR};
+use crate::simhash::{bands, NEAR};
+use crate::Prepared;
 use crate::*;
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transaction};
@@ -13,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_nowhere_by_start.sql"),
     include_str!("../migrations/0003_bodies_apart.sql"),
     include_str!("../migrations/0004_incremental_figures.sql"),
+    include_str!("../migrations/0005_whole_extractions.sql"),
 ];
 
 /// The schema version whose migration recreates the full-text index, which the store then refills
@@ -35,21 +37,22 @@ fn refill_fts(tx: &Connection) -> Result<()> {
         .map_err(sql("reading reports to index"))?;
     for row in rows {
         let (id, title, text) = row.map_err(sql("reading a report to index"))?;
-        index_report(tx, id, title.as_deref(), &text)?;
+        index_report(
+            tx,
+            id,
+            &crate::words::index_text(title.as_deref().unwrap_or_default()),
+            &crate::words::index_text(&text),
+        )?;
     }
     Ok(())
 }
 
-/// Add one report to the full-text index.
-fn index_report(tx: &Connection, id: i64, title: Option<&str>, text: &str) -> Result<()> {
+/// Add one report to the full-text index: its title and text as `words::index_text` gives them.
+fn index_report(tx: &Connection, id: i64, title_words: &str, text_words: &str) -> Result<()> {
     exec(
         tx,
         "INSERT INTO reports_fts (rowid, title, text) VALUES (?, ?, ?)",
-        params![
-            id,
-            crate::words::index_text(title.unwrap_or_default()),
-            crate::words::index_text(text)
-        ],
+        params![id, title_words, text_words],
     )
     .map_err(sql("indexing report text"))?;
     Ok(())
@@ -83,8 +86,10 @@ impl Drop for Checkpointer {
     }
 }
 
-/// How often the background checkpointer runs.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How often the background checkpointer runs. A checkpoint copies every page written since the
+/// last one, and ingest rewrites the same index pages batch after batch: once a second copies
+/// them once a second, and keeps the WAL to about a second of writing.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn sql(doing: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
     move |source| StoreError::Sql { doing, source }
@@ -139,6 +144,11 @@ impl SqliteStore {
         self.conn
             .pragma_update(None, "cache_size", -262_144)
             .map_err(sql("sizing the page cache"))?;
+        // The writer reads what it writes through that cache; mapping the file as well only
+        // adds page faults.
+        self.conn
+            .pragma_update(None, "mmap_size", 0)
+            .map_err(sql("disabling memory-mapped reads"))?;
         // Once a checkpoint has caught up, the WAL file shrinks back to 64 MiB.
         self.conn
             .pragma_update(None, "journal_size_limit", 64_i64 << 20)
@@ -295,41 +305,6 @@ fn exec(conn: &Connection, statement: &str, p: impl rusqlite::Params) -> rusqlit
     conn.prepare_cached(statement)?.execute(p)
 }
 
-/// A report's extraction as stored: events live in their own rows (with their incident), so the
-/// report keeps the rest and `report()` puts the events back.
-fn extraction_without_events(x: &Extraction) -> String {
-    // Serialised straight from borrows: no JSON tree, no copy of the events.
-    #[derive(serde::Serialize)]
-    struct WithoutEvents<'a> {
-        schema: &'a str,
-        report: &'a sitrep_model::ReportMeta,
-        events: [(); 0],
-        totals: &'a [sitrep_model::Total],
-        quotes: &'a [sitrep_model::Quote],
-        entities: &'a [sitrep_model::Entity],
-        warnings: &'a [sitrep_model::Warning],
-    }
-    let Extraction {
-        schema,
-        report,
-        events: _,
-        totals,
-        quotes,
-        entities,
-        warnings,
-    } = x;
-    serde_json::to_string(&WithoutEvents {
-        schema,
-        report,
-        events: [],
-        totals,
-        quotes,
-        entities,
-        warnings,
-    })
-    .expect("extractions serialise")
-}
-
 fn find_in(
     tx: &Connection,
     url: Option<&str>,
@@ -387,17 +362,13 @@ fn put_in(
     text: &str,
     hash: &ContentHash,
     x: &Extraction,
+    prepared: &Prepared,
 ) -> Result<PutOutcome> {
-    debug_assert_eq!(
-        *hash,
-        ContentHash::of(text),
-        "a report's hash is its text's"
-    );
     let url = x.report.url.as_deref();
     if let Some(of) = find_in(tx, url, hash)? {
         return Ok(PutOutcome::Duplicate { of });
     }
-    let sh = simhash(text);
+    let sh = prepared.simhash;
     let near = near_duplicate(tx, sh)?;
     let now = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -423,7 +394,7 @@ fn put_in(
     exec(
         tx,
         "INSERT INTO report_bodies (report_id, text, extraction) VALUES (?, ?, ?)",
-        params![report, text, extraction_without_events(x)],
+        params![report, text, prepared.body],
     )
     .map_err(sql("storing a report's text"))?;
     // Only originals are candidates for later near-duplicates.
@@ -437,7 +408,7 @@ fn put_in(
             .map_err(sql("storing simhash bands"))?;
         }
     }
-    index_report(tx, report, x.report.title.as_deref(), text)?;
+    index_report(tx, report, &prepared.index_title, &prepared.index_text)?;
     for q in &x.quotes {
         exec(tx,
             "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
@@ -468,7 +439,9 @@ fn initiator(e: &Event) -> Option<&EventActor> {
 fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, usize, usize)> {
     let published = julian(x.report.published);
     let (mut new, mut merged) = (0, 0);
-    let mut incident_of: Vec<(String, i64)> = Vec::new();
+    // The incident each event of this report went to. This report's events are stored only here,
+    // so an incident holds one of them exactly when it is in this list.
+    let mut incident_of: Vec<(sitrep_model::EventId, i64)> = Vec::new();
     // Roots first, so parts find their parent's incident.
     let mut order: Vec<&Event> = x.events.iter().filter(|e| e.part_of.is_none()).collect();
     order.extend(x.events.iter().filter(|e| e.part_of.is_some()));
@@ -500,10 +473,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
         };
         let (incident, reason) = match e.part_of {
             Some(p) => {
-                let parent = incident_of
-                    .iter()
-                    .find(|(id, _)| *id == p.to_string())
-                    .map(|x| x.1);
+                let parent = incident_of.iter().find(|(id, _)| *id == p).map(|x| x.1);
                 match parent {
                     Some(i) => (
                         i,
@@ -519,38 +489,46 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                     }
                 }
             }
+            // A root event is the first of its report in its incident (incidents holding an
+            // event of this report are never candidates): its figures count as one more source.
             None => {
                 // Undated events never merge: there is no window to compare.
-                let found = if ds.is_some() {
-                    best_candidate(tx, &fp, report)?
+                let (found, n) = if ds.is_some() {
+                    let own: Vec<i64> = incident_of.iter().map(|x| x.1).collect();
+                    best_candidate(tx, &fp, &own)?
                 } else {
                     (None, 0)
                 };
                 match found {
-                    (Some((i, d, gap, same)), n) => {
+                    Some(c) => {
                         merged += 1;
-                        widen(tx, i, &fp, e)?;
-                        (i, Reason::Merged { incident: i, distance_km: d.map(|d| (d * 10.0).round() / 10.0), day_gap: gap, same_type: same, candidates: n, rule: "same family, compatible type and initiator, overlapping days, within radius".into() })
+                        merge_into(tx, &c, &fp, e, &report_key)?;
+                        (
+                            c.id,
+                            Reason::Merged {
+                                incident: c.id,
+                                distance_km: c.distance_km.map(|d| (d * 10.0).round() / 10.0),
+                                day_gap: c.day_gap,
+                                same_type: c.same_type,
+                                candidates: n,
+                                rule: "same family, compatible type and initiator, overlapping days, within radius".into(),
+                            },
+                        )
                     }
-                    (None, n) => {
+                    None => {
                         new += 1;
                         (
-                            create_incident(tx, &fp, e, ds.is_some())?,
+                            create_incident(tx, &fp, e, ds.is_some(), &report_key)?,
                             Reason::New { candidates: n },
                         )
                     }
                 }
             }
         };
-        incident_of.push((e.id.to_string(), incident));
-        if e.part_of.is_none() {
-            // A root event is the first of its report in its incident (candidates holding an
-            // event of the same report are never chosen): one more source.
-            add_figures(tx, incident, e, &report_key)?;
-        }
+        incident_of.push((e.id, incident));
         exec(tx,
-            "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (report_id, local_id, part_of, incident_id, family, type, lat, lon, country, day_start, day_end, killed, killed_at_least, injured, injured_at_least, initiator_country, merge_reason)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 report,
                 e.id.to_string(),
@@ -568,20 +546,11 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
                 e.casualties.injured.map(|c| saturate(c.value)),
                 e.casualties.injured.map(|c| c.at_least()),
                 fp.initiator_country,
+                serde_json::to_string(&reason).expect("reasons serialise"),
             ],
         )
         .map_err(sql("storing an event"))?;
         let event_id = tx.last_insert_rowid();
-        exec(
-            tx,
-            "INSERT INTO event_bodies (event_id, json, merge_reason) VALUES (?, ?, ?)",
-            params![
-                event_id,
-                serde_json::to_string(e).expect("events serialise"),
-                serde_json::to_string(&reason).expect("reasons serialise"),
-            ],
-        )
-        .map_err(sql("storing an event's JSON"))?;
         for a in &e.actors {
             let role = match a.role {
                 Role::Initiator => "initiator",
@@ -603,7 +572,7 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
 fn best_candidate(
     tx: &Connection,
     fp: &Footprint,
-    report: i64,
+    own: &[i64],
 ) -> Result<(Option<Candidate>, usize)> {
     let rows: Vec<FootprintRow> = match (fp.lat, fp.lon) {
         (Some(lat), Some(lon)) => {
@@ -660,34 +629,37 @@ fn best_candidate(
     };
     let n = rows.len();
     let mut best: Option<Candidate> = None;
-    let mut own = tx
-        .prepare_cached("SELECT 1 FROM events WHERE incident_id = ? AND report_id = ? LIMIT 1")
-        .map_err(sql("preparing a check"))?;
-    for (id, family, t, lat, lon, precision, s, e, init) in &rows {
+    for (id, family, t, lat, lon, precision, s, e, init) in rows {
         // The extractor already told this report's events apart: never merge two of them.
-        if own
-            .exists(params![id, report])
-            .map_err(sql("checking an incident's reports"))?
-        {
+        if own.contains(&id) {
             continue;
         }
         let other = Footprint {
-            family,
-            event_type: t,
-            lat: *lat,
-            lon: *lon,
+            family: &family,
+            event_type: &t,
+            lat,
+            lon,
             precision: precision.as_deref(),
-            day_start: *s,
-            day_end: *e,
+            day_start: s,
+            day_end: e,
             initiator_country: init.as_deref(),
         };
         if let Some((d, gap)) = compatible(fp, &other) {
             let key = (d.unwrap_or(0.0), gap);
             if best
                 .as_ref()
-                .is_none_or(|b| (b.1.unwrap_or(0.0), b.2) > key)
+                .is_none_or(|b| (b.distance_km.unwrap_or(0.0), b.day_gap) > key)
             {
-                best = Some((*id, d, gap, t == fp.event_type));
+                best = Some(Candidate {
+                    id,
+                    distance_km: d,
+                    day_gap: gap,
+                    same_type: t == fp.event_type,
+                    day_start: s,
+                    day_end: e,
+                    precision,
+                    place: lat.zip(lon),
+                });
             }
         }
     }
@@ -698,8 +670,19 @@ fn best_candidate(
 /// index range by start day); merging only ever widens an incident by a day or so at a time.
 const MAX_INCIDENT_DAYS: i64 = 31;
 
-/// A chosen incident: id, distance (km), day gap, same type.
-type Candidate = (i64, Option<f64>, i64, bool);
+/// The incident an event joins, with what merging needs to know of it.
+struct Candidate {
+    id: i64,
+    /// From the event's place; None when neither has one.
+    distance_km: Option<f64>,
+    day_gap: i64,
+    same_type: bool,
+    day_start: i64,
+    day_end: i64,
+    precision: Option<String>,
+    /// The incident's place, when it has one.
+    place: Option<(f64, f64)>,
+}
 /// An incident's footprint as read for candidate search.
 type FootprintRow = (
     i64,
@@ -727,7 +710,31 @@ fn footprint_row(r: &rusqlite::Row) -> rusqlite::Result<FootprintRow> {
     ))
 }
 
-fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> Result<i64> {
+/// The SET clauses that fold a root event's figures (`:killed`, `:injured`) into its incident:
+/// low and high widen, best follows the latest report (by `:key`), and the report counts as one
+/// more source.
+macro_rules! fold_figures {
+    () => {
+        "killed_low = CASE WHEN :killed IS NULL THEN killed_low ELSE MIN(COALESCE(killed_low, :killed), :killed) END,
+         killed_high = CASE WHEN :killed IS NULL THEN killed_high ELSE MAX(COALESCE(killed_high, :killed), :killed) END,
+         killed_best = CASE WHEN :killed IS NOT NULL AND (killed_best_key IS NULL OR :key >= killed_best_key) THEN :killed ELSE killed_best END,
+         killed_best_key = CASE WHEN :killed IS NOT NULL AND (killed_best_key IS NULL OR :key >= killed_best_key) THEN :key ELSE killed_best_key END,
+         injured_low = CASE WHEN :injured IS NULL THEN injured_low ELSE MIN(COALESCE(injured_low, :injured), :injured) END,
+         injured_high = CASE WHEN :injured IS NULL THEN injured_high ELSE MAX(COALESCE(injured_high, :injured), :injured) END,
+         injured_best = CASE WHEN :injured IS NOT NULL AND (injured_best_key IS NULL OR :key >= injured_best_key) THEN :injured ELSE injured_best END,
+         injured_best_key = CASE WHEN :injured IS NOT NULL AND (injured_best_key IS NULL OR :key >= injured_best_key) THEN :key ELSE injured_best_key END,
+         sources = sources + 1"
+    };
+}
+
+/// A new incident from a root event, its figures those of the event's report.
+fn create_incident(
+    tx: &Connection,
+    fp: &Footprint,
+    e: &Event,
+    dated: bool,
+    report_key: &str,
+) -> Result<i64> {
     let (ds, de) = if dated {
         (Some(fp.day_start), Some(fp.day_end))
     } else {
@@ -738,32 +745,40 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
         .actors
         .iter()
         .find(|a| a.role == Role::Target)
-        .map(|a| a.name.clone());
+        .map(|a| a.name.as_str());
     let summary = e
         .evidence
         .first()
         .map(|ev| ev.text.chars().take(400).collect::<String>());
+    let killed = e.casualties.killed.map(|c| saturate(c.value));
+    let injured = e.casualties.injured.map(|c| saturate(c.value));
     exec(tx,
-        "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params![
-            fp.family,
-            fp.event_type,
-            loc.map(|l| &l.name),
-            loc.and_then(|l| l.country.as_ref()),
-            loc.and_then(|l| l.admin1.as_ref()),
-            fp.lat,
-            fp.lon,
-            fp.precision,
-            ds,
-            de,
-            ds.and_then(date_text),
-            de.and_then(date_text),
-            initiator(e).map(|a| &a.name),
-            fp.initiator_country,
-            target,
-            summary
-        ],
+        "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary,
+                                killed_low, killed_best, killed_high, killed_best_key, injured_low, injured_best, injured_high, injured_best_key, sources)
+         VALUES (:family, :type, :location, :country, :admin1, :lat, :lon, :precision, :ds, :de, :dts, :dte, :initiator, :initiator_country, :target, :summary,
+                 :killed, :killed, :killed, CASE WHEN :killed IS NULL THEN NULL ELSE :key END,
+                 :injured, :injured, :injured, CASE WHEN :injured IS NULL THEN NULL ELSE :key END, 1)",
+        rusqlite::named_params! {
+            ":family": fp.family,
+            ":type": fp.event_type,
+            ":location": loc.map(|l| &l.name),
+            ":country": loc.and_then(|l| l.country.as_ref()),
+            ":admin1": loc.and_then(|l| l.admin1.as_ref()),
+            ":lat": fp.lat,
+            ":lon": fp.lon,
+            ":precision": fp.precision,
+            ":ds": ds,
+            ":de": de,
+            ":dts": ds.and_then(date_text),
+            ":dte": de.and_then(date_text),
+            ":initiator": initiator(e).map(|a| &a.name),
+            ":initiator_country": fp.initiator_country,
+            ":target": target,
+            ":summary": summary,
+            ":killed": killed,
+            ":injured": injured,
+            ":key": report_key,
+        },
     )
     .map_err(sql("creating an incident"))?;
     let id = tx.last_insert_rowid();
@@ -778,74 +793,92 @@ fn create_incident(tx: &Connection, fp: &Footprint, e: &Event, dated: bool) -> R
     Ok(id)
 }
 
-/// Widen an incident's days to cover a merged event; take a finer location when one comes.
-fn widen(tx: &Connection, id: i64, fp: &Footprint, e: &Event) -> Result<()> {
-    let rank = |p: Option<&str>| match p {
+/// How fine a place is: lower is finer.
+fn rank(precision: Option<&str>) -> u8 {
+    match precision {
         Some("district") => 0,
         Some("settlement") => 1,
         Some("region") => 2,
         Some("country") => 3,
         _ => 4,
-    };
-    let (s, en, prec): (i64, i64, Option<String>) = one(
-        tx,
-        "SELECT day_start, day_end, precision FROM incidents WHERE id = ?",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .map_err(sql("reading an incident"))?;
-    let (s2, e2) = (s.min(fp.day_start), en.max(fp.day_end));
-    exec(tx, "UPDATE incidents SET day_start = ?, day_end = ?, date_start = ?, date_end = ? WHERE id = ?", params![s2, e2, date_text(s2), date_text(e2), id]).map_err(sql("widening an incident"))?;
-    if rank(fp.precision) < rank(prec.as_deref()) {
-        let loc = e.locations.first();
-        exec(tx,
-            "UPDATE incidents SET location = ?, country = ?, admin1 = ?, lat = ?, lon = ?, precision = ? WHERE id = ?",
-            params![loc.map(|l| &l.name), loc.and_then(|l| l.country.as_ref()), loc.and_then(|l| l.admin1.as_ref()), fp.lat, fp.lon, fp.precision, id],
-        )
-        .map_err(sql("refining an incident's place"))?;
     }
-    let (lat, lon): (Option<f64>, Option<f64>) = one(
-        tx,
-        "SELECT lat, lon FROM incidents WHERE id = ?",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .map_err(sql("reading an incident"))?;
-    if let (Some(lat), Some(lon)) = (lat, lon) {
-        exec(
-            tx,
-            "INSERT OR REPLACE INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
-            params![id, s2, e2, lat, lat, lon, lon],
-        )
-        .map_err(sql("re-indexing an incident"))?;
-    }
-    Ok(())
 }
 
-/// Fold a root event's figures into its incident: low and high widen, best follows the latest
-/// report (by `report_key`), and the report counts as one more source.
-fn add_figures(tx: &Connection, id: i64, e: &Event, report_key: &str) -> Result<()> {
+/// Merge a root event into incident `c`, in one UPDATE: widen its days to cover the event, take
+/// the event's place when it is finer, fold in its figures. The R*Tree box moves only when the
+/// days or the place changed.
+fn merge_into(
+    tx: &Connection,
+    c: &Candidate,
+    fp: &Footprint,
+    e: &Event,
+    report_key: &str,
+) -> Result<()> {
+    let (s, en) = (c.day_start.min(fp.day_start), c.day_end.max(fp.day_end));
+    let killed = e.casualties.killed.map(|c| saturate(c.value));
+    let injured = e.casualties.injured.map(|c| saturate(c.value));
+    let finer = rank(fp.precision) < rank(c.precision.as_deref());
+    let place = if finer {
+        let loc = e.locations.first();
+        exec(
+            tx,
+            concat!(
+                "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte,
+                     location = :location, country = :country, admin1 = :admin1, lat = :lat, lon = :lon, precision = :precision, ",
+                fold_figures!(),
+                " WHERE id = :id"
+            ),
+            rusqlite::named_params! {
+                ":ds": s,
+                ":de": en,
+                ":dts": date_text(s),
+                ":dte": date_text(en),
+                ":location": loc.map(|l| &l.name),
+                ":country": loc.and_then(|l| l.country.as_ref()),
+                ":admin1": loc.and_then(|l| l.admin1.as_ref()),
+                ":lat": fp.lat,
+                ":lon": fp.lon,
+                ":precision": fp.precision,
+                ":killed": killed,
+                ":injured": injured,
+                ":key": report_key,
+                ":id": c.id,
+            },
+        )
+        .map_err(sql("merging into an incident"))?;
+        fp.lat.zip(fp.lon).or(c.place)
+    } else {
+        exec(
+            tx,
+            concat!(
+                "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte, ",
+                fold_figures!(),
+                " WHERE id = :id"
+            ),
+            rusqlite::named_params! {
+                ":ds": s,
+                ":de": en,
+                ":dts": date_text(s),
+                ":dte": date_text(en),
+                ":killed": killed,
+                ":injured": injured,
+                ":key": report_key,
+                ":id": c.id,
+            },
+        )
+        .map_err(sql("merging into an incident"))?;
+        c.place
+    };
+    let widened = (s, en) != (c.day_start, c.day_end);
+    let Some((lat, lon)) = place.filter(|_| finer || widened) else {
+        return Ok(());
+    };
     exec(
         tx,
-        "UPDATE incidents SET
-             killed_low = CASE WHEN ?1 IS NULL THEN killed_low ELSE MIN(COALESCE(killed_low, ?1), ?1) END,
-             killed_high = CASE WHEN ?1 IS NULL THEN killed_high ELSE MAX(COALESCE(killed_high, ?1), ?1) END,
-             killed_best = CASE WHEN ?1 IS NOT NULL AND (killed_best_key IS NULL OR ?3 >= killed_best_key) THEN ?1 ELSE killed_best END,
-             killed_best_key = CASE WHEN ?1 IS NOT NULL AND (killed_best_key IS NULL OR ?3 >= killed_best_key) THEN ?3 ELSE killed_best_key END,
-             injured_low = CASE WHEN ?2 IS NULL THEN injured_low ELSE MIN(COALESCE(injured_low, ?2), ?2) END,
-             injured_high = CASE WHEN ?2 IS NULL THEN injured_high ELSE MAX(COALESCE(injured_high, ?2), ?2) END,
-             injured_best = CASE WHEN ?2 IS NOT NULL AND (injured_best_key IS NULL OR ?3 >= injured_best_key) THEN ?2 ELSE injured_best END,
-             injured_best_key = CASE WHEN ?2 IS NOT NULL AND (injured_best_key IS NULL OR ?3 >= injured_best_key) THEN ?3 ELSE injured_best_key END,
-             sources = sources + 1
-         WHERE id = ?4",
-        params![
-            e.casualties.killed.map(|c| saturate(c.value)),
-            e.casualties.injured.map(|c| saturate(c.value)),
-            report_key,
-            id
-        ],
+        "INSERT OR REPLACE INTO incident_box VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params![c.id, s, en, lat, lat, lon, lon],
     )
-    .map_err(sql("updating an incident's figures"))?;
+    .map_err(sql("re-indexing an incident"))?;
     Ok(())
 }
 
@@ -883,9 +916,12 @@ fn incident_row(r: &rusqlite::Row) -> rusqlite::Result<Incident> {
 }
 
 fn report_row(r: &rusqlite::Row) -> rusqlite::Result<StoredReport> {
-    let extraction: String = r.get(8)?;
+    let id = r.get(0)?;
+    let extraction = crate::body::decode(r.get_ref(8)?, id).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, Box::new(e))
+    })?;
     Ok(StoredReport {
-        id: StoredReportId(r.get(0)?),
+        id: StoredReportId(id),
         ext_id: r.get(1)?,
         url: r.get(2)?,
         source: r.get(3)?,
@@ -893,7 +929,7 @@ fn report_row(r: &rusqlite::Row) -> rusqlite::Result<StoredReport> {
         published: r.get(5)?,
         text: r.get(6)?,
         duplicate_of: r.get::<_, Option<i64>>(7)?.map(StoredReportId),
-        extraction: serde_json::from_str(&extraction).unwrap_or(serde_json::Value::Null),
+        extraction,
     })
 }
 
@@ -903,14 +939,15 @@ const REPORT_COLUMNS: &str =
 impl Store for SqliteStore {
     fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome> {
         let hash = ContentHash::of(text);
-        self.in_tx(|tx, ex| put_in(tx, ex, text, &hash, x))
+        let prepared = Prepared::of(text, x);
+        self.in_tx(|tx, ex| put_in(tx, ex, text, &hash, x, &prepared))
     }
 
     fn put_batch(&mut self, items: &[NewReport]) -> Result<Vec<PutOutcome>> {
         self.in_tx(|tx, ex| {
             items
                 .iter()
-                .map(|r| put_in(tx, ex, &r.text, &r.hash, &r.extraction))
+                .map(|r| put_in(tx, ex, r.text(), r.hash(), r.extraction(), r.prepared()))
                 .collect()
         })
     }
@@ -1007,37 +1044,62 @@ impl Store for SqliteStore {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT r.id, r.title, r.source, r.url, r.published, e.local_id, e.killed, e.injured, b.json, b.merge_reason
-                 FROM events e JOIN reports r ON r.id = e.report_id JOIN event_bodies b ON b.event_id = e.id WHERE e.incident_id = ? ORDER BY COALESCE(r.published, ''), r.id, e.id",
+                "SELECT r.id, r.title, r.source, r.url, r.published, e.local_id, e.killed, e.injured, e.merge_reason, b.extraction
+                 FROM events e JOIN reports r ON r.id = e.report_id JOIN report_bodies b ON b.report_id = r.id
+                 WHERE e.incident_id = ? ORDER BY COALESCE(r.published, ''), r.id, e.id",
             )
             .map_err(sql("preparing incident sources"))?;
-        let reports = stmt
-            .query_map([id.0], |r| {
-                let json: String = r.get(8)?;
-                let reason: String = r.get(9)?;
-                let extracted: serde_json::Value =
-                    serde_json::from_str(&json).unwrap_or(serde_json::Value::Null);
-                let evidence = extracted
-                    .get("evidence")
-                    .and_then(|v| serde_json::from_value(v.clone()).ok())
-                    .unwrap_or_default();
-                Ok(IncidentSource {
-                    report: StoredReportId(r.get(0)?),
-                    title: r.get(1)?,
-                    source: r.get(2)?,
-                    url: r.get(3)?,
-                    published: r.get(4)?,
-                    event: r.get(5)?,
-                    killed: r.get::<_, Option<i64>>(6)?.map(|v| v as u64),
-                    injured: r.get::<_, Option<i64>>(7)?.map(|v| v as u64),
-                    evidence,
-                    merge_reason: serde_json::from_str(&reason).unwrap_or(serde_json::Value::Null),
-                    extracted,
-                })
-            })
-            .map_err(sql("reading incident sources"))?
-            .collect::<std::result::Result<Vec<_>, _>>()
+        let mut rows = stmt
+            .query([id.0])
             .map_err(sql("reading incident sources"))?;
+        let mut reports = Vec::new();
+        // A report's events sit together in the order: its extraction is decoded once.
+        let mut body: Option<(i64, serde_json::Value)> = None;
+        while let Some(r) = rows.next().map_err(sql("reading incident sources"))? {
+            let report: i64 = r.get(0).map_err(sql("reading incident sources"))?;
+            let local: String = r.get(5).map_err(sql("reading incident sources"))?;
+            if body.as_ref().is_none_or(|(id, _)| *id != report) {
+                let raw = r.get_ref(9).map_err(sql("reading incident sources"))?;
+                body = Some((report, crate::body::decode(raw, report)?));
+            }
+            let extracted = body
+                .as_ref()
+                .and_then(|(_, x)| x["events"].as_array())
+                .and_then(|es| es.iter().find(|e| e["id"] == local.as_str()))
+                .cloned()
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "report {report}'s extraction has no event {local}"
+                    ))
+                })?;
+            let evidence = extracted
+                .get("evidence")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default();
+            let get = |i| r.get(i).map_err(sql("reading incident sources"));
+            let reason: Option<String> = get(8)?;
+            reports.push(IncidentSource {
+                report: StoredReportId(report),
+                title: get(1)?,
+                source: get(2)?,
+                url: get(3)?,
+                published: get(4)?,
+                event: local,
+                killed: r
+                    .get::<_, Option<i64>>(6)
+                    .map_err(sql("reading incident sources"))?
+                    .map(|v| v as u64),
+                injured: r
+                    .get::<_, Option<i64>>(7)
+                    .map_err(sql("reading incident sources"))?
+                    .map(|v| v as u64),
+                evidence,
+                merge_reason: reason
+                    .and_then(|j| serde_json::from_str(&j).ok())
+                    .unwrap_or(serde_json::Value::Null),
+                extracted,
+            });
+        }
         Ok(Some(IncidentDetail { incident, reports }))
     }
 
@@ -1051,25 +1113,7 @@ impl Store for SqliteStore {
             )
             .optional()
             .map_err(sql("reading a report"))?;
-        let Some(mut r) = r else { return Ok(None) };
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT b.json FROM events e JOIN event_bodies b ON b.event_id = e.id WHERE e.report_id = ? ORDER BY e.id")
-            .map_err(sql("reading a report's events"))?;
-        let mut events: Vec<serde_json::Value> = stmt
-            .query_map([id.0], |row| row.get::<_, String>(0))
-            .map_err(sql("reading a report's events"))?
-            .filter_map(|j| j.ok().and_then(|j| serde_json::from_str(&j).ok()))
-            .collect();
-        // Back in the extractor's order (e1, e2, …): roots were stored before parts.
-        events.sort_by_key(|e| {
-            e["id"]
-                .as_str()
-                .and_then(|i| i.trim_start_matches('e').parse::<u32>().ok())
-                .unwrap_or(0)
-        });
-        r.extraction["events"] = serde_json::Value::Array(events);
-        Ok(Some(r))
+        Ok(r)
     }
 
     fn counts(&self) -> Result<Counts> {
@@ -1101,9 +1145,9 @@ impl Store for SqliteStore {
 
     fn rebuild(&mut self, extractions: &[(StoredReportId, Extraction)]) -> Result<()> {
         self.in_tx(|tx, ex| {
-            tx.execute_batch("DELETE FROM event_actors; DELETE FROM event_bodies; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
+            tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;").map_err(sql("clearing derived data"))?;
             for (id, x) in extractions {
-                exec(tx, "UPDATE report_bodies SET extraction = ? WHERE report_id = ?", params![extraction_without_events(x), id.0]).map_err(sql("updating an extraction"))?;
+                exec(tx, "UPDATE report_bodies SET extraction = ? WHERE report_id = ?", params![crate::body::encode(x), id.0]).map_err(sql("updating an extraction"))?;
                 exec(tx, "UPDATE reports SET extractor = ? WHERE id = ?", params![ex, id.0]).map_err(sql("recording the extractor"))?;
                 let dup: Option<i64> = one(tx, "SELECT duplicate_of FROM reports WHERE id = ?", [id.0], |r| r.get(0)).map_err(sql("reading a report"))?;
                 if dup.is_none() {
@@ -1195,7 +1239,7 @@ mod tests {
                      INSERT INTO events (report_id, local_id, incident_id, family, type) VALUES ({id}, 'e1', {id}, 'battles', 'armed_clash');"
                 ))
                 .unwrap();
-            index_report(&s.conn, id, None, text).unwrap();
+            index_report(&s.conn, id, "", &crate::words::index_text(text)).unwrap();
         }
         let found = |t: &str| {
             let q = Query {
@@ -1249,7 +1293,7 @@ mod migration_tests {
     use super::*;
 
     #[test]
-    fn a_store_of_schema_2_keeps_every_report_and_event_through_migrations_3_and_4() {
+    fn a_store_of_schema_2_keeps_every_report_and_event_through_migrations_3_to_5() {
         let dir = std::env::temp_dir().join(format!("sitrep-migrate-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -1270,16 +1314,39 @@ mod migration_tests {
                  INSERT INTO simhash_bands (band, value, report_id) VALUES (0, 42, 1), (0, 43, 2);
                  INSERT INTO incidents (id, family, type, sources) VALUES (7, 'battles', 'armed_clash', 1);
                  INSERT INTO events (id, report_id, local_id, incident_id, family, type, killed, json, merge_reason)
-                     VALUES (1, 1, 'e1', 7, 'battles', 'armed_clash', 5, '{\"id\":\"e1\"}', '{\"decision\":\"new\",\"candidates\":0}');",
+                     VALUES (1, 1, 'e1', 7, 'battles', 'armed_clash', 5, '{\"id\":\"e1\"}', '{\"decision\":\"new\",\"candidates\":0}');
+                 INSERT INTO events (id, report_id, local_id, part_of, incident_id, family, type, json, merge_reason)
+                     VALUES (2, 1, 'e10', 'e1', 7, 'battles', 'armed_clash', '{\"id\":\"e10\"}', '{\"decision\":\"part_of\",\"event\":\"e1\"}'),
+                            (3, 1, 'e2', 'e1', 7, 'battles', 'armed_clash', '{\"id\":\"e2\"}', '{\"decision\":\"part_of\",\"event\":\"e1\"}');",
             )
             .unwrap();
         }
-        let s = SqliteStore::open(&path).unwrap();
+        let mut s = SqliteStore::open(&path).unwrap();
         let r = s.report(StoredReportId(1)).unwrap().expect("report 1");
         assert_eq!(r.text, "Shelling hit the old town overnight.");
-        assert_eq!(r.extraction["events"][0]["id"], "e1");
+        let ids: Vec<&str> = r.extraction["events"]
+            .as_array()
+            .expect("events are back in the extraction")
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["e1", "e2", "e10"], "in the extractor's order");
         let d = s.incident(IncidentId(7)).unwrap().expect("incident 7");
-        assert_eq!(d.reports[0].merge_reason["decision"], "new");
+        let reasons: Vec<(&str, &str)> = d
+            .reports
+            .iter()
+            .map(|r| {
+                (
+                    r.extracted["id"].as_str().unwrap(),
+                    r.merge_reason["decision"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [("e1", "new"), ("e10", "part_of"), ("e2", "part_of")],
+            "each source event keeps its JSON and why it joined"
+        );
         let q = Query {
             text: Some("shelling".into()),
             ..Default::default()
@@ -1311,6 +1378,29 @@ mod migration_tests {
             Some("00000000000000000001"),
             "best keys are backfilled"
         );
+        // New reports are stored compressed beside the old plain ones; both read back.
+        let text = "Shelling hit the new town overnight, killing two.";
+        let x: Extraction = serde_json::from_value(serde_json::json!({
+            "schema": "sitrep.extract/1",
+            "report": {"id": "new", "published": null, "source": null, "url": null, "title": "New"},
+            "events": [], "totals": [], "quotes": [], "entities": [], "warnings": []
+        }))
+        .unwrap();
+        let PutOutcome::Stored { report, .. } = s.put(text, &x).unwrap() else {
+            panic!("a new text is stored")
+        };
+        let kind: String = s
+            .conn
+            .query_row(
+                "SELECT typeof(extraction) FROM report_bodies WHERE report_id = ?",
+                [report.0],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kind, "blob");
+        let back = s.report(report).unwrap().unwrap();
+        assert_eq!(back.extraction["report"]["title"], "New");
+        assert_eq!(back.text, text);
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }

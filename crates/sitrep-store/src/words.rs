@@ -29,14 +29,24 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// A text as the index receives it: its words separated by single spaces.
+/// A text as the index receives it: its words, lowercased as [`words`] does, separated by
+/// single spaces. ASCII words are lowercased in place, without a string each.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for w in words(text) {
+    for w in text
+        .split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&w);
+        if w.is_ascii() {
+            let start = out.len();
+            out.push_str(w);
+            out[start..].make_ascii_lowercase();
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
     }
     out
 }
@@ -49,5 +59,21 @@ mod tests {
     fn words_keep_marks_and_drop_punctuation() {
         let got: Vec<String> = words("«El-Fasher» — विस्फोट, ระเบิด; Київ’s “6”").collect();
         assert_eq!(got, ["el", "fasher", "विस्फोट", "ระเบิด", "київ", "s", "6"]);
+    }
+
+    #[test]
+    fn the_index_holds_exactly_the_words_a_query_looks_for() {
+        for t in [
+            "«El-Fasher» — विस्फोट, ระเบิด; Київ’s “6”",
+            "ΟΔΟΣ Σ ΣΑΣ MixedCase",
+            "",
+            "  ,, ",
+        ] {
+            assert_eq!(
+                index_text(t),
+                words(t).collect::<Vec<_>>().join(" "),
+                "{t:?}"
+            );
+        }
     }
 }

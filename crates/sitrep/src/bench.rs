@@ -282,7 +282,72 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
             100.0 * x / i
         );
     }
+    bench_store(docs, &dir)?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Storing alone: the corpus extracted beforehand, then stored and merged into a fresh store in
+/// batches of 64 by this thread, as the ingest writer does. Reported per report, by elapsed and
+/// CPU time (the checkpoint thread included), to set against extraction's.
+fn bench_store(docs: &[Doc], dir: &Path) -> Result<()> {
+    use sitrep_store::Store;
+    let extracted: Vec<(String, sitrep_model::Extraction)> = docs
+        .par_iter()
+        .map(|d| {
+            let published = d
+                .published
+                .as_deref()
+                .and_then(sitrep_text::timex::parse_date);
+            let x = sitrep_extract::extract(sitrep_extract::Input {
+                meta: sitrep_model::ReportMeta {
+                    published,
+                    ..Default::default()
+                },
+                text: d.text.clone(),
+                warnings: vec![],
+            });
+            (d.text.clone(), x)
+        })
+        .collect();
+    // Five rounds, each into a fresh store; the median, so a busy moment does not decide it.
+    let (mut wall, mut cpu) = (Vec::new(), Vec::new());
+    for round in 0..5 {
+        let db = dir.join(format!("store-alone-{round}.db"));
+        let mut store = crate::store_cmd::open(&db)?.with_background_checkpoints()?;
+        let reports = extracted.clone();
+        let t = Instant::now();
+        let cpu0 = cpu_secs();
+        // Preparing a report for the store (hash, encoded extraction, index words, simhash) is
+        // part of storing it, though ingest does it on the extraction threads.
+        let mut reports = reports.into_iter();
+        loop {
+            let batch: Vec<sitrep_store::NewReport> = reports
+                .by_ref()
+                .take(64)
+                .map(|(text, x)| sitrep_store::NewReport::new(text, x))
+                .collect();
+            if batch.is_empty() {
+                break;
+            }
+            store.put_batch(&batch)?;
+        }
+        drop(store);
+        wall.push(t.elapsed().as_secs_f64());
+        if let Some(c) = cpu_secs().zip(cpu0).map(|(b, a)| b - a) {
+            cpu.push(c);
+        }
+    }
+    wall.sort_by(f64::total_cmp);
+    cpu.sort_by(f64::total_cmp);
+    let per = |secs: f64| 1e3 * secs / docs.len() as f64;
+    println!(
+        "storing alone (extracted beforehand; batches of 64; median of 5): {:.3} ms/report elapsed{}",
+        per(wall[2]),
+        cpu.get(2)
+            .map(|c| format!(", {:.3} ms/report CPU", per(*c)))
+            .unwrap_or_default()
+    );
     Ok(())
 }
 

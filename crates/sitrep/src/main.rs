@@ -6,6 +6,9 @@ mod load;
 mod serve_cmd;
 mod store_cmd;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use input::{JsonlRecord, Meta};

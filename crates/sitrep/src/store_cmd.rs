@@ -44,16 +44,10 @@ struct Written {
     merged: usize,
 }
 
-/// The writer: owns the store's write connection and stores each batch it receives in one
-/// transaction, while the next batch is being read and extracted.
-fn write_batches(
-    mut store: SqliteStore,
-    batches: std::sync::mpsc::Receiver<Vec<NewReport>>,
-    events: &std::sync::atomic::AtomicUsize,
-) -> Result<Written> {
-    let mut w = Written::default();
-    for batch in batches {
-        for o in store.put_batch(&batch).context("storing a batch")? {
+impl Written {
+    /// Store one batch in one transaction and count what happened to it.
+    fn store(&mut self, store: &mut SqliteStore, batch: &[NewReport]) -> Result<()> {
+        for o in store.put_batch(batch).context("storing a batch")? {
             match o {
                 PutOutcome::Stored {
                     events: n,
@@ -61,22 +55,88 @@ fn write_batches(
                     merged,
                     ..
                 } => {
-                    w.stored += 1;
-                    w.events += n;
-                    w.new_incidents += new_incidents;
-                    w.merged += merged;
+                    self.stored += 1;
+                    self.events += n;
+                    self.new_incidents += new_incidents;
+                    self.merged += merged;
                 }
-                PutOutcome::Duplicate { .. } => w.duplicates += 1,
-                PutOutcome::NearDuplicate { .. } => w.near_duplicates += 1,
+                PutOutcome::Duplicate { .. } => self.duplicates += 1,
+                PutOutcome::NearDuplicate { .. } => self.near_duplicates += 1,
             }
         }
-        events.store(w.events, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
     }
-    Ok(w)
 }
 
-/// Ingest every input: read, extract on all cores, and store in batches (one transaction each)
-/// on a writer thread of its own, so storing one batch overlaps extracting the next.
+/// Where extracted batches go: a writer thread that owns the store's write connection and
+/// stores each batch while the next is extracted, or, on a machine (or under an affinity mask)
+/// of a single core, this thread: a writer thread there would only add context switches and
+/// colder caches to the same work.
+enum Sink<'scope> {
+    Inline(Box<SqliteStore>, Written),
+    Writer {
+        send: std::sync::mpsc::SyncSender<Vec<NewReport>>,
+        thread: std::thread::ScopedJoinHandle<'scope, Result<Written>>,
+    },
+}
+
+impl<'scope> Sink<'scope> {
+    fn start<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        mut store: SqliteStore,
+        events: &'scope std::sync::atomic::AtomicUsize,
+    ) -> Result<Sink<'scope>> {
+        if std::thread::available_parallelism().map_or(1, usize::from) == 1 {
+            return Ok(Sink::Inline(Box::new(store), Written::default()));
+        }
+        // Two batches may wait for the writer: enough to overlap, bounded in memory.
+        let (send, batches) = std::sync::mpsc::sync_channel::<Vec<NewReport>>(2);
+        let thread = std::thread::Builder::new()
+            .name("sitrep-writer".into())
+            .spawn_scoped(scope, move || {
+                let mut w = Written::default();
+                for batch in batches {
+                    w.store(&mut store, &batch)?;
+                    events.store(w.events, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(w)
+            })
+            .context("starting the writer thread")?;
+        Ok(Sink::Writer { send, thread })
+    }
+
+    /// Hand a batch over. False when the writer has stopped (its error comes from `finish`).
+    fn put(
+        &mut self,
+        batch: Vec<NewReport>,
+        events: &std::sync::atomic::AtomicUsize,
+    ) -> Result<bool> {
+        match self {
+            Sink::Inline(store, w) => {
+                w.store(store, &batch)?;
+                events.store(w.events, std::sync::atomic::Ordering::Relaxed);
+                Ok(true)
+            }
+            Sink::Writer { send, .. } => Ok(send.send(batch).is_ok()),
+        }
+    }
+
+    fn finish(self) -> Result<Written> {
+        match self {
+            Sink::Inline(_, w) => Ok(w),
+            Sink::Writer { send, thread } => {
+                drop(send);
+                thread
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
+            }
+        }
+    }
+}
+
+/// Ingest every input: read, extract on all cores, and store in batches (one transaction each),
+/// on a writer thread of its own when there is more than one core, so storing one batch overlaps
+/// extracting the next.
 pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
     let store = open(db)?.with_background_checkpoints()?;
     // A second connection answers "already stored?" before extraction; the writer checks again
@@ -88,12 +148,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
     let mut sum = Summary::default();
     let events = std::sync::atomic::AtomicUsize::new(0);
     let written = std::thread::scope(|scope| -> Result<Written> {
-        // Two batches may wait for the writer: enough to overlap, bounded in memory.
-        let (send, batches) = std::sync::mpsc::sync_channel(2);
-        let writer = std::thread::Builder::new()
-            .name("sitrep-writer".into())
-            .spawn_scoped(scope, || write_batches(store, batches, &events))
-            .context("starting the writer thread")?;
+        let mut sink = Sink::start(scope, store, &events)?;
         loop {
             let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
             if chunk.is_empty() {
@@ -131,27 +186,31 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
                 })
                 .collect();
             let mut todo = Vec::new();
-            for p in prepared {
-                match p {
-                    Err(e) => {
-                        sum.failed += 1;
-                        progress.suspend(|| eprintln!("skipped: {e:#}"));
+            // One read transaction for the whole chunk's lookups.
+            lookup.snapshot(|lookup| -> Result<()> {
+                for p in prepared {
+                    match p {
+                        Err(e) => {
+                            sum.failed += 1;
+                            progress.suspend(|| eprintln!("skipped: {e:#}"));
+                        }
+                        Ok((i, hash)) => match lookup.find(i.meta.url.as_deref(), &hash)? {
+                            Some(_) => sum.duplicates += 1,
+                            None => todo.push((i, hash)),
+                        },
                     }
-                    Ok((i, hash)) => match lookup.find(i.meta.url.as_deref(), &hash)? {
-                        Some(_) => sum.duplicates += 1,
-                        None => todo.push((i, hash)),
-                    },
                 }
-            }
+                Ok(())
+            })??;
+            // Extraction, and the part of storing that needs no database, on every core.
             let extracted: Vec<NewReport> = todo
                 .into_par_iter()
-                .map(|(i, hash)| NewReport {
-                    text: i.text.clone(),
-                    hash,
-                    extraction: sitrep_extract::extract(i),
+                .map(|(i, hash)| {
+                    let text = i.text.clone();
+                    NewReport::with_hash(text, hash, sitrep_extract::extract(i))
                 })
                 .collect();
-            if send.send(extracted).is_err() {
+            if !sink.put(extracted, &events)? {
                 break; // the writer failed: its error is returned below
             }
             progress.set_position(sum.read as u64);
@@ -160,10 +219,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
                 events.load(std::sync::atomic::Ordering::Relaxed)
             ));
         }
-        drop(send);
-        writer
-            .join()
-            .map_err(|_| anyhow::anyhow!("the writer thread panicked"))?
+        sink.finish()
     })?;
     progress.finish_and_clear();
     sum.stored = written.stored;
