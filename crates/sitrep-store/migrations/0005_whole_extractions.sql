@@ -5,7 +5,8 @@ ALTER TABLE events ADD COLUMN merge_reason TEXT;
 UPDATE events SET merge_reason = (SELECT b.merge_reason FROM event_bodies b WHERE b.event_id = events.id);
 
 -- Events go back into their report's extraction in the extractor's order (e1, e2, …). Stores
--- before this one kept no events for near-duplicates; their extractions keep an empty list.
+-- before this one kept no events for near-duplicates; their extractions keep an empty list. From
+-- now on a near-duplicate's extraction is kept whole, though its events still join no incident.
 UPDATE report_bodies SET extraction = json_set(extraction, '$.events', (
     SELECT json_group_array(json(b.json) ORDER BY CAST(substr(e.local_id, 2) AS INTEGER))
     FROM events e JOIN event_bodies b ON b.event_id = e.id

@@ -9,8 +9,9 @@ use crate::{Result, StoreError};
 use rusqlite::types::ValueRef;
 use sitrep_model::Extraction;
 
-/// A body claiming to decompress to more than this is corrupt, not a report.
-const MAX_JSON: usize = 256 << 20;
+/// A body claiming to decompress to more than this is corrupt, not a report: inputs are capped
+/// at 32 MiB of text, and an extraction's JSON runs to a few times its text.
+const MAX_JSON: usize = 1 << 30;
 
 /// An extraction as stored.
 pub fn encode(x: &Extraction) -> Vec<u8> {

@@ -917,9 +917,12 @@ fn incident_row(r: &rusqlite::Row) -> rusqlite::Result<Incident> {
 
 fn report_row(r: &rusqlite::Row) -> rusqlite::Result<StoredReport> {
     let id = r.get(0)?;
-    let extraction = crate::body::decode(r.get_ref(8)?, id).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Blob, Box::new(e))
-    })?;
+    // A damaged extraction leaves the report readable (its text, for re-extraction above all),
+    // its extraction null, and a warning in the log.
+    let extraction = crate::body::decode(r.get_ref(8)?, id).unwrap_or_else(|e| {
+        tracing::warn!("{e}");
+        serde_json::Value::Null
+    });
     Ok(StoredReport {
         id: StoredReportId(id),
         ext_id: r.get(1)?,
@@ -1060,18 +1063,24 @@ impl Store for SqliteStore {
             let local: String = r.get(5).map_err(sql("reading incident sources"))?;
             if body.as_ref().is_none_or(|(id, _)| *id != report) {
                 let raw = r.get_ref(9).map_err(sql("reading incident sources"))?;
-                body = Some((report, crate::body::decode(raw, report)?));
+                body = Some((
+                    report,
+                    crate::body::decode(raw, report).unwrap_or_else(|e| {
+                        tracing::warn!("{e}");
+                        serde_json::Value::Null
+                    }),
+                ));
             }
+            // The source stays listed with its figures even if its extraction cannot be read.
             let extracted = body
                 .as_ref()
                 .and_then(|(_, x)| x["events"].as_array())
                 .and_then(|es| es.iter().find(|e| e["id"] == local.as_str()))
                 .cloned()
-                .ok_or_else(|| {
-                    StoreError::Corrupt(format!(
-                        "report {report}'s extraction has no event {local}"
-                    ))
-                })?;
+                .unwrap_or_else(|| {
+                    tracing::warn!("report {report}'s extraction has no event {local}");
+                    serde_json::Value::Null
+                });
             let evidence = extracted
                 .get("evidence")
                 .and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -1401,6 +1410,17 @@ mod migration_tests {
         let back = s.report(report).unwrap().unwrap();
         assert_eq!(back.extraction["report"]["title"], "New");
         assert_eq!(back.text, text);
+        // A damaged body leaves the report readable, text and all, for re-extraction.
+        s.conn
+            .execute(
+                "UPDATE report_bodies SET extraction = x'ffffff7f00' WHERE report_id = ?",
+                [report.0],
+            )
+            .unwrap();
+        let damaged = s.report(report).unwrap().unwrap();
+        assert_eq!(damaged.text, text);
+        assert!(damaged.extraction.is_null());
+        assert_eq!(s.all_reports().unwrap().len(), 3);
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }
