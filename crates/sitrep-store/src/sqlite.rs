@@ -818,55 +818,42 @@ fn merge_into(
     let killed = e.casualties.killed.map(|c| saturate(c.value));
     let injured = e.casualties.injured.map(|c| saturate(c.value));
     let finer = rank(fp.precision) < rank(c.precision.as_deref());
+    let loc = e.locations.first();
+    exec(
+        tx,
+        concat!(
+            "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte,
+                 location = CASE WHEN :finer THEN :location ELSE location END,
+                 country = CASE WHEN :finer THEN :country ELSE country END,
+                 admin1 = CASE WHEN :finer THEN :admin1 ELSE admin1 END,
+                 lat = CASE WHEN :finer THEN :lat ELSE lat END,
+                 lon = CASE WHEN :finer THEN :lon ELSE lon END,
+                 precision = CASE WHEN :finer THEN :precision ELSE precision END, ",
+            fold_figures!(),
+            " WHERE id = :id"
+        ),
+        rusqlite::named_params! {
+            ":ds": s,
+            ":de": en,
+            ":dts": date_text(s),
+            ":dte": date_text(en),
+            ":finer": finer,
+            ":location": loc.map(|l| &l.name),
+            ":country": loc.and_then(|l| l.country.as_ref()),
+            ":admin1": loc.and_then(|l| l.admin1.as_ref()),
+            ":lat": fp.lat,
+            ":lon": fp.lon,
+            ":precision": fp.precision,
+            ":killed": killed,
+            ":injured": injured,
+            ":key": report_key,
+            ":id": c.id,
+        },
+    )
+    .map_err(sql("merging into an incident"))?;
     let place = if finer {
-        let loc = e.locations.first();
-        exec(
-            tx,
-            concat!(
-                "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte,
-                     location = :location, country = :country, admin1 = :admin1, lat = :lat, lon = :lon, precision = :precision, ",
-                fold_figures!(),
-                " WHERE id = :id"
-            ),
-            rusqlite::named_params! {
-                ":ds": s,
-                ":de": en,
-                ":dts": date_text(s),
-                ":dte": date_text(en),
-                ":location": loc.map(|l| &l.name),
-                ":country": loc.and_then(|l| l.country.as_ref()),
-                ":admin1": loc.and_then(|l| l.admin1.as_ref()),
-                ":lat": fp.lat,
-                ":lon": fp.lon,
-                ":precision": fp.precision,
-                ":killed": killed,
-                ":injured": injured,
-                ":key": report_key,
-                ":id": c.id,
-            },
-        )
-        .map_err(sql("merging into an incident"))?;
         fp.lat.zip(fp.lon).or(c.place)
     } else {
-        exec(
-            tx,
-            concat!(
-                "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte, ",
-                fold_figures!(),
-                " WHERE id = :id"
-            ),
-            rusqlite::named_params! {
-                ":ds": s,
-                ":de": en,
-                ":dts": date_text(s),
-                ":dte": date_text(en),
-                ":killed": killed,
-                ":injured": injured,
-                ":key": report_key,
-                ":id": c.id,
-            },
-        )
-        .map_err(sql("merging into an incident"))?;
         c.place
     };
     let widened = (s, en) != (c.day_start, c.day_end);
@@ -1294,6 +1281,81 @@ mod tests {
             2,
             "u64::MAX is not read as -1"
         );
+    }
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    /// A report with one shelling event at a place of this precision, on 2025-03-02.
+    fn report(
+        id: &str,
+        place: &str,
+        lat: f64,
+        lon: f64,
+        precision: &str,
+        killed: u64,
+    ) -> Extraction {
+        serde_json::from_value(serde_json::json!({
+            "schema": "sitrep.extract/1",
+            "report": {"id": id, "published": "2025-03-02", "source": null, "url": null, "title": null},
+            "events": [{
+                "id": "e1", "family": "explosions_remote_violence", "type": "shelling_artillery_missile_attack",
+                "part_of": null, "actors": [],
+                "locations": [{"name": place, "mention": place, "span": {"start": 0, "end": 4}, "geonames_id": null,
+                               "lat": lat, "lon": lon, "country": "UA", "admin1": null, "feature": "PPL", "precision": precision}],
+                "when": {"start": "2025-03-02", "end": "2025-03-02", "precision": "day", "mention": null, "span": null},
+                "weapons": [], "casualties": {"killed": {"value": killed, "at_least": false, "qualifier": "exact"}, "injured": null},
+                "figures": [], "attributed_to": [], "evidence": []
+            }],
+            "totals": [], "quotes": [], "entities": [], "warnings": []
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_finer_place_moves_the_incident_and_its_box_and_figures_fold_in() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        s.put(
+            "Shelling in Kharkiv oblast killed two.",
+            &report("a", "Kharkiv Oblast", 49.9, 36.3, "region", 2),
+        )
+        .unwrap();
+        s.put(
+            "Shelling in Kharkiv city killed three.",
+            &report("b", "Kharkiv", 49.99, 36.23, "settlement", 3),
+        )
+        .unwrap();
+        let all = s.incidents(&Query::default()).unwrap();
+        assert_eq!(all.len(), 1, "{all:?}");
+        let i = &all[0];
+        assert_eq!(i.location.as_deref(), Some("Kharkiv"));
+        assert_eq!(i.precision.as_deref(), Some("settlement"));
+        assert_eq!(i.sources, 2);
+        let k = i.killed.expect("figures");
+        assert_eq!((k.low, k.best, k.high), (2, 3, 3));
+        let boxed: (f64, f64) = s
+            .conn
+            .query_row(
+                "SELECT lat_min, lon_min FROM incident_box WHERE id = ?",
+                [i.id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(
+            (boxed.0 - 49.99).abs() < 1e-3 && (boxed.1 - 36.23).abs() < 1e-3,
+            "{boxed:?}"
+        );
+        // A coarser report after that leaves the finer place.
+        s.put(
+            "Shelling in the oblast killed four.",
+            &report("c", "Kharkiv Oblast", 49.9, 36.3, "region", 4),
+        )
+        .unwrap();
+        let i = &s.incidents(&Query::default()).unwrap()[0];
+        assert_eq!(i.location.as_deref(), Some("Kharkiv"));
+        assert_eq!(i.sources, 3);
     }
 }
 

@@ -144,20 +144,23 @@ fn extract_all(docs: &[Doc]) -> usize {
 }
 
 fn extract_one(d: &Doc) -> usize {
+    extract_doc(d).events.len()
+}
+
+/// One corpus report extracted, its publication date resolved as ingest would.
+fn extract_doc(d: &Doc) -> sitrep_model::Extraction {
     let published = d
         .published
         .as_deref()
         .and_then(sitrep_text::timex::parse_date);
-    let meta = sitrep_model::ReportMeta {
-        published,
-        ..Default::default()
-    };
-    let x = sitrep_extract::extract(sitrep_extract::Input {
-        meta,
+    sitrep_extract::extract(sitrep_extract::Input {
+        meta: sitrep_model::ReportMeta {
+            published,
+            ..Default::default()
+        },
         text: d.text.clone(),
         warnings: vec![],
-    });
-    x.events.len()
+    })
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -294,21 +297,7 @@ fn bench_store(docs: &[Doc], dir: &Path) -> Result<()> {
     use sitrep_store::Store;
     let extracted: Vec<(String, sitrep_model::Extraction)> = docs
         .par_iter()
-        .map(|d| {
-            let published = d
-                .published
-                .as_deref()
-                .and_then(sitrep_text::timex::parse_date);
-            let x = sitrep_extract::extract(sitrep_extract::Input {
-                meta: sitrep_model::ReportMeta {
-                    published,
-                    ..Default::default()
-                },
-                text: d.text.clone(),
-                warnings: vec![],
-            });
-            (d.text.clone(), x)
-        })
+        .map(|d| (d.text.clone(), extract_doc(d)))
         .collect();
     // Five rounds, each into a fresh store; the median, so a busy moment does not decide it.
     let (mut wall, mut cpu) = (Vec::new(), Vec::new());
@@ -377,20 +366,7 @@ fn bench_scale(max: usize) -> Result<()> {
     let templates: Vec<sitrep_model::Extraction> = synthesize(&examples_dir(), 16)?
         .0
         .iter()
-        .map(|d| {
-            let published = d
-                .published
-                .as_deref()
-                .and_then(sitrep_text::timex::parse_date);
-            sitrep_extract::extract(sitrep_extract::Input {
-                meta: sitrep_model::ReportMeta {
-                    published,
-                    ..Default::default()
-                },
-                text: d.text.clone(),
-                warnings: vec![],
-            })
-        })
+        .map(extract_doc)
         .collect();
     let words: Vec<&str> = "shelling talks drone border convoy village market hospital ministry ceasefire fighters army rebels district province report officials residents displaced aid road bridge town city airstrike mortar rocket agreement statement council"
         .split(' ')
