@@ -6,66 +6,43 @@
 /// Maximum Hamming distance for two texts to count as near-duplicates.
 pub const NEAR: u32 = 3;
 
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
+fn fnv(s: &[u8]) -> u64 {
+    s.iter().copied().fold(0xcbf2_9ce4_8422_2325, fnv_step)
 }
 
 /// The simhash of a text: lowercased alphanumeric words, hashed in overlapping trigrams
-/// ("w1 w2 w3", FNV-1a), each trigram voting on every bit. Three reused word buffers, no
-/// allocation per word.
+/// ("w1 w2 w3", FNV-1a), each trigram voting on every bit; a text of fewer than three words votes
+/// with each word. The words are lowercased once into one buffer, one space apart, so each
+/// trigram is a slice of it.
 pub fn simhash(text: &str) -> u64 {
-    let mut votes = Votes::default();
-    let mut recent: [String; 3] = Default::default();
-    let mut words = 0usize;
-    let mut in_word = false;
-    let trigram = |recent: &[String; 3], votes: &mut Votes| {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for (i, w) in recent.iter().enumerate() {
-            if i > 0 {
-                h = fnv_step(h, b' ');
+    let mut joined: Vec<u8> = Vec::with_capacity(text.len());
+    // Where each word ends in `joined`; the next one starts a space later.
+    let mut ends: Vec<usize> = Vec::with_capacity(text.len() / 4);
+    crate::words::runs(
+        text,
+        |b| b.is_ascii_alphanumeric(),
+        char::is_alphanumeric,
+        |w, ascii| {
+            if !joined.is_empty() {
+                joined.push(b' ');
             }
-            h = w.bytes().fold(h, fnv_step);
-        }
-        votes.add(h);
-    };
-    for c in text.chars() {
-        let alnum = if c.is_ascii() {
-            c.is_ascii_alphanumeric()
-        } else {
-            c.is_alphanumeric()
-        };
-        if alnum {
-            if !in_word {
-                recent.rotate_left(1);
-                recent[2].clear();
-                in_word = true;
-            }
-            if c.is_ascii() {
-                recent[2].push(c.to_ascii_lowercase());
+            if ascii {
+                joined.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
             } else {
-                recent[2].extend(c.to_lowercase());
+                let mut utf8 = [0; 4];
+                for c in w.chars().flat_map(char::to_lowercase) {
+                    joined.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                }
             }
-        } else if in_word {
-            in_word = false;
-            words += 1;
-            if words >= 3 {
-                trigram(&recent, &mut votes);
-            }
-        }
-    }
-    if in_word {
-        words += 1;
-        if words >= 3 {
-            trigram(&recent, &mut votes);
-        }
-    }
-    if words < 3 {
-        recent[3 - words..].iter().for_each(|w| votes.add(fnv(w)));
+            ends.push(joined.len());
+        },
+    );
+    let start = |i: usize| if i == 0 { 0 } else { ends[i - 1] + 1 };
+    let mut votes = Votes::default();
+    if ends.len() < 3 {
+        (0..ends.len()).for_each(|i| votes.add(fnv(&joined[start(i)..ends[i]])));
+    } else {
+        (2..ends.len()).for_each(|i| votes.add(fnv(&joined[start(i - 2)..ends[i]])));
     }
     votes.hash()
 }
@@ -168,10 +145,10 @@ mod tests {
             }
         };
         if words.len() < 3 {
-            words.iter().for_each(|w| add(fnv(w)));
+            words.iter().for_each(|w| add(fnv(w.as_bytes())));
         } else {
             for w in words.windows(3) {
-                add(fnv(&w.join(" ")));
+                add(fnv(w.join(" ").as_bytes()));
             }
         }
         acc.iter()
