@@ -33,18 +33,23 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 /// single spaces. ASCII words are lowercased in place, without a string each.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    runs(text, |b| b.is_ascii_alphanumeric(), is_word_char, |w, ascii| {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        if ascii {
-            let start = out.len();
-            out.push_str(w);
-            out[start..].make_ascii_lowercase();
-        } else {
-            out.push_str(&w.to_lowercase());
-        }
-    });
+    runs(
+        text,
+        |b| b.is_ascii_alphanumeric(),
+        is_word_char,
+        |w, ascii| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            if ascii {
+                let start = out.len();
+                out.push_str(w);
+                out[start..].make_ascii_lowercase();
+            } else {
+                out.push_str(&w.to_lowercase());
+            }
+        },
+    );
     out
 }
 
@@ -71,7 +76,10 @@ pub(crate) fn runs(
                 }
                 i += 1;
             } else {
-                let c = text[i..].chars().next().expect("i is at a character boundary");
+                let c = text[i..]
+                    .chars()
+                    .next()
+                    .expect("i is at a character boundary");
                 if !other(c) {
                     break;
                 }
@@ -115,10 +123,15 @@ mod tests {
             "ñ",
         ] {
             let mut got = Vec::new();
-            runs(t, |b| b.is_ascii_alphanumeric(), char::is_alphanumeric, |w, ascii| {
-                assert_eq!(ascii, w.is_ascii(), "{w:?}");
-                got.push(w.to_string());
-            });
+            runs(
+                t,
+                |b| b.is_ascii_alphanumeric(),
+                char::is_alphanumeric,
+                |w, ascii| {
+                    assert_eq!(ascii, w.is_ascii(), "{w:?}");
+                    got.push(w.to_string());
+                },
+            );
             let want: Vec<&str> = t.split(sep).filter(|w| !w.is_empty()).collect();
             assert_eq!(got, want, "{t:?}");
         }

@@ -244,12 +244,113 @@ fn write_corpus(docs: &[Doc], path: &Path) -> Result<()> {
 
 /// CPU time this process has used so far (user + system, all threads), from /proc.
 fn cpu_secs() -> Option<f64> {
+    stat_secs(11)
+}
+
+/// CPU time of this process's finished and waited-for children (user + system), from /proc.
+fn children_cpu_secs() -> Option<f64> {
+    stat_secs(13)
+}
+
+/// Two adjacent tick counts of /proc/self/stat, from field `at` after the command name, in
+/// seconds.
+fn stat_secs(at: usize) -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
     let rest = &stat[stat.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    let ticks: f64 = f.get(at)?.parse::<f64>().ok()? + f.get(at + 1)?.parse::<f64>().ok()?;
     Some(ticks / 100.0)
+}
+
+/// How the command comparison keeps its children to one core: pinned with `taskset` where that
+/// works, else with one extraction thread (storing may then use a second core).
+struct OneCore {
+    pinned: bool,
+}
+
+impl OneCore {
+    fn probe() -> OneCore {
+        let pinned = std::process::Command::new("taskset")
+            .args(["-c", "0", "true"])
+            .status()
+            .is_ok_and(|s| s.success());
+        OneCore { pinned }
+    }
+
+    fn describe(&self) -> &'static str {
+        if self.pinned {
+            "pinned to one core (taskset -c 0)"
+        } else {
+            "one extraction thread (taskset unavailable; storing may use a second core)"
+        }
+    }
+
+    /// Run `exe ARGS` as a child on one core, output discarded: its elapsed and CPU seconds.
+    fn time(&self, exe: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64)> {
+        let mut cmd = if self.pinned {
+            let mut c = std::process::Command::new("taskset");
+            c.args(["-c", "0"]).arg(exe);
+            c
+        } else {
+            let mut c = std::process::Command::new(exe);
+            c.env("RAYON_NUM_THREADS", "1");
+            c
+        };
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let cpu0 = children_cpu_secs().context("reading child CPU time from /proc")?;
+        let t = Instant::now();
+        let status = cmd.status().context("running a sitrep child")?;
+        let secs = t.elapsed().as_secs_f64();
+        anyhow::ensure!(status.success(), "sitrep {args:?} failed: {status}");
+        let cpu = children_cpu_secs().context("reading child CPU time from /proc")? - cpu0;
+        Ok((secs, cpu))
+    }
+}
+
+/// The issue's own comparison: the commands `sitrep extract --jsonl CORPUS` (output discarded)
+/// and `sitrep ingest CORPUS` into a fresh store, each in a child process on one core, in
+/// interleaved rounds so a busy moment on the machine hits both alike. Throughput ratios per
+/// round (extract time over ingest time), by elapsed and by CPU time: median and range.
+fn bench_commands(corpus: &Path, dir: &Path, rounds: usize) -> Result<()> {
+    let exe = std::env::current_exe().context("finding the sitrep executable")?;
+    let one = OneCore::probe();
+    let (mut by_time, mut by_cpu, mut cpu_x, mut cpu_i) = (vec![], vec![], vec![], vec![]);
+    for round in 0..rounds {
+        let (xs, xc) = one.time(
+            &exe,
+            &["extract".as_ref(), "--jsonl".as_ref(), corpus.as_ref()],
+        )?;
+        let db = dir.join(format!("commands-{round}.db"));
+        let (is, ic) = one.time(
+            &exe,
+            &[
+                "ingest".as_ref(),
+                "--db".as_ref(),
+                db.as_ref(),
+                corpus.as_ref(),
+            ],
+        )?;
+        by_time.push(100.0 * xs / is);
+        by_cpu.push(100.0 * xc / ic.max(0.01));
+        cpu_x.push(xc);
+        cpu_i.push(ic);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[v.len() / 2], v[0], v[v.len() - 1])
+    };
+    let ((t, t0, t1), (c, c0, c1)) = (median(&mut by_time), median(&mut by_cpu));
+    println!(
+        "commands, {}, {rounds} interleaved rounds: extract --jsonl {:.2} s CPU, ingest {:.2} s CPU (medians); ingest throughput {t:.0}% of extract --jsonl by elapsed time ({t0:.0}-{t1:.0}%), {c:.0}% by CPU time ({c0:.0}-{c1:.0}%)",
+        one.describe(),
+        median(&mut cpu_x).0,
+        median(&mut cpu_i).0,
+    );
+    Ok(())
 }
 
 /// Ingest the corpus into a fresh store with one extraction thread and compare with extraction
@@ -286,6 +387,7 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
         );
     }
     bench_store(docs, &dir)?;
+    bench_commands(&corpus, &dir, 7)?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

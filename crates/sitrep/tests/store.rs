@@ -343,3 +343,20 @@ fn an_ingest_that_reads_nothing_fails_clearly() {
         "{err}"
     );
 }
+
+#[test]
+fn the_ingest_benchmark_runs_the_commands_it_compares() {
+    let out = run(bin().args(["bench", "--ingest", "--reports", "40"]));
+    // The figures are printed for the record, not asserted: timing belongs in benchmarks.
+    println!("{out}");
+    assert!(out.contains("storing alone"), "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("commands, "))
+        .unwrap_or_else(|| panic!("no command comparison in {out}"));
+    assert!(
+        line.contains("7 interleaved rounds")
+            && line.contains("% of extract --jsonl by elapsed time"),
+        "{line}"
+    );
+}
