@@ -120,6 +120,7 @@ mod tests {
             " a ",
             "Київ’s 6-storey, ΟΔΟΣ\u{85}x\u{a0}y  z",
             "ünï ü a1 ,",
+            "ZÜRICH StraÉ aÑb",
             "ñ",
         ] {
             let mut got = Vec::new();
@@ -142,6 +143,7 @@ mod tests {
         for t in [
             "«El-Fasher» — विस्फोट, ระเบิด; Київ’s “6”",
             "ΟΔΟΣ Σ ΣΑΣ MixedCase",
+            "ZÜRICH StraÉ aÑb Ωmega",
             "",
             "  ,, ",
         ] {

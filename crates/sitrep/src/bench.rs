@@ -282,7 +282,7 @@ impl OneCore {
         if self.pinned {
             "pinned to one core (taskset -c 0)"
         } else {
-            "one extraction thread (taskset unavailable; storing may use a second core)"
+            "one extraction thread (`taskset -c 0` failed here; storing may use a second core)"
         }
     }
 
