@@ -242,6 +242,12 @@ fn write_corpus(docs: &[Doc], path: &Path) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// The median of some measurements, sorting them in place; None when there are none.
+fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
+}
+
 /// CPU time this process has used so far (user + system, all threads), from /proc.
 fn cpu_secs() -> Option<f64> {
     stat_secs(11)
@@ -339,16 +345,17 @@ fn bench_commands(corpus: &Path, dir: &Path, rounds: usize) -> Result<()> {
         cpu_x.push(xc);
         cpu_i.push(ic);
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        (v[v.len() / 2], v[0], v[v.len() - 1])
+    // The median, and the range: `median` leaves the values sorted.
+    let spread = |v: &mut Vec<f64>| {
+        let m = median(v).unwrap_or(f64::NAN);
+        (m, v[0], v[v.len() - 1])
     };
-    let ((t, t0, t1), (c, c0, c1)) = (median(&mut by_time), median(&mut by_cpu));
+    let ((t, t0, t1), (c, c0, c1)) = (spread(&mut by_time), spread(&mut by_cpu));
     println!(
         "commands, {}, {rounds} interleaved rounds: extract --jsonl {:.2} s CPU, ingest {:.2} s CPU (medians); ingest throughput {t:.0}% of extract --jsonl by elapsed time ({t0:.0}-{t1:.0}%), {c:.0}% by CPU time ({c0:.0}-{c1:.0}%)",
         one.describe(),
-        median(&mut cpu_x).0,
-        median(&mut cpu_i).0,
+        median(&mut cpu_x).unwrap_or(f64::NAN),
+        median(&mut cpu_i).unwrap_or(f64::NAN),
     );
     Ok(())
 }
@@ -429,14 +436,12 @@ fn bench_store(docs: &[Doc], dir: &Path) -> Result<()> {
             cpu.push(c);
         }
     }
-    wall.sort_by(f64::total_cmp);
-    cpu.sort_by(f64::total_cmp);
     let per = |secs: f64| 1e3 * secs / docs.len() as f64;
     println!(
         "storing alone (extracted beforehand; batches of 64; median of 5): {:.3} ms/report elapsed{}",
-        per(wall[2]),
-        cpu.get(2)
-            .map(|c| format!(", {:.3} ms/report CPU", per(*c)))
+        per(median(&mut wall).expect("five rounds")),
+        median(&mut cpu)
+            .map(|c| format!(", {:.3} ms/report CPU", per(c)))
             .unwrap_or_default()
     );
     Ok(())
@@ -545,10 +550,8 @@ fn bench_scale(max: usize) -> Result<()> {
             }
             stored += 1_000;
         }
-        rates.sort_by(f64::total_cmp);
-        cpu_rates.sort_by(f64::total_cmp);
-        let rate = rates[1];
-        let cpu_rate = cpu_rates.get(1).copied();
+        let rate = median(&mut rates).expect("three probes");
+        let cpu_rate = median(&mut cpu_rates);
         let base = *first_rate.get_or_insert(rate);
         let cpu_base = *first_cpu_rate.get_or_insert(cpu_rate);
         let by_cpu = cpu_rate
