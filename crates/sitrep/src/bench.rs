@@ -292,7 +292,7 @@ impl OneCore {
         }
     }
 
-    /// Run `exe ARGS` as a child on one core, output discarded: its elapsed and CPU seconds.
+    /// Run `exe ARGS` as a child on one core, its output discarded: its elapsed and CPU seconds.
     fn time(&self, exe: &Path, args: &[&std::ffi::OsStr]) -> Result<(f64, f64)> {
         let mut cmd = if self.pinned {
             let mut c = std::process::Command::new("taskset");
@@ -303,15 +303,22 @@ impl OneCore {
             c.env("RAYON_NUM_THREADS", "1");
             c
         };
+        // Standard error is kept for the message should the child fail (without a terminal it
+        // prints no progress, only its summary).
         cmd.args(args)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
+            .stderr(std::process::Stdio::piped());
         let cpu0 = children_cpu_secs().context("reading child CPU time from /proc")?;
         let t = Instant::now();
-        let status = cmd.status().context("running a sitrep child")?;
+        let out = cmd.output().context("running a sitrep child")?;
         let secs = t.elapsed().as_secs_f64();
-        anyhow::ensure!(status.success(), "sitrep {args:?} failed: {status}");
+        anyhow::ensure!(
+            out.status.success(),
+            "sitrep {args:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
         let cpu = children_cpu_secs().context("reading child CPU time from /proc")? - cpu0;
         Ok((secs, cpu))
     }
