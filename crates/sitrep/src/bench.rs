@@ -392,6 +392,10 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
         s.near_duplicates,
         100.0 * extract_secs / secs
     );
+    println!(
+        "  where its time went (the writer on a thread of its own): {}",
+        s.stages
+    );
     if let (Some(x), Some(i)) = (extract_cpu, cpu) {
         println!(
             "ingest CPU time: {:.2} ms/report against {:.2} ms/report for extraction alone: {:.0}% of extract-only throughput on a single core",

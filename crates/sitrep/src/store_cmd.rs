@@ -9,6 +9,7 @@ use sitrep_store::{
 };
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// The extractor version recorded with every stored report.
 pub const EXTRACTOR: &str = concat!("sitrep-extract/", env!("CARGO_PKG_VERSION"));
@@ -31,6 +32,38 @@ pub struct Summary {
     pub events: usize,
     pub new_incidents: usize,
     pub merged: usize,
+    pub stages: Stages,
+}
+
+/// Where an ingest's time went. Extraction and preparing are summed over the threads that did
+/// them, so with several cores the stages add up to more than the elapsed time.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stages {
+    /// Reading inputs, normalising and hashing their text, asking the store what it holds.
+    pub read: Duration,
+    /// `sitrep_extract::extract`.
+    pub extract: Duration,
+    /// Making an extraction ready to store: encoded, compressed, its words and simhash.
+    pub prepare: Duration,
+    /// Storing and merging, commits included.
+    pub store: Duration,
+    /// Closing the store, whose last checkpoint copies the WAL into the database file.
+    pub close: Duration,
+}
+
+impl std::fmt::Display for Stages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = |d: Duration| d.as_secs_f64();
+        write!(
+            f,
+            "reading {:.3} s, extracting {:.3} s, preparing {:.3} s, storing {:.3} s, closing {:.3} s",
+            s(self.read),
+            s(self.extract),
+            s(self.prepare),
+            s(self.store),
+            s(self.close)
+        )
+    }
 }
 
 /// What the writer thread stored.
@@ -42,12 +75,18 @@ struct Written {
     events: usize,
     new_incidents: usize,
     merged: usize,
+    /// Time spent storing, and closing the store.
+    storing: Duration,
+    closing: Duration,
 }
 
 impl Written {
     /// Store one batch in one transaction and count what happened to it.
     fn store(&mut self, store: &mut SqliteStore, batch: &[NewReport]) -> Result<()> {
-        for o in store.put_batch(batch).context("storing a batch")? {
+        let t = Instant::now();
+        let outcomes = store.put_batch(batch).context("storing a batch")?;
+        self.storing += t.elapsed();
+        for o in outcomes {
             match o {
                 PutOutcome::Stored {
                     events: n,
@@ -65,6 +104,14 @@ impl Written {
             }
         }
         Ok(())
+    }
+
+    /// Close the store, timed.
+    fn close(mut self, store: SqliteStore) -> Self {
+        let t = Instant::now();
+        drop(store);
+        self.closing += t.elapsed();
+        self
     }
 }
 
@@ -99,7 +146,7 @@ impl<'scope> Sink<'scope> {
                     w.store(&mut store, &batch)?;
                     events.store(w.events, std::sync::atomic::Ordering::Relaxed);
                 }
-                Ok(w)
+                Ok(w.close(store))
             })
             .context("starting the writer thread")?;
         Ok(Sink::Writer { send, thread })
@@ -123,7 +170,7 @@ impl<'scope> Sink<'scope> {
 
     fn finish(self) -> Result<Written> {
         match self {
-            Sink::Inline(_, w) => Ok(w),
+            Sink::Inline(store, w) => Ok(w.close(*store)),
             Sink::Writer { send, thread } => {
                 drop(send);
                 thread
@@ -150,6 +197,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
     let written = std::thread::scope(|scope| -> Result<Written> {
         let mut sink = Sink::start(scope, store, &events)?;
         loop {
+            let reading = Instant::now();
             let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
             if chunk.is_empty() {
                 break;
@@ -202,14 +250,25 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
                 }
                 Ok(())
             })??;
+            sum.stages.read += reading.elapsed();
             // Extraction, and the part of storing that needs no database, on every core.
-            let extracted: Vec<NewReport> = todo
+            let done: Vec<(NewReport, Duration, Duration)> = todo
                 .into_par_iter()
                 .map(|(i, hash)| {
                     let text = i.text.clone();
-                    NewReport::with_hash(text, hash, sitrep_extract::extract(i))
+                    let t = Instant::now();
+                    let x = sitrep_extract::extract(i);
+                    let extracted = Instant::now();
+                    let report = NewReport::with_hash(text, hash, x);
+                    (report, extracted - t, extracted.elapsed())
                 })
                 .collect();
+            let mut extracted = Vec::with_capacity(done.len());
+            for (report, extracting, preparing) in done {
+                sum.stages.extract += extracting;
+                sum.stages.prepare += preparing;
+                extracted.push(report);
+            }
             if !sink.put(extracted, &events)? {
                 break; // the writer failed: its error is returned below
             }
@@ -222,6 +281,11 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
         sink.finish()
     })?;
     progress.finish_and_clear();
+    // The last connection to close checkpoints the WAL.
+    let t = Instant::now();
+    drop(lookup);
+    sum.stages.store = written.storing;
+    sum.stages.close = written.closing + t.elapsed();
     sum.stored = written.stored;
     sum.duplicates += written.duplicates;
     sum.near_duplicates = written.near_duplicates;

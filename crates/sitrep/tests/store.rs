@@ -136,6 +136,7 @@ fn ingest_is_idempotent_and_queries_filter() {
     let first = counts(&db);
     let out = bin()
         .arg("ingest")
+        .arg("-v")
         .arg(&all)
         .arg(root().join("examples/reports"))
         .arg("--db")
@@ -144,6 +145,16 @@ fn ingest_is_idempotent_and_queries_filter() {
         .expect("re-ingest");
     assert!(out.status.success());
     assert_eq!(counts(&db), first, "the same reports twice are stored once");
+    // What is already stored is recognised from its text before any extraction.
+    let err = String::from_utf8_lossy(&out.stderr);
+    let time = err
+        .lines()
+        .find(|l| l.contains("time: reading"))
+        .unwrap_or_else(|| panic!("no stage times in {err}"));
+    assert!(
+        time.contains("extracting 0.000 s, preparing 0.000 s"),
+        "a re-run extracted again: {time}"
+    );
     let near = incidents_filtered(&db, &["--near", "2.04,45.34", "--km", "30"]);
     assert!(near.iter().all(|i| i["country"] == "SO") && !near.is_empty());
     let killed = incidents_filtered(&db, &["--min-killed", "10"]);
