@@ -393,7 +393,12 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
         100.0 * extract_secs / secs
     );
     println!(
-        "  where its time went (the writer on a thread of its own): {}",
+        "  where its time went ({}): {}",
+        if s.writer_thread {
+            "the writer on a thread of its own"
+        } else {
+            "storing on the extraction thread"
+        },
         s.stages
     );
     if let (Some(x), Some(i)) = (extract_cpu, cpu) {

@@ -308,7 +308,7 @@ fn run(cmd: Command) -> Result<()> {
                 "read {} reports in {:.1}s ({:.0}/s): {} stored, {} already stored, {} near-duplicates linked, {} failed; {} events, {} new incidents, {} merged into existing ones",
                 s.read, secs, s.read as f64 / secs, s.stored, s.duplicates, s.near_duplicates, s.failed, s.events, s.new_incidents, s.merged
             );
-            tracing::info!("time: {}", s.stages);
+            tracing::info!("{} reports extracted; time: {}", s.extracted, s.stages);
             anyhow::ensure!(
                 s.failed == 0 || s.stored + s.duplicates + s.near_duplicates > 0,
                 "no input could be read ({} failed)",

@@ -32,6 +32,10 @@ pub struct Summary {
     pub events: usize,
     pub new_incidents: usize,
     pub merged: usize,
+    /// Reports extracted: those read, less what failed or was found already stored.
+    pub extracted: usize,
+    /// Whether a writer thread stored while the next batch was extracted (more than one core).
+    pub writer_thread: bool,
     pub stages: Stages,
 }
 
@@ -75,8 +79,9 @@ struct Written {
     events: usize,
     new_incidents: usize,
     merged: usize,
-    /// Time spent storing, and closing the store.
+    /// Time spent in `put_batch`.
     storing: Duration,
+    /// Time spent closing the store (its checkpoint thread stopped and joined).
     closing: Duration,
 }
 
@@ -196,6 +201,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
     let events = std::sync::atomic::AtomicUsize::new(0);
     let written = std::thread::scope(|scope| -> Result<Written> {
         let mut sink = Sink::start(scope, store, &events)?;
+        sum.writer_thread = matches!(sink, Sink::Writer { .. });
         loop {
             let reading = Instant::now();
             let chunk: Vec<_> = sources.by_ref().take(batch.max(1)).collect();
@@ -263,6 +269,7 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
                     (report, extracted - t, extracted.elapsed())
                 })
                 .collect();
+            sum.extracted += done.len();
             let mut extracted = Vec::with_capacity(done.len());
             for (report, extracting, preparing) in done {
                 sum.stages.extract += extracting;
