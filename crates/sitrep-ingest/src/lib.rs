@@ -100,11 +100,31 @@ const EXTENSIONS: &[&str] = &[
 ];
 
 /// Expands inputs into items, lazily, in a stable order.
+///
+/// A JSON Lines record may give its text as a file beside it (`"text_file"` or `"file"`, relative
+/// to the JSONL file, as gold files and `examples/reports/index.jsonl` do) instead of inline: the
+/// file is read with the record's metadata, and a folder walk that meets it afterwards skips it,
+/// so it is not read a second time without its date and title. A folder's JSONL files are
+/// therefore read before its other files.
 pub struct Sources {
     pending: Vec<PathOrUrl>,
-    queue: std::collections::VecDeque<Result<Item, IngestError>>,
+    queue: std::collections::VecDeque<Queued>,
+    /// Files that records have pointed at (canonical paths).
+    claimed: std::collections::HashSet<PathBuf>,
     fetcher: Option<Fetcher>,
     limits: Limits,
+}
+
+/// An item ready, or a file a record pointed at, read when its turn comes.
+enum Queued {
+    Ready(Result<Item, IngestError>),
+    File {
+        path: PathBuf,
+        meta: Meta,
+        /// The JSONL file and line of the record.
+        jsonl: String,
+        line: usize,
+    },
 }
 
 enum PathOrUrl {
@@ -130,19 +150,22 @@ impl Sources {
         Sources {
             pending,
             queue: Default::default(),
+            claimed: Default::default(),
             fetcher,
             limits,
         }
     }
 
+    fn ready(&mut self, item: Result<Item, IngestError>) {
+        self.queue.push_back(Queued::Ready(item));
+    }
+
     fn expand(&mut self, next: PathOrUrl) {
         match next {
             PathOrUrl::Url(u) => match &self.fetcher {
-                None => self
-                    .queue
-                    .push_back(Err(IngestError::NoNetwork { origin: u })),
+                None => self.ready(Err(IngestError::NoNetwork { origin: u })),
                 Some(f) => match f.get(&u, self.limits.max_bytes) {
-                    Err(e) => self.queue.push_back(Err(e)),
+                    Err(e) => self.ready(Err(e)),
                     Ok((bytes, ctype)) => {
                         let kind = sniff(&bytes, ctype.as_deref(), None);
                         self.read_bytes(&u, bytes, kind, Some(&u));
@@ -154,7 +177,7 @@ impl Sources {
                     let mut entries: Vec<PathBuf> = match std::fs::read_dir(&p) {
                         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
                         Err(source) => {
-                            self.queue.push_back(Err(IngestError::Io {
+                            self.ready(Err(IngestError::Io {
                                 origin: p.display().to_string(),
                                 source,
                             }));
@@ -172,15 +195,21 @@ impl Sources {
                                         .contains(&x.to_string_lossy().to_lowercase().as_str())
                                 }))
                     });
-                    entries.sort();
+                    // JSONL first: its records may point at the folder's other files.
+                    entries.sort_by_key(|e| (!is_jsonl(e), e.clone()));
                     for e in entries.into_iter().rev() {
                         self.pending.push(PathOrUrl::Path(e));
                     }
                     return;
                 }
+                if !self.claimed.is_empty()
+                    && p.canonicalize().is_ok_and(|c| self.claimed.contains(&c))
+                {
+                    return; // read already, with its record's metadata
+                }
                 let origin = p.display().to_string();
                 match read_capped(&p, self.limits.max_bytes) {
-                    Err(e) => self.queue.push_back(Err(e)),
+                    Err(e) => self.ready(Err(e)),
                     Ok(bytes) => {
                         let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase());
                         let kind = sniff(&bytes, None, ext.as_deref());
@@ -201,30 +230,34 @@ impl Sources {
             ..Meta::default()
         };
         match kind {
-            Kind::Text => self.queue.push_back(Ok(Item {
+            Kind::Text => self.ready(Ok(Item {
                 origin: origin.into(),
                 meta,
                 body: Body::Text(bytes),
                 warnings: vec![],
             })),
-            Kind::Html => self.queue.push_back(Ok(Item {
+            Kind::Html => self.ready(Ok(Item {
                 origin: origin.into(),
                 meta,
                 body: Body::Html(bytes),
                 warnings: vec![],
             })),
-            Kind::Jsonl => self.read_jsonl(origin, &bytes),
+            Kind::Jsonl => self.read_jsonl(origin, &bytes, url),
             Kind::Feed => self.read_feed(origin, &bytes),
         }
     }
 
-    fn read_jsonl(&mut self, origin: &str, bytes: &[u8]) {
+    fn read_jsonl(&mut self, origin: &str, bytes: &[u8], url: Option<&str>) {
         #[derive(Deserialize)]
         struct Rec {
             #[serde(flatten)]
             meta: Meta,
             text: Option<String>,
             html: Option<String>,
+            /// A file holding the text, relative to the JSONL file (the gold files' name).
+            text_file: Option<String>,
+            /// The same (`examples/reports/index.jsonl`'s name).
+            file: Option<String>,
         }
         let text = String::from_utf8_lossy(bytes);
         for (n, line) in text
@@ -232,40 +265,90 @@ impl Sources {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
-            let item = serde_json::from_str::<Rec>(line)
-                .map_err(|e| IngestError::BadRecord {
-                    origin: origin.into(),
-                    line: n + 1,
-                    detail: e.to_string(),
-                })
-                .and_then(|r| {
-                    let body = match (r.text, r.html) {
-                        (Some(t), _) => Body::Text(t.into_bytes()),
-                        (None, Some(h)) => Body::Html(h.into_bytes()),
-                        _ => {
-                            return Err(IngestError::BadRecord {
-                                origin: origin.into(),
+            let bad = |detail: String| IngestError::BadRecord {
+                origin: origin.into(),
+                line: n + 1,
+                detail,
+            };
+            let rec = match serde_json::from_str::<Rec>(line) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.ready(Err(bad(e.to_string())));
+                    continue;
+                }
+            };
+            let item_origin = format!("{origin}:{}", n + 1);
+            let body = match (rec.text, rec.html, rec.text_file.or(rec.file)) {
+                (Some(t), _, _) => Body::Text(t.into_bytes()),
+                (None, Some(h), _) => Body::Html(h.into_bytes()),
+                (None, None, Some(f)) => {
+                    match referenced(origin, url, &f) {
+                        Ok(path) => {
+                            self.claimed.insert(path.clone());
+                            self.queue.push_back(Queued::File {
+                                path,
+                                meta: rec.meta,
+                                jsonl: origin.into(),
                                 line: n + 1,
-                                detail: "neither \"text\" nor \"html\"".into(),
-                            })
+                            });
                         }
-                    };
-                    Ok(Item {
-                        origin: format!("{origin}:{}", n + 1),
-                        meta: r.meta,
-                        body,
-                        warnings: vec![],
-                    })
-                });
-            self.queue.push_back(item);
+                        Err(detail) => self.ready(Err(bad(detail))),
+                    }
+                    continue;
+                }
+                (None, None, None) => {
+                    self.ready(Err(bad(
+                        "neither \"text\", \"html\" nor \"text_file\"".into()
+                    )));
+                    continue;
+                }
+            };
+            self.ready(Ok(Item {
+                origin: item_origin,
+                meta: rec.meta,
+                body,
+                warnings: vec![],
+            }));
         }
+    }
+
+    /// Read a file a record pointed at, as a report with the record's metadata. A record without an id takes the file's name, as the file alone would.
+    fn read_referenced(
+        &self,
+        path: &Path,
+        mut meta: Meta,
+        jsonl: String,
+        line: usize,
+    ) -> Result<Item, IngestError> {
+        if meta.id.is_none() {
+            meta.id = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        }
+        let bytes = read_capped(path, self.limits.max_bytes)?;
+        let ext = path.extension().map(|x| x.to_string_lossy().to_lowercase());
+        let body = match sniff(&bytes, None, ext.as_deref()) {
+            Kind::Html => Body::Html(bytes),
+            Kind::Text => Body::Text(bytes),
+            Kind::Jsonl | Kind::Feed => {
+                return Err(IngestError::BadRecord {
+                    origin: jsonl,
+                    line,
+                    detail: format!("{} is not a report's text or page", path.display()),
+                })
+            }
+        };
+        Ok(Item {
+            origin: format!("{jsonl}:{line} ({})", path.display()),
+            meta,
+            body,
+            warnings: vec![],
+        })
     }
 
     fn read_feed(&mut self, origin: &str, bytes: &[u8]) {
         let (items, warnings) = match parse_feed(bytes, self.limits.max_feed_items) {
             Ok(x) => x,
             Err(detail) => {
-                self.queue.push_back(Err(IngestError::BadFeed {
+                self.ready(Err(IngestError::BadFeed {
                     origin: origin.into(),
                     detail,
                 }));
@@ -299,7 +382,7 @@ impl Sources {
                 },
                 _ => Body::Html(it.body.into_bytes()),
             };
-            self.queue.push_back(Ok(Item {
+            self.ready(Ok(Item {
                 origin: format!("{origin}#{}", k + 1),
                 meta,
                 body,
@@ -314,8 +397,15 @@ impl Iterator for Sources {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            if let Some(x) = self.queue.pop_front() {
-                return Some(x);
+            match self.queue.pop_front() {
+                Some(Queued::Ready(x)) => return Some(x),
+                Some(Queued::File {
+                    path,
+                    meta,
+                    jsonl,
+                    line,
+                }) => return Some(self.read_referenced(&path, meta, jsonl, line)),
+                None => {}
             }
             let next = self.pending.pop()?;
             self.expand(next);
@@ -329,6 +419,46 @@ enum Kind {
     Html,
     Jsonl,
     Feed,
+}
+
+fn is_jsonl(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("jsonl"))
+        && p.is_file()
+}
+
+/// The file a record of the JSONL at `origin` points at: relative to the JSONL's folder and
+/// inside it. A JSONL fetched from a URL may not point at local files.
+fn referenced(origin: &str, url: Option<&str>, file: &str) -> Result<PathBuf, String> {
+    if url.is_some() {
+        return Err(format!(
+            "\"{file}\": a record fetched from a URL cannot point at a local file"
+        ));
+    }
+    let folder = Path::new(origin)
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let folder = if folder.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        folder
+    };
+    let inside = folder
+        .canonicalize()
+        .map_err(|e| format!("the folder of {origin}: {e}"))?;
+    let path = folder
+        .join(file)
+        .canonicalize()
+        .map_err(|e| format!("text file \"{file}\": {e}"))?;
+    if !path.starts_with(&inside) {
+        return Err(format!(
+            "text file \"{file}\" is outside the folder of {origin}"
+        ));
+    }
+    if !path.is_file() {
+        return Err(format!("text file \"{file}\" is not a file"));
+    }
+    Ok(path)
 }
 
 /// Decide what bytes are from the extension, the content type and the first bytes.
@@ -428,6 +558,67 @@ mod tests {
             Err(IngestError::BadRecord { line: 2, .. })
         ));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn records_may_point_at_text_files_beside_them_which_a_walk_then_skips() {
+        let root = std::env::temp_dir().join(format!("sitrep-sidecar-{}", std::process::id()));
+        let dir = root.join("reports");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(root.join("outside.txt"), "Not for this folder.").unwrap();
+        std::fs::write(dir.join("a.txt"), "Shelling hit Sumy.").unwrap();
+        std::fs::write(dir.join("sub/b.html"), "<p>Clashes in Goma.</p>").unwrap();
+        std::fs::write(dir.join("z.txt"), "Talks resumed in Doha.").unwrap();
+        std::fs::write(
+            dir.join("index.jsonl"),
+            [
+                r#"{"id":"a","file":"a.txt","published":"2024-05-01","title":"Sumy"}"#,
+                r#"{"id":"b","text_file":"sub/b.html","source":"Wire"}"#,
+                r#"{"id":"c","file":"../outside.txt"}"#,
+                r#"{"id":"d","file":"missing.txt"}"#,
+            ]
+            .join("\n"),
+        )
+        .unwrap();
+        let items: Vec<_> =
+            Sources::new(&[dir.display().to_string()], None, Limits::default()).collect();
+        assert_eq!(items.len(), 5, "{items:#?}");
+        let a = items[0].as_ref().unwrap();
+        assert_eq!(a.meta.id.as_deref(), Some("a"));
+        assert_eq!(a.meta.published.as_deref(), Some("2024-05-01"));
+        assert_eq!(a.body, Body::Text(b"Shelling hit Sumy.".to_vec()));
+        let b = items[1].as_ref().unwrap();
+        assert_eq!(b.meta.source.as_deref(), Some("Wire"));
+        assert!(matches!(b.body, Body::Html(_)));
+        match &items[2] {
+            Err(IngestError::BadRecord {
+                line: 3, detail, ..
+            }) => {
+                assert!(detail.contains("outside the folder"), "{detail}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            &items[3],
+            Err(IngestError::BadRecord { line: 4, .. })
+        ));
+        // The walk reads the one file no record claimed, under its own name, and nothing twice.
+        assert_eq!(items[4].as_ref().unwrap().meta.id.as_deref(), Some("z"));
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_fetched_jsonl_may_not_point_at_local_files() {
+        let mut s = Sources::new(&[], None, Limits::default());
+        let url = "https://example.invalid/reports.jsonl";
+        s.read_jsonl(url, br#"{"id":"x","file":"/etc/hostname"}"#, Some(url));
+        match s.next() {
+            Some(Err(IngestError::BadRecord { detail, .. })) => {
+                assert!(detail.contains("cannot point at a local file"), "{detail}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.next().is_none());
     }
 
     #[test]

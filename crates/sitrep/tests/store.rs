@@ -156,6 +156,12 @@ fn ingest_is_idempotent_and_queries_filter() {
         line.contains(" 0 reports extracted"),
         "a re-run extracted again: {line}"
     );
+    // The folder's index.jsonl points at its .txt files: read with their dates, not as failures,
+    // and the files are not read a second time on their own.
+    assert!(
+        err.contains("read 48 reports") && err.contains(" 0 failed"),
+        "{err}"
+    );
     let near = incidents_filtered(&db, &["--near", "2.04,45.34", "--km", "30"]);
     assert!(near.iter().all(|i| i["country"] == "SO") && !near.is_empty());
     let killed = incidents_filtered(&db, &["--min-killed", "10"]);
