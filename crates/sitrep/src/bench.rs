@@ -478,12 +478,42 @@ impl Rng {
     }
 }
 
-/// Insert rate (reports/s) when the store holds 1k, 10k, 100k reports.
+/// How the generated reports of `--scale` are spread in time.
+#[derive(Clone, Copy)]
+enum Arrival {
+    /// As a store grows: about 55 reports a day, each published up to six days after the day
+    /// its place in the stream stands for. 100k reports span five years; the number of
+    /// incidents near a new report stays the same however many are stored.
+    Chronological,
+    /// Every report on a random day of the same five years, whatever the store's size: 100k
+    /// reports are 100 times as dense as 1k, so a new report has more neighbours to compare.
+    SameFiveYears,
+}
+
+impl Arrival {
+    const DAYS: u64 = 1_800;
+    /// Reports a day when arriving chronologically: 100k reports over the five years.
+    const PER_DAY: usize = 55;
+
+    fn day(self, i: usize, rng: &mut Rng) -> i64 {
+        match self {
+            Arrival::Chronological => (i / Self::PER_DAY) as i64 + (rng.next() % 7) as i64,
+            Arrival::SameFiveYears => (rng.next() % Self::DAYS) as i64,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Arrival::Chronological => "arriving in time order, 55 a day",
+            Arrival::SameFiveYears => {
+                "stress: each on a random day of the same five years, denser as the store grows"
+            }
+        }
+    }
+}
+
+/// Insert rate (reports/s) when the store holds 1k, 10k, 100k reports, for each way of arriving.
 fn bench_scale(max: usize) -> Result<()> {
-    use sitrep_store::Store;
-    let dir = temp_dir("scale")?;
-    let db = dir.join("scale.db");
-    let mut store = crate::store_cmd::open(&db)?.with_background_checkpoints()?;
     // Real extractions of the example reports are the templates; each synthetic report moves its
     // events to another place and day, so the R*Tree, not luck, keeps candidate sets small.
     let templates: Vec<sitrep_model::Extraction> = synthesize(&examples_dir(), 16)?
@@ -491,6 +521,20 @@ fn bench_scale(max: usize) -> Result<()> {
         .iter()
         .map(extract_doc)
         .collect();
+    println!("merge scaling (synthetic extractions from examples/reports; median of three 1,000-report probes at each size):");
+    for arrival in [Arrival::Chronological, Arrival::SameFiveYears] {
+        println!("  {}:", arrival.label());
+        scale_one(&templates, arrival, max)?;
+    }
+    Ok(())
+}
+
+/// One `--scale` run, in a store of its own.
+fn scale_one(templates: &[sitrep_model::Extraction], arrival: Arrival, max: usize) -> Result<()> {
+    use sitrep_store::Store;
+    let dir = temp_dir("scale")?;
+    let db = dir.join("scale.db");
+    let mut store = crate::store_cmd::open(&db)?.with_background_checkpoints()?;
     let words: Vec<&str> = "shelling talks drone border convoy village market hospital ministry ceasefire fighters army rebels district province report officials residents displaced aid road bridge town city airstrike mortar rocket agreement statement council"
         .split(' ')
         .collect();
@@ -499,7 +543,7 @@ fn bench_scale(max: usize) -> Result<()> {
         let mut x = templates[i % templates.len()].clone();
         let (dlat, dlon) = (rng.unit() * 40.0 - 20.0, rng.unit() * 80.0 - 40.0);
         let day = time::Date::from_calendar_date(2020, time::Month::January, 1).expect("a date")
-            + time::Duration::days((rng.next() % 1800) as i64);
+            + time::Duration::days(arrival.day(i, rng));
         x.report.published = Some(day);
         x.report.id = sitrep_model::ReportId(format!("scale-{i}"));
         for e in &mut x.events {
@@ -533,7 +577,6 @@ fn bench_scale(max: usize) -> Result<()> {
     let mut stored = 0usize;
     let mut checkpoints = vec![1_000usize, 10_000, 100_000];
     checkpoints.retain(|c| *c <= max);
-    println!("merge scaling (synthetic extractions from examples/reports; median of three 1,000-report probes at each size):");
     let mut first_rate = None;
     let mut first_cpu_rate = None;
     for target in checkpoints {
@@ -580,7 +623,7 @@ fn bench_scale(max: usize) -> Result<()> {
             std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6)
         };
         println!(
-            "  {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate{by_cpu}); store {:.0} MB + WAL {:.0} MB",
+            "    {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate{by_cpu}); store {:.0} MB + WAL {:.0} MB",
             rate / base,
             mb(""),
             mb("-wal")
