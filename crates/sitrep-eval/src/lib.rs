@@ -272,13 +272,16 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
     scores.reports += 1;
     if let Some(gevents) = &gold.events {
         let preds: Vec<_> = x.events.iter().collect();
-        let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+        // (distance km, types differ, prediction, gold): nearest first, and among events at the
+        // same distance (one place named for several) the one of the same type.
+        let mut pairs: Vec<(f64, bool, usize, usize)> = Vec::new();
         for (pi, p) in preds.iter().enumerate() {
             let plocs: Vec<(f64, f64)> = p.locations.iter().map(|l| (l.lat, l.lon)).collect();
             for (gi, g) in gevents.iter().enumerate() {
                 if Family::parse(&g.family) != Some(p.family) {
                     continue;
                 }
+                let differ = g.event_type.as_deref() != Some(p.event_type.as_str());
                 let glocs: Vec<(f64, f64)> = g.locations.iter().map(|l| (l.lat, l.lon)).collect();
                 if plocs.is_empty() && glocs.is_empty() {
                     let pdate = p.when.start.map(sitrep_model::opt_date::format);
@@ -288,18 +291,18 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
                         .or_else(|| gold.published.clone())
                         .map(|d| d.chars().take(10).collect::<String>());
                     if pdate == gdate {
-                        pairs.push((0.0, pi, gi));
+                        pairs.push((0.0, differ, pi, gi));
                     }
                 } else if let Some(d) = min_distance(&plocs, &glocs).filter(|d| *d <= 50.0) {
-                    pairs.push((d, pi, gi));
+                    pairs.push((d, differ, pi, gi));
                 }
             }
         }
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let (mut used_p, mut used_g) = (vec![false; preds.len()], vec![false; gevents.len()]);
         scores.events.predicted += preds.len();
         scores.events.gold += gevents.len();
-        for (_, pi, gi) in pairs {
+        for (_, _, pi, gi) in pairs {
             if used_p[pi] || used_g[gi] {
                 continue;
             }
@@ -420,6 +423,44 @@ mod tests {
         };
         assert!((p.f1().unwrap() - 0.6).abs() < 1e-9);
         assert_eq!(Prf::default().f1(), None);
+    }
+
+    #[test]
+    fn events_at_one_place_pair_by_type() {
+        // A real extraction with a rejection and a meeting, both placed in Jeddah.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sitrep-extract/tests/golden/02-jeddah-truce-rejected.json");
+        let x: Extraction =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("golden file"))
+                .expect("an extraction");
+        let at_jeddah = |t: &str| GoldEvent {
+            family: "diplomacy".into(),
+            event_type: Some(t.into()),
+            initiator_country: None,
+            locations: vec![GoldLocation {
+                name: Some("Jeddah".into()),
+                lat: 21.49,
+                lon: 39.19,
+            }],
+            date: None,
+            killed: None,
+            injured: None,
+            killed_at_least: None,
+            injured_at_least: None,
+        };
+        let gold = GoldRecord {
+            id: "02".into(),
+            text: None,
+            text_file: None,
+            published: None,
+            events: Some(vec![at_jeddah("meeting"), at_jeddah("rejection")]),
+            quotes: None,
+            toponyms: None,
+        };
+        let mut scores = Scores::default();
+        score_one(&gold, &x, &mut scores);
+        assert_eq!(scores.events.matched, 2);
+        assert_eq!((scores.event_type.hits, scores.event_type.total), (2, 2));
     }
 
     #[test]
