@@ -957,7 +957,9 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
     out
 }
 
-/// Preference among triggers in one clause: violence over diplomacy, specific over generic.
+/// Preference among triggers in one clause: violence over diplomacy, specific over generic. A
+/// proposal is usually what another act of the clause is about ("rejected a truce proposal put
+/// forward by the mediators", "accused the army of blocking the plan"), so that act wins.
 fn rank(t: &Trigger, len: usize) -> u32 {
     let fam = match t.family {
         Family::ExplosionsRemoteViolence | Family::Battles => 60,
@@ -966,11 +968,11 @@ fn rank(t: &Trigger, len: usize) -> u32 {
         Family::StrategicDevelopments => 30,
         Family::Diplomacy => match t.kind {
             EventType::MediationOffer | EventType::Sanction | EventType::Agreement => 25,
-            EventType::Proposal
-            | EventType::Rejection
+            EventType::Rejection
             | EventType::Demand
             | EventType::Threat
-            | EventType::Accusation => 22,
+            | EventType::Accusation => 24,
+            EventType::Proposal => 21,
             EventType::Meeting => 20,
             _ => 10,
         },

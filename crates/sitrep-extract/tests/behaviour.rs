@@ -250,3 +250,19 @@ fn a_megabyte_paragraph_is_read_in_bounded_time_with_a_flag() {
         x.warnings
     );
 }
+
+#[test]
+fn a_rejected_proposal_is_a_rejection_by_the_side_that_rejected_it() {
+    let x = run(
+        "Ethiopia's army delegation at talks in Nairobi on Monday rejected a proposal for a two-week truce put forward by Kenyan and U.S. mediators.",
+        "2025-03-04",
+    );
+    let types: Vec<&str> = x.events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["rejection"], "{types:?}");
+    let initiator = x.events[0]
+        .actors
+        .iter()
+        .find(|a| a.role == Role::Initiator)
+        .and_then(|a| a.country.as_deref());
+    assert_eq!(initiator, Some("ET"));
+}
