@@ -1300,6 +1300,11 @@ pub fn extract_events(
         low,
     };
     let mut mentions = mention_drafts(&c, published);
+    // What the report says is yet to come ("organisers said they would return to the streets
+    // next Tuesday", "talks resume next week") has not happened: it is no event.
+    if let Some(p) = published {
+        mentions.retain(|m| m.when.is_none_or(|t| t.start <= p));
+    }
     let mut warnings = Vec::new();
     if mentions.len() > MAX_MENTIONS {
         warnings.push(Warning {

@@ -266,3 +266,16 @@ fn a_rejected_proposal_is_a_rejection_by_the_side_that_rejected_it() {
         .and_then(|a| a.country.as_deref());
     assert_eq!(initiator, Some("ET"));
 }
+
+#[test]
+fn what_a_report_says_is_yet_to_come_is_no_event() {
+    let x = run(
+        "Protesters marched through Nakuru on Tuesday. Protest organisers said they would return to the streets next Tuesday.",
+        "2024-12-03",
+    );
+    let days: Vec<_> = x.events.iter().map(|e| e.when.start).collect();
+    assert_eq!(
+        days,
+        [time::Date::from_calendar_date(2024, time::Month::December, 3).ok()]
+    );
+}

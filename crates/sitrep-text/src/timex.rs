@@ -201,12 +201,12 @@ pub fn find(
                         }
                         _ => {
                             if let Some(wd) = weekday_of(&unit) {
-                                let mut d = p - Duration::days(1);
+                                // "last Tuesday": the latest before publication; "next Tuesday":
+                                // the first after it (a week on, when published on a Tuesday).
+                                let step = Duration::days(if future { 1 } else { -1 });
+                                let mut d = p + step;
                                 while d.weekday() != wd {
-                                    d -= Duration::days(1);
-                                }
-                                if future {
-                                    d += Duration::days(7);
+                                    d += step;
                                 }
                                 if past || future {
                                     found = Some((i + k, d, d, TimePrecision::Day));
@@ -371,6 +371,15 @@ mod tests {
         assert_eq!(r[0].0, "on Sunday night");
         assert_eq!(r[0].1, date!(2025 - 11 - 23));
         assert_eq!(resolve("on Tuesday")[0].1, date!(2025 - 11 - 25));
+    }
+
+    #[test]
+    fn last_and_next_weekdays_are_before_and_after_publication() {
+        // 2025-11-25 is a Tuesday: "next Tuesday" is a week on, never the day itself.
+        assert_eq!(resolve("next Tuesday")[0].1, date!(2025 - 12 - 02));
+        assert_eq!(resolve("next Wednesday")[0].1, date!(2025 - 11 - 26));
+        assert_eq!(resolve("last Tuesday")[0].1, date!(2025 - 11 - 18));
+        assert_eq!(resolve("last Monday")[0].1, date!(2025 - 11 - 24));
     }
 
     #[test]
