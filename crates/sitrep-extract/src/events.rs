@@ -122,7 +122,7 @@ const HYPOTHETICAL: &[&str] = &[
     "threatened",
 ];
 /// Words before a violent trigger that make it the topic of talk, not news of an event
-/// ("a statement condemning RSF attacks").
+/// ("a statement condemning RSF attacks", "rallied in support of the attacks").
 const REFERENCED: &[&str] = &[
     "denounce",
     "condemning",
@@ -137,6 +137,7 @@ const REFERENCED: &[&str] = &[
     "deny",
     "denies",
     "against",
+    "support",
 ];
 /// No real report has more event mentions; past this, input is junk or an attack, and the
 /// reconciliation's cost (quadratic in events) is bounded by cutting it off.
@@ -401,6 +402,19 @@ fn figures(
             k += 1;
             continue;
         }
+        if let Some((kind, end)) = one_victim(c, k, b) {
+            out.push(RawFigure {
+                kind,
+                count: Count::exact(1),
+                span: c.tok_span(k, end),
+                sources: vec![],
+                subset: false,
+                revision: false,
+            });
+            *prior = Some(kind);
+            k = end;
+            continue;
+        }
         let Some(n) = numbers::parse_at(c.doc, k) else {
             k += 1;
             continue;
@@ -462,6 +476,45 @@ fn figures(
         k = n.end;
     }
     out
+}
+
+/// "a man was shot dead", "a 23-year-old motorcycle taxi driver was killed", "an aid worker was
+/// wounded": one person, named by "a" or "an" and a noun of people, killed or hurt. The kind,
+/// and the token after the phrase.
+fn one_victim(c: &Ctx, k: usize, b: usize) -> Option<(CasualtyKind, usize)> {
+    if !matches!(c.low[k].as_str(), "a" | "an") {
+        return None;
+    }
+    // A noun of people closes a short phrase of modifiers ("23-year-old motorcycle taxi driver",
+    // "police officer") right before "was".
+    let was = (k + 2..(k + 8).min(b)).find(|&j| c.low[j] == "was")?;
+    let noun = was - 1;
+    if !c.lex.person_nouns.contains(&c.low[noun])
+        || (k + 1..noun).any(|j| matches!(c.low[j].as_str(), "of" | "and" | "," | "or" | "who"))
+    {
+        return None;
+    }
+    let at = |j: usize| c.low.get(j).filter(|_| j < b).map_or("", String::as_str);
+    let verb = at(noun + 2);
+    let (kind, end) = if KILLED_WORDS.contains(&verb) {
+        (CasualtyKind::Killed, noun + 3)
+    } else if matches!(verb, "shot" | "stabbed" | "beaten" | "hacked" | "burned")
+        && (at(noun + 3) == "dead" || (at(noun + 3) == "to" && at(noun + 4) == "death"))
+    {
+        (
+            CasualtyKind::Killed,
+            if at(noun + 3) == "dead" {
+                noun + 4
+            } else {
+                noun + 5
+            },
+        )
+    } else if INJURED_WORDS.contains(&verb) && verb != "casualties" {
+        (CasualtyKind::Injured, noun + 3)
+    } else {
+        return None;
+    };
+    (!(k..end).any(|j| c.masked(j))).then_some((kind, end))
 }
 
 fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
@@ -957,6 +1010,12 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
     out
 }
 
+/// Events that kill and wound, whose figures are theirs: the violent families, and force used on
+/// protesters ("a man was shot dead when police opened fire on a sit-in").
+fn lethal(family: Family, kind: EventType) -> bool {
+    family.is_violent() || kind == EventType::ExcessiveForceAgainstProtesters
+}
+
 /// Preference among triggers in one clause: violence over diplomacy, specific over generic. A
 /// proposal is usually what another act of the clause is about ("rejected a truce proposal put
 /// forward by the mediators", "accused the army of blocking the plan"), so that act wins.
@@ -1333,7 +1392,7 @@ pub fn extract_events(
                 }
             }
         };
-        if family == Family::Diplomacy || !family.is_violent() {
+        if family == Family::Diplomacy || !lethal(family, kind) {
             // A diplomatic act happens at its venue ("met in Geneva"), not at the places it is about
             // ("condemning attacks on El Obeid").
             let m = &if family == Family::Diplomacy {
@@ -1380,7 +1439,7 @@ pub fn extract_events(
         }
         // The same places and a compatible type: the same event told again.
         let existing = drafts.iter().position(|d| {
-            d.family.is_violent()
+            lethal(d.family, d.kind)
                 && same_place_set(&d.places, &m.places)
                 && (d.family == family || !specific || !d.specific)
         });
@@ -1416,7 +1475,7 @@ pub fn extract_events(
     let story_time = story_time(&mentions);
     for d in drafts
         .iter_mut()
-        .filter(|d| d.when.is_none() && d.family.is_violent())
+        .filter(|d| d.when.is_none() && lethal(d.family, d.kind))
     {
         d.when = story_time;
     }
@@ -1504,15 +1563,22 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
         .iter()
         .find(|e| e.kind == ActorKind::State && e.country.as_deref() == Some(cc.as_str()));
     let country_name = state.map_or(cc.clone(), |e| e.canonical.clone());
-    // Words naming who acted; "killed 12 soldiers" names victims, so words right after a number
-    // are left out.
+    // Words naming who acted; "killed 12 soldiers" and "a police officer was killed" name
+    // victims, so words right after a number and a victim's phrase are left out.
     let words: Vec<&str> = d
         .evidence
         .iter()
         .take(1)
         .flat_map(|s| {
             let (a, b) = (c.doc.token_at(s.start), c.doc.token_at(s.end));
+            let mut victim = vec![false; b.saturating_sub(a)];
+            for k in a..b {
+                if let Some((_, end)) = one_victim(c, k, b) {
+                    victim[k - a..end - a].iter_mut().for_each(|v| *v = true);
+                }
+            }
             (a..b)
+                .filter(move |&k| !victim[k - a])
                 .filter(|&k| !c.masked(k))
                 .filter(|&k| {
                     !(k.saturating_sub(2)..k).any(|j| {
@@ -1526,7 +1592,30 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
         })
         .collect();
     let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
-    let (name, kind) = if matches!(d.family, Family::Protests | Family::Riots) {
+    let (name, kind) = if d.kind == EventType::ExcessiveForceAgainstProtesters {
+        // Force used on protesters: by the security forces (the police unless soldiers are
+        // named), on the protesters.
+        if !d.actors.iter().any(|a| a.role == Role::Target) {
+            d.actors.push(EventActor {
+                name: format!("Protesters ({country_name})"),
+                kind: ActorKind::Civilians,
+                country: Some(cc.clone()),
+                role: Role::Target,
+                mention: None,
+            });
+        }
+        if has(&["army", "military", "troops", "soldiers"]) {
+            (
+                format!("Military Forces of {country_name}"),
+                ActorKind::Military,
+            )
+        } else {
+            (
+                format!("Police Forces of {country_name}"),
+                ActorKind::Military,
+            )
+        }
+    } else if matches!(d.family, Family::Protests | Family::Riots) {
         (format!("Protesters ({country_name})"), ActorKind::Civilians)
     } else if has(&["police", "policemen", "officers"]) {
         (
@@ -1637,11 +1726,13 @@ fn fold_union_totals(drafts: Vec<Draft>, mut totals: Vec<RawTotal>) -> (Vec<Draf
 /// Set `part_of` where one event's places lie inside another's.
 fn link_parts(drafts: &mut [Draft]) {
     for b in 0..drafts.len() {
-        if !drafts[b].family.is_violent() || drafts[b].places.is_empty() {
+        if !lethal(drafts[b].family, drafts[b].kind) || drafts[b].places.is_empty() {
             continue;
         }
         let parent = (0..drafts.len())
-            .filter(|&a| a != b && drafts[a].family.is_violent() && !drafts[a].places.is_empty())
+            .filter(|&a| {
+                a != b && lethal(drafts[a].family, drafts[a].kind) && !drafts[a].places.is_empty()
+            })
             .filter(|&a| {
                 let (pa, pb) = (&drafts[a].places, &drafts[b].places);
                 // Inside: a district of the city, a city of the region; or a strict subset of the
@@ -1680,7 +1771,9 @@ fn place_deferred(
         let mut leftover = Vec::new();
         for f in &m.figures {
             let roots: Vec<usize> = (0..drafts.len())
-                .filter(|&i| drafts[i].part_of.is_none() && drafts[i].family.is_violent())
+                .filter(|&i| {
+                    drafts[i].part_of.is_none() && lethal(drafts[i].family, drafts[i].kind)
+                })
                 .filter(|&i| figure_of(&drafts[i], f.kind).is_some())
                 .collect();
             if roots.len() >= 2 {
@@ -1701,7 +1794,7 @@ fn place_deferred(
             }
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
-                .filter(|&i| drafts[i].family.is_violent())
+                .filter(|&i| lethal(drafts[i].family, drafts[i].kind))
                 .filter(|&i| {
                     drafts[i].evidence.iter().any(|s| {
                         c.doc
@@ -1723,7 +1816,7 @@ fn place_deferred(
             // Restating an event already drafted nearby adds evidence, not an event.
             if leftover.is_empty() {
                 let near = drafts.iter().position(|d| {
-                    d.family.is_violent()
+                    lethal(d.family, d.kind)
                         && d.paragraph + 1 >= m.paragraph
                         && m.paragraph + 1 >= d.paragraph
                 });
@@ -1732,7 +1825,7 @@ fn place_deferred(
                     continue;
                 }
                 // A passing mention of violence in a report that places its events elsewhere.
-                if drafts.iter().any(|d| d.family.is_violent()) {
+                if drafts.iter().any(|d| lethal(d.family, d.kind)) {
                     continue;
                 }
             }
@@ -1822,7 +1915,7 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
     let text = &c.doc.text;
     let mut actors = d.actors.clone();
     // The state whose territory was struck is the target when another state struck it.
-    if d.family.is_violent() && !actors.iter().any(|a| a.role == Role::Target) {
+    if lethal(d.family, d.kind) && !actors.iter().any(|a| a.role == Role::Target) {
         let init: Vec<Option<String>> = actors
             .iter()
             .filter(|a| a.role == Role::Initiator)

@@ -279,3 +279,50 @@ fn what_a_report_says_is_yet_to_come_is_no_event() {
         [time::Date::from_calendar_date(2024, time::Month::December, 3).ok()]
     );
 }
+
+fn role_of<'a>(e: &'a Event, role: Role) -> Option<&'a str> {
+    e.actors
+        .iter()
+        .find(|a| a.role == role)
+        .map(|a| a.name.as_str())
+}
+
+#[test]
+fn one_person_killed_at_a_protest_counts_one_and_the_police_used_the_force() {
+    let x = run(
+        "In Mombasa, a 19-year-old student was shot dead when police opened fire on a peaceful march outside the port on Monday, a rights group said.",
+        "2025-03-04",
+    );
+    assert_eq!(x.events.len(), 1);
+    let e = &x.events[0];
+    assert_eq!(e.event_type, EventType::ExcessiveForceAgainstProtesters);
+    assert_eq!(killed(e), Some(1));
+    assert_eq!(role_of(e, Role::Initiator), Some("Police Forces of Kenya"));
+    assert_eq!(role_of(e, Role::Target), Some("Protesters (Kenya)"));
+}
+
+#[test]
+fn a_victim_named_by_a_noun_is_one_casualty_and_not_the_attacker() {
+    let x = run(
+        "A police officer was killed and a passer-by was wounded when gunmen attacked a checkpoint in Kismayo on Sunday.",
+        "2025-03-04",
+    );
+    assert_eq!(x.events.len(), 1);
+    let e = &x.events[0];
+    assert_eq!(killed(e), Some(1));
+    assert_eq!(e.casualties.injured.map(|c| c.value), Some(1));
+    assert_eq!(
+        role_of(e, Role::Initiator),
+        Some("Unidentified Armed Group (Somalia)")
+    );
+}
+
+#[test]
+fn a_rally_in_support_of_attacks_is_a_peaceful_protest() {
+    let x = run(
+        "In Sanaa, thousands of people rallied after Friday prayers in support of the attacks on shipping.",
+        "2025-03-04",
+    );
+    let types: Vec<_> = x.events.iter().map(|e| e.event_type).collect();
+    assert_eq!(types, [EventType::PeacefulProtest]);
+}
