@@ -103,6 +103,16 @@ const FUTURE: &[&str] = &[
     "proposed",
     "possible",
 ];
+/// Words before a diplomatic trigger that make it a habit, not an act on a day.
+const HABITUAL: &[&str] = &[
+    "repeatedly",
+    "long",
+    "often",
+    "routinely",
+    "frequently",
+    "regularly",
+    "consistently",
+];
 /// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
 const HYPOTHETICAL: &[&str] = &[
     "would",
@@ -299,6 +309,18 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     }
     if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str()))
     {
+        return None;
+    }
+    // "has repeatedly urged", "have long accused": a habit, not an act on a day.
+    if t.family == Family::Diplomacy
+        && window
+            .clone()
+            .any(|j| HABITUAL.contains(&c.low[j].as_str()))
+    {
+        return None;
+    }
+    // "a commander accused of ordering killings": who stands accused, not an accusation made.
+    if t.kind == EventType::Accusation && c.low.get(k + n).is_some_and(|w| w == "of") {
         return None;
     }
     if t.family != Family::Diplomacy

@@ -326,3 +326,26 @@ fn a_rally_in_support_of_attacks_is_a_peaceful_protest() {
     let types: Vec<_> = x.events.iter().map(|e| e.event_type).collect();
     assert_eq!(types, [EventType::PeacefulProtest]);
 }
+
+#[test]
+fn a_habit_and_a_standing_accusation_are_no_diplomatic_acts() {
+    let x = run(
+        "Baghdad has repeatedly urged Ankara to withdraw its troops. The ministry named a militia leader accused of ordering the killing of protesters in Basra.",
+        "2025-03-04",
+    );
+    let types: Vec<_> = x.events.iter().map(|e| e.event_type).collect();
+    assert!(
+        !types.contains(&EventType::Demand) && !types.contains(&EventType::Accusation),
+        "{types:?}"
+    );
+    // The same verbs as acts on a day are events.
+    let x = run(
+        "Baghdad on Monday urged Ankara to withdraw its troops. Ankara accused Baghdad of sheltering militants.",
+        "2025-03-04",
+    );
+    let types: Vec<_> = x.events.iter().map(|e| e.event_type).collect();
+    assert!(
+        types.contains(&EventType::Demand) && types.contains(&EventType::Accusation),
+        "{types:?}"
+    );
+}
