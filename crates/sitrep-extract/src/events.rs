@@ -451,6 +451,13 @@ fn figures(
         }
         let next = c.low.get(n.end).map(String::as_str).unwrap_or("");
         let next2 = c.low.get(n.end + 2).map(String::as_str).unwrap_or("");
+        // "including two men", "two of the injured", "19 of them": a part of a figure already
+        // given, which says something new only with a place of its own.
+        let part_of_the = next == "of"
+            && matches!(
+                c.low.get(n.end + 1).map(String::as_str),
+                Some("the" | "them")
+            );
         let including = n.first > 0 && c.low[n.first - 1] == "including";
         let kind = casualty_kind(c, &n, b)
             .or_else(|| {
@@ -490,7 +497,7 @@ fn figures(
                 count: n.count,
                 span: n.span,
                 sources: vec![],
-                subset: including,
+                subset: including || part_of_the,
                 revision,
             });
             *prior = Some(kind);

@@ -349,3 +349,21 @@ fn a_habit_and_a_standing_accusation_are_no_diplomatic_acts() {
         "{types:?}"
     );
 }
+
+#[test]
+fn part_of_a_figure_without_a_place_is_no_new_figure() {
+    let x = run(
+        "A drone strike killed 14 people and wounded 20 in Kobo on Sunday, six of them children. Two of the injured were in critical condition, a hospital official said.",
+        "2025-03-04",
+    );
+    assert_eq!(x.events.len(), 1, "{:#?}", x.events);
+    assert_eq!(killed(&x.events[0]), Some(14));
+    assert_eq!(x.events[0].casualties.injured.map(|c| c.value), Some(20));
+    assert!(
+        x.warnings
+            .iter()
+            .all(|w| w.code != WarningCode::ConflictingFigures),
+        "{:?}",
+        x.warnings
+    );
+}
