@@ -1501,6 +1501,7 @@ pub fn extract_events(
     for d in &mut drafts {
         fallback_actors(&c, d);
     }
+    let (mut drafts, totals) = split_protests(drafts, totals);
     let story_time = story_time(&mentions);
     for d in drafts
         .iter_mut()
@@ -1690,6 +1691,56 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
         role: Role::Initiator,
         mention: None,
     });
+}
+
+/// Demonstrations in several towns ("marched peacefully in Mombasa, Nakuru and Eldoret") are an
+/// event in each, as ACLED codes them. A protest with figures stays whole (its figures cannot be
+/// shared out), as does one that other events or a total refer to.
+fn split_protests(drafts: Vec<Draft>, totals: Vec<RawTotal>) -> (Vec<Draft>, Vec<RawTotal>) {
+    let referred: Vec<bool> = (0..drafts.len())
+        .map(|i| {
+            drafts.iter().any(|d| d.part_of == Some(i)) || totals.iter().any(|t| t.2.contains(&i))
+        })
+        .collect();
+    let mut at = Vec::with_capacity(drafts.len());
+    let mut out = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.into_iter().enumerate() {
+        at.push(out.len());
+        let split = matches!(d.family, Family::Protests | Family::Riots)
+            && d.places.len() > 1
+            && d.places
+                .iter()
+                .all(|(p, _)| matches!(p.feature, Feature::Capital | Feature::Settlement))
+            && d.casualties.is_empty()
+            && d.part_of.is_none()
+            && !referred[i];
+        if split {
+            for place in &d.places {
+                out.push(Draft {
+                    places: vec![place.clone()],
+                    ..d.clone()
+                });
+            }
+        } else {
+            out.push(d);
+        }
+    }
+    for d in &mut out {
+        d.part_of = d.part_of.map(|p| at[p]);
+    }
+    let totals = totals
+        .into_iter()
+        .map(|(kind, count, covers, consistent, span)| {
+            (
+                kind,
+                count,
+                covers.into_iter().map(|i| at[i]).collect(),
+                consistent,
+                span,
+            )
+        })
+        .collect();
+    (out, totals)
 }
 
 /// An event whose places are just the places of its parts ("31 soldiers in Djibo and Douentza",

@@ -367,3 +367,21 @@ fn part_of_a_figure_without_a_place_is_no_new_figure() {
         x.warnings
     );
 }
+
+#[test]
+fn marches_in_several_towns_are_an_event_in_each() {
+    let x = run(
+        "Hundreds of people marched peacefully in Kumasi, Tamale and Takoradi on Saturday against power cuts.",
+        "2025-03-04",
+    );
+    let places: Vec<Vec<&str>> = x
+        .events
+        .iter()
+        .map(|e| e.locations.iter().map(|l| l.name.as_str()).collect())
+        .collect();
+    assert_eq!(places, [["Kumasi"], ["Tamale"], ["Takoradi"]], "{places:?}");
+    assert!(x
+        .events
+        .iter()
+        .all(|e| e.event_type == EventType::PeacefulProtest));
+}
