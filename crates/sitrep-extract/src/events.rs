@@ -804,6 +804,8 @@ const COMBATANTS: &[&str] = &[
     "jihadists",
     "gunmen",
     "attackers",
+    "gang",
+    "gangsters",
 ];
 const MILITARY_TARGETS: &[&str] = &[
     "positions",
@@ -1410,6 +1412,16 @@ pub fn extract_events(
     let mut last_violent: Option<usize> = None;
     for m in &mentions {
         let (family, kind, specific) = match &m.trigger {
+            // An attack that killed soldiers or fighters was fought between armed men: a battle
+            // ("officers killed five gang members"); violence against civilians has civilian
+            // victims.
+            Some((t, _))
+                if m.combatant_victims
+                    && refine(t, &m.weapons)
+                        == (Family::ViolenceAgainstCivilians, EventType::Attack, true) =>
+            {
+                (Family::Battles, EventType::ArmedClash, true)
+            }
             Some((t, _)) => refine(t, &m.weapons),
             // Soldiers or fighters killed with no trigger word: a battle, not the event before.
             None if m.combatant_victims => (Family::Battles, EventType::ArmedClash, true),

@@ -385,3 +385,19 @@ fn marches_in_several_towns_are_an_event_in_each() {
         .iter()
         .all(|e| e.event_type == EventType::PeacefulProtest));
 }
+
+#[test]
+fn killing_soldiers_or_gang_members_is_a_battle_killing_villagers_is_not() {
+    let x = run(
+        "Police officers killed five gang members in an operation in Delmas on Tuesday.",
+        "2025-03-05",
+    );
+    let kinds: Vec<_> = x.events.iter().map(|e| (e.family, e.event_type)).collect();
+    assert_eq!(kinds, [(Family::Battles, EventType::ArmedClash)]);
+    let x = run(
+        "Soldiers killed 12 villagers in Moura on Tuesday, residents said.",
+        "2025-03-05",
+    );
+    let kinds: Vec<_> = x.events.iter().map(|e| e.family).collect();
+    assert_eq!(kinds, [Family::ViolenceAgainstCivilians]);
+}
