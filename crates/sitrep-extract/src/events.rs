@@ -319,6 +319,16 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     {
         return None;
     }
+    // "talks brokered by Qatar" are the talks, not a deal brokered.
+    if c.low[k] == "brokered"
+        && k > 0
+        && matches!(
+            c.low[k - 1].as_str(),
+            "talks" | "negotiations" | "meeting" | "meetings" | "dialogue"
+        )
+    {
+        return None;
+    }
     // "a commander accused of ordering killings": who stands accused, not an accusation made.
     if t.kind == EventType::Accusation && c.low.get(k + n).is_some_and(|w| w == "of") {
         return None;
@@ -1436,21 +1446,34 @@ pub fn extract_events(
         if family == Family::Diplomacy || !lethal(family, kind) {
             // A diplomatic act happens at its venue ("met in Geneva"), not at the places it is about
             // ("condemning attacks on El Obeid").
+            // It has one venue: the first ("met in Doha for talks on a ceasefire in North
+            // Kivu").
             let m = &if family == Family::Diplomacy {
                 let mut m = m.clone();
                 m.places.retain(|(_, tok)| {
                     *tok > 0 && matches!(c.low[*tok - 1].as_str(), "in" | "at" | "hosted" | "host")
                 });
+                m.places.truncate(1);
                 m
             } else {
                 m.clone()
             };
             // Diplomatic acts merge only when the same act is restated at the same place.
             // Only recent drafts: a restatement comes soon after, and the search stays bounded.
+            // A restatement with no place and no one new ("The meeting was the first direct
+            // contact...") is the act just told.
+            let nobody_new = m
+                .actors
+                .iter()
+                .all(|a| d_has_actor_named(&drafts, kind, family, &a.name));
             let same = drafts.iter_mut().rev().take(50).find(|d| {
                 d.kind == kind
                     && d.family == family
                     && (same_places(&d.places, &m.places)
+                        || (family == Family::Diplomacy
+                            && m.places.is_empty()
+                            && !d.places.is_empty()
+                            && nobody_new)
                         || (d.places.is_empty()
                             && m.places.is_empty()
                             && d.actors.iter().any(|a| {
@@ -1505,6 +1528,7 @@ pub fn extract_events(
         last_violent = Some(i);
     }
     settle_diplomatic_roles(&mut drafts);
+    venue_of_talks(&mut drafts);
     link_parts(&mut drafts);
     let totals = place_deferred(&c, &mut drafts, deferred, &mut warnings);
     check_parts(&drafts, &mut warnings);
@@ -1540,6 +1564,59 @@ pub fn extract_events(
         events,
         totals,
         warnings,
+    }
+}
+
+/// Whether the latest diplomatic draft of this kind names an actor.
+fn d_has_actor_named(drafts: &[Draft], kind: EventType, family: Family, name: &str) -> bool {
+    drafts
+        .iter()
+        .rev()
+        .find(|d| d.kind == kind && d.family == family)
+        .is_some_and(|d| d.actors.iter().any(|a| a.name == name))
+}
+
+/// Acts of a negotiation told without a place ("The rebels demanded...", "Kinshasa's delegation
+/// rejected...") happen at the talks: the latest meeting with a venue, told in the same or one
+/// of the three paragraphs before, when the act's initiator takes part in it or none is named.
+fn venue_of_talks(drafts: &mut [Draft]) {
+    for i in 0..drafts.len() {
+        let d = &drafts[i];
+        if d.family != Family::Diplomacy
+            || !d.places.is_empty()
+            || !matches!(
+                d.kind,
+                EventType::Demand
+                    | EventType::Rejection
+                    | EventType::Proposal
+                    | EventType::Agreement
+            )
+        {
+            continue;
+        }
+        let initiator = d
+            .actors
+            .iter()
+            .find(|a| a.role == Role::Initiator)
+            .map(|a| a.name.clone());
+        let paragraph = d.paragraph;
+        let talks = drafts[..i].iter().rev().find(|t| {
+            t.family == Family::Diplomacy
+                && t.kind == EventType::Meeting
+                && !t.places.is_empty()
+                && t.paragraph + 3 >= paragraph
+                && initiator
+                    .as_ref()
+                    .is_none_or(|n| t.actors.iter().any(|a| &a.name == n))
+        });
+        if let Some(t) = talks {
+            let (places, when) = (t.places.clone(), t.when);
+            let d = &mut drafts[i];
+            d.places = places;
+            if d.when.is_none() {
+                d.when = when;
+            }
+        }
     }
 }
 

@@ -401,3 +401,32 @@ fn killing_soldiers_or_gang_members_is_a_battle_killing_villagers_is_not() {
     let kinds: Vec<_> = x.events.iter().map(|e| e.family).collect();
     assert_eq!(kinds, [Family::ViolenceAgainstCivilians]);
 }
+
+#[test]
+fn acts_at_talks_happen_at_the_talks_and_the_meeting_told_again_is_one() {
+    let x = run(
+        "Delegations of the Sudanese army and the Rapid Support Forces met in Jeddah on Saturday for talks brokered by Saudi Arabia on a ceasefire in El Fasher.\nThe meeting lasted six hours.\nThe Rapid Support Forces demanded a halt to air strikes. The army delegation rejected any role for the paramilitary group in a future government.",
+        "2025-03-03",
+    );
+    let got: Vec<(EventType, Vec<&str>)> = x
+        .events
+        .iter()
+        .map(|e| {
+            (
+                e.event_type,
+                e.locations.iter().map(|l| l.name.as_str()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (EventType::Meeting, vec!["Jeddah"]),
+            (EventType::Demand, vec!["Jeddah"]),
+            (EventType::Rejection, vec!["Jeddah"]),
+        ],
+        "{got:?}"
+    );
+    let saturday = time::Date::from_calendar_date(2025, time::Month::March, 1).ok();
+    assert!(x.events.iter().all(|e| e.when.start == saturday));
+}
