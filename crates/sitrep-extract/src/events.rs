@@ -1806,7 +1806,7 @@ fn split_protests(drafts: Vec<Draft>, totals: Vec<RawTotal>) -> (Vec<Draft>, Vec
         if split {
             for place in &d.places {
                 out.push(Draft {
-                    places: vec![place.clone()],
+                    places: vec![*place],
                     ..d.clone()
                 });
             }

@@ -280,7 +280,7 @@ fn what_a_report_says_is_yet_to_come_is_no_event() {
     );
 }
 
-fn role_of<'a>(e: &'a Event, role: Role) -> Option<&'a str> {
+fn role_of(e: &Event, role: Role) -> Option<&str> {
     e.actors
         .iter()
         .find(|a| a.role == role)
