@@ -106,7 +106,6 @@ const FUTURE: &[&str] = &[
 /// Words before a diplomatic trigger that make it a habit, not an act on a day.
 const HABITUAL: &[&str] = &[
     "repeatedly",
-    "long",
     "often",
     "routinely",
     "frequently",
@@ -132,7 +131,7 @@ const HYPOTHETICAL: &[&str] = &[
     "threatened",
 ];
 /// Words before a violent trigger that make it the topic of talk, not news of an event
-/// ("a statement condemning RSF attacks", "rallied in support of the attacks").
+/// ("a statement condemning RSF attacks").
 const REFERENCED: &[&str] = &[
     "denounce",
     "condemning",
@@ -147,7 +146,6 @@ const REFERENCED: &[&str] = &[
     "deny",
     "denies",
     "against",
-    "support",
 ];
 /// No real report has more event mentions; past this, input is junk or an attack, and the
 /// reconciliation's cost (quadratic in events) is bounded by cutting it off.
@@ -167,6 +165,9 @@ struct RawFigure {
     subset: bool,
     /// "the toll rose to 12": an update of an earlier figure, not a second opinion.
     revision: bool,
+    /// "a man was shot dead": one person named by a noun, often one of a toll already given. It
+    /// fills an empty count and never replaces or contradicts one.
+    single: bool,
 }
 
 /// One clause that reports an event or a figure.
@@ -313,9 +314,12 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     }
     // "has repeatedly urged", "have long accused": a habit, not an act on a day.
     if t.family == Family::Diplomacy
-        && window
-            .clone()
-            .any(|j| HABITUAL.contains(&c.low[j].as_str()))
+        && window.clone().any(|j| {
+            HABITUAL.contains(&c.low[j].as_str())
+                || (c.low[j] == "long"
+                    && j > 0
+                    && matches!(c.low[j - 1].as_str(), "has" | "have" | "had"))
+        })
     {
         return None;
     }
@@ -335,7 +339,13 @@ fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
     }
     if t.family != Family::Diplomacy
         && (k.saturating_sub(3)..k).any(|j| {
-            HYPOTHETICAL.contains(&c.low[j].as_str()) || REFERENCED.contains(&c.low[j].as_str())
+            HYPOTHETICAL.contains(&c.low[j].as_str())
+                || REFERENCED.contains(&c.low[j].as_str())
+                // "rallied in support of the attacks": the rally's topic ("air support" is not).
+                || (c.low[j] == "support"
+                    && j > 0
+                    && c.low[j - 1] == "in"
+                    && c.low.get(j + 1).is_some_and(|w| w == "of"))
         })
     {
         return None;
@@ -442,6 +452,7 @@ fn figures(
                 sources: vec![],
                 subset: false,
                 revision: false,
+                single: true,
             });
             *prior = Some(kind);
             k = end;
@@ -509,6 +520,7 @@ fn figures(
                 sources: vec![],
                 subset: including || part_of_the,
                 revision,
+                single: false,
             });
             *prior = Some(kind);
         }
@@ -939,7 +951,11 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     || has(EventType::LootingPropertyDestruction)
                 {
                     Some((Family::Riots, EventType::ViolentDemonstration))
-                } else if has(EventType::Attack) || has(EventType::ExcessiveForceAgainstProtesters)
+                } else if has(EventType::Attack)
+                    || has(EventType::ExcessiveForceAgainstProtesters)
+                    // "Police killed three protesters": people killed or hurt at a protest that
+                    // did not turn violent itself.
+                    || !figs.is_empty()
                 {
                     Some((Family::Protests, EventType::ExcessiveForceAgainstProtesters))
                 } else if has(EventType::ProtestWithIntervention) || has(EventType::Arrests) {
@@ -1019,9 +1035,35 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     })
                     .cloned()
                     .collect();
+                // The victims' own noun: inside "a soldier was killed", or in the words right
+                // after a number, up to the first that leaves the noun phrase ("12 gang
+                // members", not "20 people in a gang attack" or "when gunmen attacked").
                 let combatant_victims = seg_figs.iter().any(|f| {
+                    let is_combatant = |j: usize| COMBATANTS.contains(&c.low[j].as_str());
+                    if f.single {
+                        let (s0, s1) = (c.doc.token_at(f.span.start), c.doc.token_at(f.span.end));
+                        return (s0..s1.min(b)).any(is_combatant);
+                    }
                     let t = c.doc.token_at(f.span.end);
-                    (t..(t + 4).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()))
+                    (t..(t + 3).min(b))
+                        .take_while(|&j| {
+                            !matches!(
+                                c.low[j].as_str(),
+                                "," | "in"
+                                    | "at"
+                                    | "near"
+                                    | "when"
+                                    | "as"
+                                    | "after"
+                                    | "by"
+                                    | "and"
+                                    | "on"
+                                    | "during"
+                                    | "while"
+                                    | "with"
+                            )
+                        })
+                        .any(is_combatant)
                 });
                 let places = clause_places(c, sa, sb);
                 // "including four soldiers" with no place of its own says nothing new.
@@ -1301,6 +1343,7 @@ fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &
     };
     match slot {
         None => *slot = Some(f.count),
+        Some(_) if f.single => {}
         Some(cur) if cur.value != f.count.value => {
             let cur = *cur;
             let prior = d.figures.iter().find(|g| g.kind == f.kind);
@@ -1402,8 +1445,14 @@ pub fn extract_events(
     let mut mentions = mention_drafts(&c, published);
     // What the report says is yet to come ("organisers said they would return to the streets
     // next Tuesday", "talks resume next week") has not happened: it is no event.
+    // Only a time told in the mention's own clause says so, and figures are news whatever else
+    // the sentence looks forward to ("killed 23 as mediators prepared for talks next week").
     if let Some(p) = published {
-        mentions.retain(|m| m.when.is_none_or(|t| t.start <= p));
+        mentions.retain(|m| {
+            !m.figures.is_empty()
+                || m.when
+                    .is_none_or(|t| t.start <= p || !m.span.contains(t.span))
+        });
     }
     let mut warnings = Vec::new();
     if mentions.len() > MAX_MENTIONS {
@@ -1443,7 +1492,16 @@ pub fn extract_events(
                 }
             }
         };
-        if family == Family::Diplomacy || !lethal(family, kind) {
+        // Force used on protesters with no town of its own stays a protest event; deferred, it
+        // would join whatever violence is nearest.
+        let unplaced = m
+            .places
+            .iter()
+            .all(|(p, _)| matches!(p.feature, Feature::Country | Feature::Admin1));
+        if family == Family::Diplomacy
+            || !lethal(family, kind)
+            || (family == Family::Protests && unplaced)
+        {
             // A diplomatic act happens at its venue ("met in Geneva"), not at the places it is about
             // ("condemning attacks on El Obeid").
             // It has one venue: the first ("met in Doha for talks on a ceasefire in North
@@ -1460,20 +1518,23 @@ pub fn extract_events(
             };
             // Diplomatic acts merge only when the same act is restated at the same place.
             // Only recent drafts: a restatement comes soon after, and the search stays bounded.
-            // A restatement with no place and no one new ("The meeting was the first direct
-            // contact...") is the act just told.
-            let nobody_new = m
-                .actors
-                .iter()
-                .all(|a| d_has_actor_named(&drafts, kind, family, &a.name));
             let same = drafts.iter_mut().rev().take(50).find(|d| {
                 d.kind == kind
                     && d.family == family
                     && (same_places(&d.places, &m.places)
+                        // A restatement with no place, no one new and no other day ("The meeting
+                        // was the first direct contact...") is the act just told; "met again on
+                        // Thursday" is another.
                         || (family == Family::Diplomacy
                             && m.places.is_empty()
                             && !d.places.is_empty()
-                            && nobody_new)
+                            && m.actors
+                                .iter()
+                                .all(|a| d.actors.iter().any(|x| x.name == a.name))
+                            && m.when.is_none_or(|t| {
+                                t.precision != TimePrecision::Day
+                                    || d.when.is_some_and(|w| w.start == t.start)
+                            }))
                         || (d.places.is_empty()
                             && m.places.is_empty()
                             && d.actors.iter().any(|a| {
@@ -1537,7 +1598,7 @@ pub fn extract_events(
     for d in &mut drafts {
         fallback_actors(&c, d);
     }
-    let (mut drafts, totals) = split_protests(drafts, totals);
+    let (mut drafts, totals) = split_protests(&c, drafts, totals);
     let story_time = story_time(&mentions);
     for d in drafts
         .iter_mut()
@@ -1565,15 +1626,6 @@ pub fn extract_events(
         totals,
         warnings,
     }
-}
-
-/// Whether the latest diplomatic draft of this kind names an actor.
-fn d_has_actor_named(drafts: &[Draft], kind: EventType, family: Family, name: &str) -> bool {
-    drafts
-        .iter()
-        .rev()
-        .find(|d| d.kind == kind && d.family == family)
-        .is_some_and(|d| d.actors.iter().any(|a| a.name == name))
 }
 
 /// Acts of a negotiation told without a place ("The rebels demanded...", "Kinshasa's delegation
@@ -1785,7 +1837,11 @@ fn fallback_actors(c: &Ctx, d: &mut Draft) {
 /// Demonstrations in several towns ("marched peacefully in Mombasa, Nakuru and Eldoret") are an
 /// event in each, as ACLED codes them. A protest with figures stays whole (its figures cannot be
 /// shared out), as does one that other events or a total refer to.
-fn split_protests(drafts: Vec<Draft>, totals: Vec<RawTotal>) -> (Vec<Draft>, Vec<RawTotal>) {
+fn split_protests(
+    c: &Ctx,
+    drafts: Vec<Draft>,
+    totals: Vec<RawTotal>,
+) -> (Vec<Draft>, Vec<RawTotal>) {
     let referred: Vec<bool> = (0..drafts.len())
         .map(|i| {
             drafts.iter().any(|d| d.part_of == Some(i)) || totals.iter().any(|t| t.2.contains(&i))
@@ -1797,6 +1853,7 @@ fn split_protests(drafts: Vec<Draft>, totals: Vec<RawTotal>) -> (Vec<Draft>, Vec
         at.push(out.len());
         let split = matches!(d.family, Family::Protests | Family::Riots)
             && d.places.len() > 1
+            && one_list(c, &d.places)
             && d.places
                 .iter()
                 .all(|(p, _)| matches!(p.feature, Feature::Capital | Feature::Settlement))
@@ -1830,6 +1887,23 @@ fn split_protests(drafts: Vec<Draft>, totals: Vec<RawTotal>) -> (Vec<Draft>, Vec
         })
         .collect();
     (out, totals)
+}
+
+/// Places named in one list after "in" or "at" ("in Mombasa, Nakuru and Eldoret"): between
+/// them only commas, "and", "or" and the words of their names. "From Nakuru to Naivasha" and
+/// "in Nairobi against killings in Kisumu" are not one.
+fn one_list(c: &Ctx, places: &[(Place, usize)]) -> bool {
+    let mut toks: Vec<usize> = places.iter().map(|(_, t)| *t).collect();
+    toks.sort_unstable();
+    let first = toks[0];
+    first > 0
+        && matches!(c.low[first - 1].as_str(), "in" | "at")
+        && toks.windows(2).all(|w| {
+            (w[0] + 1..w[1]).all(|j| {
+                matches!(c.low[j].as_str(), "," | "and" | "or")
+                    || c.doc.tok(j).chars().next().is_some_and(char::is_uppercase)
+            })
+        })
 }
 
 /// An event whose places are just the places of its parts ("31 soldiers in Djibo and Douentza",

@@ -315,6 +315,59 @@ fn a_victim_named_by_a_noun_is_one_casualty_and_not_the_attacker() {
         role_of(e, Role::Initiator),
         Some("Unidentified Armed Group (Somalia)")
     );
+    // The gunmen are the attackers, not victims: no battle.
+    assert_eq!(e.event_type, EventType::Attack);
+}
+
+#[test]
+fn the_rules_above_leave_their_near_misses_alone() {
+    let types = |text: &str| -> Vec<EventType> {
+        run(text, "2025-03-04")
+            .events
+            .iter()
+            .map(|e| e.event_type)
+            .collect()
+    };
+    // A future time elsewhere in the sentence does not unmake a strike with a toll.
+    let x = run(
+        "Israeli strikes killed at least 23 people across Rafah, as mediators prepared for talks in Cairo next week.",
+        "2025-03-04",
+    );
+    assert_eq!(x.events.iter().filter_map(killed).collect::<Vec<_>>(), [23]);
+    // One victim told after a toll is one of the toll, not a lower second opinion.
+    let x = run(
+        "Police killed three protesters in Nakuru on Tuesday. A teenager was shot dead outside his school in Nakuru, witnesses said.",
+        "2025-03-04",
+    );
+    assert_eq!(x.events.iter().filter_map(killed).max(), Some(3));
+    assert!(x
+        .warnings
+        .iter()
+        .all(|w| w.code != WarningCode::ConflictingFigures));
+    // "gang attack" names the attackers.
+    assert_eq!(
+        types("Gunmen killed 20 people in a gang attack in Pont-Sondé on Thursday."),
+        [EventType::Attack]
+    );
+    // "air support" is no rally's topic; "long talks" are no habit.
+    assert!(
+        !types("Backed by air support, troops stormed rebel positions near Goma on Monday.")
+            .is_empty()
+    );
+    assert_eq!(
+        types("The two delegations held long talks in Doha on Monday."),
+        [EventType::Meeting]
+    );
+    // A march and the killings it is against are one event, not one in each town.
+    assert_eq!(
+        types("Hundreds marched in Nairobi on Tuesday against killings by police in Kisumu.").len(),
+        1
+    );
+    // Meeting again on another day is another meeting.
+    assert_eq!(
+        types("Delegations from Armenia and Azerbaijan met in Abu Dhabi on Monday. They met again on Thursday."),
+        [EventType::Meeting, EventType::Meeting]
+    );
 }
 
 #[test]

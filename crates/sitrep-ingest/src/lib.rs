@@ -101,15 +101,16 @@ const EXTENSIONS: &[&str] = &[
 
 /// Expands inputs into items, lazily, in a stable order.
 ///
-/// A JSON Lines record may give its text as a file beside it (`"text_file"` or `"file"`, relative
-/// to the JSONL file, as gold files and `examples/reports/index.jsonl` do) instead of inline: the
-/// file is read with the record's metadata, and a folder walk that meets it afterwards skips it,
-/// so it is not read a second time without its date and title. A folder's JSONL files are
-/// therefore read before its other files.
+/// A JSON Lines record may give its text as a file instead of inline (`"text_file"`, the gold
+/// format's name, or `"file"`, as in `examples/reports/index.jsonl`), relative to the JSONL file
+/// and inside its folder: a JSONL cannot make ingest read files elsewhere. The file is read with
+/// the record's metadata, and a folder walk that meets it afterwards skips it, so it is not read
+/// a second time without its date and title. A folder's JSONL files are therefore read before
+/// its other files.
 pub struct Sources {
     pending: Vec<PathOrUrl>,
     queue: std::collections::VecDeque<Queued>,
-    /// Files that records have pointed at (canonical paths).
+    /// Files that records have pointed at and that were read (canonical paths).
     claimed: std::collections::HashSet<PathBuf>,
     fetcher: Option<Fetcher>,
     limits: Limits,
@@ -196,7 +197,7 @@ impl Sources {
                                 }))
                     });
                     // JSONL first: its records may point at the folder's other files.
-                    entries.sort_by_key(|e| (!is_jsonl(e), e.clone()));
+                    entries.sort_by_cached_key(|e| (!is_jsonl(e), e.clone()));
                     for e in entries.into_iter().rev() {
                         self.pending.push(PathOrUrl::Path(e));
                     }
@@ -284,7 +285,6 @@ impl Sources {
                 (None, None, Some(f)) => {
                     match referenced(origin, url, &f) {
                         Ok(path) => {
-                            self.claimed.insert(path.clone());
                             self.queue.push_back(Queued::File {
                                 path,
                                 meta: rec.meta,
@@ -404,7 +404,14 @@ impl Iterator for Sources {
                     meta,
                     jsonl,
                     line,
-                }) => return Some(self.read_referenced(&path, meta, jsonl, line)),
+                }) => {
+                    let item = self.read_referenced(&path, meta, jsonl, line);
+                    // Claimed once read: a file the record could not use is still the walk's.
+                    if item.is_ok() {
+                        self.claimed.insert(path);
+                    }
+                    return Some(item);
+                }
                 None => {}
             }
             let next = self.pending.pop()?;
@@ -605,6 +612,27 @@ mod tests {
         // The walk reads the one file no record claimed, under its own name, and nothing twice.
         assert_eq!(items[4].as_ref().unwrap().meta.id.as_deref(), Some("z"));
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_file_a_record_cannot_use_is_still_read_by_the_walk() {
+        let dir = std::env::temp_dir().join(format!("sitrep-claim-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.jsonl"), r#"{"id":"x","file":"more.jsonl"}"#).unwrap();
+        std::fs::write(
+            dir.join("more.jsonl"),
+            r#"{"id":"y","text":"Clashes in Goma."}"#,
+        )
+        .unwrap();
+        let items: Vec<_> =
+            Sources::new(&[dir.display().to_string()], None, Limits::default()).collect();
+        assert!(matches!(
+            &items[0],
+            Err(IngestError::BadRecord { line: 1, .. })
+        ));
+        assert_eq!(items.len(), 2, "{items:#?}");
+        assert_eq!(items[1].as_ref().unwrap().meta.id.as_deref(), Some("y"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
