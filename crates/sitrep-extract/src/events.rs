@@ -568,6 +568,37 @@ fn one_victim(c: &Ctx, k: usize, b: usize) -> Option<(CasualtyKind, usize)> {
     (!(k..end).any(|j| c.masked(j))).then_some((kind, end))
 }
 
+/// Whether the figure counts soldiers or fighters, by the victims' own noun: inside "a soldier
+/// was killed", or in the words right after a number up to the first that leaves the noun phrase
+/// ("12 gang members", not "20 people in a gang attack" or "one dead when gunmen attacked").
+fn combatant_victims(c: &Ctx, f: &RawFigure, b: usize) -> bool {
+    let is_combatant = |j: usize| COMBATANTS.contains(&c.low[j].as_str());
+    if f.single {
+        let (s0, s1) = (c.doc.token_at(f.span.start), c.doc.token_at(f.span.end));
+        return (s0..s1.min(b)).any(is_combatant);
+    }
+    let t = c.doc.token_at(f.span.end);
+    (t..(t + 3).min(b))
+        .take_while(|&j| {
+            !matches!(
+                c.low[j].as_str(),
+                "," | "in"
+                    | "at"
+                    | "near"
+                    | "when"
+                    | "as"
+                    | "after"
+                    | "by"
+                    | "and"
+                    | "on"
+                    | "during"
+                    | "while"
+                    | "with"
+            )
+        })
+        .any(is_combatant)
+}
+
 fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
     let word_kind = |w: &str| {
         if KILLED_WORDS.contains(&w) {
@@ -986,10 +1017,7 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                 }
             }
             // Soldiers killed in a clause whose only trigger is a seizure or the like: a battle.
-            let soldiers_killed = figs.iter().any(|f| {
-                let t = c.doc.token_at(f.span.end);
-                (t..(t + 4).min(b)).any(|j| COMBATANTS.contains(&c.low[j].as_str()))
-            });
+            let soldiers_killed = figs.iter().any(|f| combatant_victims(c, f, b));
             if let Some((t, _, _)) = &mut trigger {
                 if soldiers_killed && t.family == Family::StrategicDevelopments {
                     *t = Trigger {
@@ -1035,36 +1063,7 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     })
                     .cloned()
                     .collect();
-                // The victims' own noun: inside "a soldier was killed", or in the words right
-                // after a number, up to the first that leaves the noun phrase ("12 gang
-                // members", not "20 people in a gang attack" or "when gunmen attacked").
-                let combatant_victims = seg_figs.iter().any(|f| {
-                    let is_combatant = |j: usize| COMBATANTS.contains(&c.low[j].as_str());
-                    if f.single {
-                        let (s0, s1) = (c.doc.token_at(f.span.start), c.doc.token_at(f.span.end));
-                        return (s0..s1.min(b)).any(is_combatant);
-                    }
-                    let t = c.doc.token_at(f.span.end);
-                    (t..(t + 3).min(b))
-                        .take_while(|&j| {
-                            !matches!(
-                                c.low[j].as_str(),
-                                "," | "in"
-                                    | "at"
-                                    | "near"
-                                    | "when"
-                                    | "as"
-                                    | "after"
-                                    | "by"
-                                    | "and"
-                                    | "on"
-                                    | "during"
-                                    | "while"
-                                    | "with"
-                            )
-                        })
-                        .any(is_combatant)
-                });
+                let combatant_victims = seg_figs.iter().any(|f| combatant_victims(c, f, b));
                 let places = clause_places(c, sa, sb);
                 // "including four soldiers" with no place of its own says nothing new.
                 let mut seg_figs = seg_figs;
