@@ -378,7 +378,15 @@ impl Ctx<'_> {
             }
             j += 1;
         }
-        best
+        // "Suez Canal", "Jordan River", "Kakhovka Dam": a feature named after the place and
+        // located by it. Its capitalised feature word is part of the name, never a place of its
+        // own (GeoNames knows a "Canal" in Louisiana).
+        best.map(|(n, hits)| {
+            let k = i + n;
+            let feature =
+                k < end && is_cap(self.tok(k)) && PLACE_FEATURES.contains(&self.low[k].as_str());
+            (n + usize::from(feature), hits)
+        })
     }
 
     /// Is the name at tokens `[i, end)` used as a place? Looks at the words before and after.
@@ -653,6 +661,23 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     out.low = c.low;
     out
 }
+
+/// Words that, capitalised after a place name, name a feature of it ("Suez Canal").
+const PLACE_FEATURES: &[&str] = &[
+    "canal",
+    "river",
+    "dam",
+    "bridge",
+    "airport",
+    "strait",
+    "valley",
+    "lake",
+    "desert",
+    "crossing",
+    "corridor",
+    "highway",
+    "mountains",
+];
 
 /// Name particles that may sit lowercase inside a personal name ("Osman al-Tayeb", "Ursula von
 /// der Leyen").

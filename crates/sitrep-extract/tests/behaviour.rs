@@ -483,3 +483,18 @@ fn acts_at_talks_happen_at_the_talks_and_the_meeting_told_again_is_one() {
     let saturday = time::Date::from_calendar_date(2025, time::Month::March, 1).ok();
     assert!(x.events.iter().all(|e| e.when.start == saturday));
 }
+
+#[test]
+fn a_feature_named_after_a_place_is_located_by_it_and_its_word_is_no_place() {
+    let x = run(
+        "Egypt says its Suez Canal revenue has fallen by more than $6 billion since the attacks began.",
+        "2025-03-04",
+    );
+    let places: Vec<(&str, Option<&str>)> = x
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Place)
+        .map(|e| (e.name.as_str(), e.country.as_deref()))
+        .collect();
+    assert!(places.iter().all(|(_, cc)| *cc == Some("EG")), "{places:?}");
+}
