@@ -278,7 +278,6 @@ impl Sources {
                     continue;
                 }
             };
-            let item_origin = format!("{origin}:{}", n + 1);
             let body = match (rec.text, rec.html, rec.text_file.or(rec.file)) {
                 (Some(t), _, _) => Body::Text(t.into_bytes()),
                 (None, Some(h), _) => Body::Html(h.into_bytes()),
@@ -304,7 +303,7 @@ impl Sources {
                 }
             };
             self.ready(Ok(Item {
-                origin: item_origin,
+                origin: format!("{origin}:{}", n + 1),
                 meta: rec.meta,
                 body,
                 warnings: vec![],
@@ -312,7 +311,8 @@ impl Sources {
         }
     }
 
-    /// Read a file a record pointed at, as a report with the record's metadata. A record without an id takes the file's name, as the file alone would.
+    /// Read a file a record pointed at, as a report with the record's metadata. A record
+    /// without an id takes the file's name, as the file alone would.
     fn read_referenced(
         &self,
         path: &Path,
@@ -442,13 +442,10 @@ fn referenced(origin: &str, url: Option<&str>, file: &str) -> Result<PathBuf, St
             "\"{file}\": a record fetched from a URL cannot point at a local file"
         ));
     }
-    let folder = Path::new(origin)
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let folder = if folder.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        folder
+    // "index.jsonl" has the empty path as its parent: the working folder.
+    let folder = match Path::new(origin).parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     };
     let inside = folder
         .canonicalize()
