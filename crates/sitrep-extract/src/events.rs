@@ -1378,6 +1378,13 @@ fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &
     d.figures.push(f.clone());
 }
 
+impl Draft {
+    /// See [`lethal`].
+    fn lethal(&self) -> bool {
+        lethal(self.family, self.kind)
+    }
+}
+
 fn new_draft(m: &MentionDraft, family: Family, kind: EventType, specific: bool) -> Draft {
     Draft {
         family,
@@ -1563,7 +1570,7 @@ pub fn extract_events(
         }
         // The same places and a compatible type: the same event told again.
         let existing = drafts.iter().position(|d| {
-            lethal(d.family, d.kind)
+            d.lethal()
                 && same_place_set(&d.places, &m.places)
                 && (d.family == family || !specific || !d.specific)
         });
@@ -1599,10 +1606,7 @@ pub fn extract_events(
     }
     let (mut drafts, totals) = split_protests(&c, drafts, totals);
     let story_time = story_time(&mentions);
-    for d in drafts
-        .iter_mut()
-        .filter(|d| d.when.is_none() && lethal(d.family, d.kind))
-    {
+    for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.lethal()) {
         d.when = story_time;
     }
     let events = drafts
@@ -1968,13 +1972,11 @@ fn fold_union_totals(drafts: Vec<Draft>, mut totals: Vec<RawTotal>) -> (Vec<Draf
 /// Set `part_of` where one event's places lie inside another's.
 fn link_parts(drafts: &mut [Draft]) {
     for b in 0..drafts.len() {
-        if !lethal(drafts[b].family, drafts[b].kind) || drafts[b].places.is_empty() {
+        if !drafts[b].lethal() || drafts[b].places.is_empty() {
             continue;
         }
         let parent = (0..drafts.len())
-            .filter(|&a| {
-                a != b && lethal(drafts[a].family, drafts[a].kind) && !drafts[a].places.is_empty()
-            })
+            .filter(|&a| a != b && drafts[a].lethal() && !drafts[a].places.is_empty())
             .filter(|&a| {
                 let (pa, pb) = (&drafts[a].places, &drafts[b].places);
                 // Inside: a district of the city, a city of the region; or a strict subset of the
@@ -2013,9 +2015,7 @@ fn place_deferred(
         let mut leftover = Vec::new();
         for f in &m.figures {
             let roots: Vec<usize> = (0..drafts.len())
-                .filter(|&i| {
-                    drafts[i].part_of.is_none() && lethal(drafts[i].family, drafts[i].kind)
-                })
+                .filter(|&i| drafts[i].part_of.is_none() && drafts[i].lethal())
                 .filter(|&i| figure_of(&drafts[i], f.kind).is_some())
                 .collect();
             if roots.len() >= 2 {
@@ -2036,7 +2036,7 @@ fn place_deferred(
             }
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
-                .filter(|&i| lethal(drafts[i].family, drafts[i].kind))
+                .filter(|&i| drafts[i].lethal())
                 .filter(|&i| {
                     drafts[i].evidence.iter().any(|s| {
                         c.doc
@@ -2058,16 +2058,14 @@ fn place_deferred(
             // Restating an event already drafted nearby adds evidence, not an event.
             if leftover.is_empty() {
                 let near = drafts.iter().position(|d| {
-                    lethal(d.family, d.kind)
-                        && d.paragraph + 1 >= m.paragraph
-                        && m.paragraph + 1 >= d.paragraph
+                    d.lethal() && d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph
                 });
                 if let Some(i) = near {
                     absorb(&mut drafts[i], &m);
                     continue;
                 }
                 // A passing mention of violence in a report that places its events elsewhere.
-                if drafts.iter().any(|d| lethal(d.family, d.kind)) {
+                if drafts.iter().any(|d| d.lethal()) {
                     continue;
                 }
             }
@@ -2157,7 +2155,7 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
     let text = &c.doc.text;
     let mut actors = d.actors.clone();
     // The state whose territory was struck is the target when another state struck it.
-    if lethal(d.family, d.kind) && !actors.iter().any(|a| a.role == Role::Target) {
+    if d.lethal() && !actors.iter().any(|a| a.role == Role::Target) {
         let init: Vec<Option<String>> = actors
             .iter()
             .filter(|a| a.role == Role::Initiator)
