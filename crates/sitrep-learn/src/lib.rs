@@ -1,0 +1,24 @@
+//! The learning code every learned stage of sitrep shares.
+//!
+//! Decisions that depend on wording (is this a person or a place, which event type, which of ten
+//! places called Alexandria) are made by linear models over hashed features. This crate holds
+//! the pieces those stages have in common and nothing of text, places or events:
+//!
+//! - [`Features`]: strings hashed (FNV-1a) into `u32` feature ids, with namespaces;
+//! - [`Trainer`]: the averaged multiclass perceptron that learns a [`Model`];
+//! - [`Model`]: sparse weights, scored in place, saved to and loaded from compact bytes;
+//! - [`tagger`]: greedy left-to-right BIO tagging with the previous labels as features;
+//! - [`metrics`]: accuracy, per-label precision/recall/F1, span scoring and k-fold splits.
+//!
+//! Architecture invariant: std only, deterministic (the same examples, order and seed give the
+//! same bytes), no I/O beyond `Read`/`Write` callers hand in.
+
+mod features;
+pub mod metrics;
+mod model;
+pub mod tagger;
+mod train;
+
+pub use features::{hash, Features};
+pub use model::{LoadError, Model};
+pub use train::{train, Example, TrainOptions, Trainer};

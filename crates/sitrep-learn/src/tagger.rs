@@ -1,0 +1,182 @@
+//! Greedy left-to-right sequence tagging with BIO labels ("O", "B-PERSON", "I-PERSON", ...).
+//!
+//! Each token is one perceptron decision over the caller's token features plus the two labels
+//! predicted before it; training uses the tagger's own predictions as that history, as it will
+//! at run time (Collins and Roark 2004; Honnibal's greedy tagger). Decoding never follows a
+//! label with an `I-` of another type, so every run of labels reads as whole spans.
+
+use crate::features::hash;
+use crate::model::Model;
+use crate::train::{Rng, TrainOptions, Trainer};
+
+/// One training sentence: the features of each token and the index of its gold label.
+#[derive(Debug, Clone)]
+pub struct Sequence {
+    /// Feature ids of each token, without history features (the tagger adds those).
+    pub tokens: Vec<Vec<u32>>,
+    /// Gold label index of each token.
+    pub labels: Vec<usize>,
+}
+
+/// Whether `label` may follow `prev` in BIO: an `I-X` only after `B-X` or `I-X`.
+pub fn may_follow(prev: Option<&str>, label: &str) -> bool {
+    match label.strip_prefix("I-") {
+        None => true,
+        Some(kind) => prev.is_some_and(|p| p.len() > 2 && &p[2..] == kind && p != "O"),
+    }
+}
+
+fn with_history(
+    ids: &[u32],
+    labels: &[String],
+    p1: Option<usize>,
+    p2: Option<usize>,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    out.extend_from_slice(ids);
+    let name = |p: Option<usize>| p.map_or("<s>", |i| labels[i].as_str());
+    let (a, b) = (name(p1), name(p2));
+    out.push(hash("bias"));
+    out.push(history_id("p1", a, ""));
+    out.push(history_id("p12", a, b));
+}
+
+fn history_id(kind: &str, a: &str, b: &str) -> u32 {
+    let mut s = String::with_capacity(kind.len() + a.len() + b.len() + 2);
+    s.push_str(kind);
+    s.push('=');
+    s.push_str(a);
+    s.push('|');
+    s.push_str(b);
+    hash(&s)
+}
+
+/// Trains a tagger over `labels` (which must include "O").
+pub fn train(seqs: &[Sequence], labels: Vec<String>, opts: TrainOptions) -> Model {
+    let mut t = Trainer::new(labels.clone());
+    let mut order: Vec<usize> = (0..seqs.len()).collect();
+    let mut rng = Rng::new(opts.seed);
+    let mut ids = Vec::new();
+    for _ in 0..opts.epochs {
+        rng.shuffle(&mut order);
+        for &s in &order {
+            let seq = &seqs[s];
+            let (mut p1, mut p2) = (None, None);
+            for (tok, &gold) in seq.tokens.iter().zip(&seq.labels) {
+                with_history(tok, &labels, p1, p2, &mut ids);
+                let prev = p1.map(|i: usize| labels[i].as_str());
+                let guess = t.predict_where(&ids, |l| may_follow(prev, &labels[l]));
+                t.update(&ids, gold, guess);
+                (p2, p1) = (p1, Some(guess));
+            }
+        }
+    }
+    t.finish(opts.prune)
+}
+
+/// Tags one sentence given each token's features; returns label indices.
+pub fn tag(model: &Model, tokens: &[Vec<u32>]) -> Vec<usize> {
+    let labels = model.labels();
+    let mut out = Vec::with_capacity(tokens.len());
+    let (mut p1, mut p2) = (None, None);
+    let (mut ids, mut scores) = (Vec::new(), Vec::new());
+    for tok in tokens {
+        with_history(tok, labels, p1, p2, &mut ids);
+        model.scores_into(&ids, &mut scores);
+        let prev = p1.map(|i: usize| labels[i].as_str());
+        let mut best: Option<usize> = None;
+        for (i, s) in scores.iter().enumerate() {
+            if may_follow(prev, &labels[i]) && best.is_none_or(|b| *s > scores[b]) {
+                best = Some(i);
+            }
+        }
+        let guess = best.unwrap_or(0);
+        out.push(guess);
+        (p2, p1) = (p1, Some(guess));
+    }
+    out
+}
+
+/// The spans a BIO labelling makes: (first token, end token exclusive, type).
+pub fn spans<'a>(labels: impl IntoIterator<Item = &'a str>) -> Vec<(usize, usize, &'a str)> {
+    let mut out: Vec<(usize, usize, &str)> = Vec::new();
+    let mut open: Option<(usize, &str)> = None;
+    let mut n = 0;
+    for (i, l) in labels.into_iter().enumerate() {
+        n = i + 1;
+        let continues = l
+            .strip_prefix("I-")
+            .filter(|k| open.is_some_and(|(_, o)| o == *k));
+        if continues.is_some() {
+            continue;
+        }
+        if let Some((s, k)) = open.take() {
+            out.push((s, i, k));
+        }
+        if let Some(k) = l.strip_prefix("B-").or_else(|| l.strip_prefix("I-")) {
+            open = Some((i, k));
+        }
+    }
+    if let Some((s, k)) = open {
+        out.push((s, n, k));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::Features;
+
+    fn feats(word: &str) -> Vec<u32> {
+        let mut f = Features::new();
+        f.add("w", word);
+        f.add("cap", &word[..1].to_uppercase().eq(&word[..1]).to_string());
+        f.into_ids()
+    }
+
+    #[test]
+    fn spans_read_runs_of_one_type() {
+        let l = ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-ORG"];
+        assert_eq!(
+            spans(l),
+            vec![(0, 2, "PER"), (3, 4, "LOC"), (4, 5, "LOC"), (5, 6, "ORG")]
+        );
+    }
+
+    #[test]
+    fn an_inside_label_never_follows_another_type() {
+        assert!(may_follow(Some("B-PER"), "I-PER"));
+        assert!(!may_follow(Some("B-LOC"), "I-PER"));
+        assert!(!may_follow(Some("O"), "I-PER"));
+        assert!(!may_follow(None, "I-PER"));
+        assert!(may_follow(None, "B-PER"));
+    }
+
+    #[test]
+    fn a_tagger_learns_two_word_names() {
+        let labels: Vec<String> = ["O", "B-PER", "I-PER"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let sent = |w: &[&str], l: &[usize]| Sequence {
+            tokens: w.iter().map(|w| feats(w)).collect(),
+            labels: l.to_vec(),
+        };
+        let data: Vec<Sequence> = (0..20)
+            .map(|_| sent(&["then", "Anna", "Berg", "spoke"], &[0, 1, 2, 0]))
+            .chain((0..20).map(|_| sent(&["Carl", "Dahl", "left", "then"], &[1, 2, 0, 0])))
+            .collect();
+        let m = train(&data, labels, TrainOptions::default());
+        let toks: Vec<Vec<u32>> = ["then", "Carl", "Dahl", "spoke"]
+            .iter()
+            .map(|w| feats(w))
+            .collect();
+        let got: Vec<&str> = tag(&m, &toks)
+            .iter()
+            .map(|&i| m.labels()[i].as_str())
+            .collect();
+        assert_eq!(got, ["O", "B-PER", "I-PER", "O"]);
+    }
+}
