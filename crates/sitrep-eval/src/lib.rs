@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use sitrep_gazetteer::distance_km;
 use sitrep_model::{EntityKind, Extraction, Family, Role};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,18 @@ pub struct GoldRecord {
     pub events: Option<Vec<GoldEvent>>,
     pub quotes: Option<Vec<GoldQuote>>,
     pub toponyms: Option<Vec<GoldToponym>>,
+    /// The PLOVER gold-standard coding of a sentence (`plover-gsr.dev.jsonl`).
+    #[serde(default)]
+    pub plover: Option<GoldPlover>,
+}
+
+/// The fields of a PLOVER coding that are scored: the category (0.5b1 and 2021 names) and the
+/// CAMEO code recovered for the sentence.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoldPlover {
+    pub event: Option<String>,
+    pub plover2021: Option<String>,
+    pub cameo: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -213,8 +226,127 @@ pub struct Scores {
     pub acc161: Ratio,
     pub median_error_km: Option<f64>,
     pub geonames_id: Ratio,
+    /// Records with one gold event, scored as a coder's record (see [`score_record`]).
+    pub records: RecordScores,
     #[serde(skip)]
     errors_km: Vec<f64>,
+}
+
+/// Scores of records that code one event each (ACLED's notes) and of PLOVER-coded sentences. The
+/// record's event is the first event of the extraction (the one told first): a note leads with
+/// its event.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RecordScores {
+    /// Some event was read from the record.
+    pub detected: Ratio,
+    /// The first event's family is the gold family, by gold family.
+    pub family: BTreeMap<String, Ratio>,
+    /// Mean of `family` over families (each family weighted equally).
+    pub family_macro: Option<f64>,
+    /// The first event's type is the gold type, by gold family.
+    pub event_type: BTreeMap<String, Ratio>,
+    /// Mean of `event_type` over families.
+    pub type_macro: Option<f64>,
+    /// Some place of the first event lies within 25 km of the gold place.
+    pub location_25km: Ratio,
+    /// Killed (summed over root events) equals the gold figure, where the coder recorded deaths
+    /// and the text states no counting convention of its own (see `counting_convention`).
+    pub fatalities_exact: Ratio,
+    /// The first event's CAMEO root (two digits) is the gold code's.
+    pub cameo_root: Ratio,
+    /// The first event's PLOVER category is the gold one (in 0.5b1 or 2021 names).
+    pub plover: Ratio,
+}
+
+fn macro_of(m: &BTreeMap<String, Ratio>) -> Option<f64> {
+    let v: Vec<f64> = m.values().filter_map(Ratio::value).collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+impl fmt::Display for RecordScores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pct = |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
+        writeln!(f, "records (one gold event each)")?;
+        writeln!(f, "  event detected      {}", self.detected)?;
+        writeln!(f, "  family (macro)      {}%", pct(self.family_macro))?;
+        writeln!(f, "  type (macro/family) {}%", pct(self.type_macro))?;
+        for (fam, r) in &self.family {
+            let t = self.event_type.get(fam).copied().unwrap_or_default();
+            writeln!(f, "    {fam:<28} family {r}  type {t}")?;
+        }
+        writeln!(f, "  location <= 25 km   {}", self.location_25km)?;
+        writeln!(f, "  fatalities exact    {}", self.fatalities_exact)?;
+        writeln!(f, "  CAMEO root          {}", self.cameo_root)?;
+        write!(f, "  PLOVER category     {}", self.plover)
+    }
+}
+
+/// Whether a coder's note states how its deaths were counted ("unknown fatalities coded as 3",
+/// "fatalities split across 3 events"): its figure is then the convention's, not the text's.
+fn counting_convention(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("fatalit")
+        && (t.contains(" coded") || t.contains("split") || t.contains("estimated"))
+}
+
+/// Scores one gold record as a coder's record: with one gold event, or a PLOVER coding.
+pub fn score_record(gold: &GoldRecord, text: &str, x: &Extraction, s: &mut RecordScores) {
+    let first = x
+        .events
+        .iter()
+        .min_by_key(|e| e.evidence.first().map_or(u32::MAX, |v| v.start));
+    if let Some(p) = &gold.plover {
+        if p.event.is_some() {
+            s.detected.add(first.is_some());
+        }
+        if let Some(code) = p.cameo.as_deref().filter(|c| c.len() >= 2) {
+            let root = first.and_then(|e| e.cameo.as_deref()).map(|c| &c[..2.min(c.len())]);
+            s.cameo_root.add(root == Some(&code[..2]));
+        }
+        if p.event.is_some() || p.plover2021.is_some() {
+            let got = first.and_then(|e| e.plover.as_deref());
+            s.plover.add(got.is_some_and(|g| {
+                p.event.as_deref() == Some(g) || p.plover2021.as_deref() == Some(g)
+            }));
+        }
+        return;
+    }
+    let Some([g]) = gold.events.as_deref() else {
+        return;
+    };
+    s.detected.add(first.is_some());
+    let fam = g.family.clone();
+    s.family
+        .entry(fam.clone())
+        .or_default()
+        .add(first.is_some_and(|e| e.family.as_str() == g.family));
+    if let Some(t) = &g.event_type {
+        s.event_type
+            .entry(fam)
+            .or_default()
+            .add(first.is_some_and(|e| e.event_type.as_str() == t));
+    }
+    if !g.locations.is_empty() {
+        let glocs: Vec<(f64, f64)> = g.locations.iter().map(|l| (l.lat, l.lon)).collect();
+        let plocs: Vec<(f64, f64)> = first
+            .map(|e| e.locations.iter().map(|l| (l.lat, l.lon)).collect())
+            .unwrap_or_default();
+        s.location_25km
+            .add(min_distance(&plocs, &glocs).is_some_and(|d| d <= 25.0));
+    }
+    if let Some(k) = g.killed.filter(|k| *k > 0) {
+        if !counting_convention(text) {
+            let killed: u64 = x
+                .events
+                .iter()
+                .filter(|e| e.part_of.is_none())
+                .filter_map(|e| e.casualties.killed.map(|c| c.value))
+                .sum();
+            s.fatalities_exact.add(killed == k);
+        }
+    }
+    s.family_macro = macro_of(&s.family);
+    s.type_macro = macro_of(&s.event_type);
 }
 
 impl fmt::Display for Scores {
@@ -234,7 +366,8 @@ impl fmt::Display for Scores {
             Some(m) => writeln!(f, "  median error        {m:.1} km")?,
             None => writeln!(f, "  median error        –")?,
         }
-        write!(f, "  geonames id exact   {}", self.geonames_id)
+        writeln!(f, "  geonames id exact   {}", self.geonames_id)?;
+        write!(f, "{}", self.records)
     }
 }
 
@@ -270,6 +403,7 @@ fn last_name(s: &str) -> String {
 /// Score `predicted[i]` against `gold[i]`, adding to `scores`.
 pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
     scores.reports += 1;
+    score_record(gold, gold.text.as_deref().unwrap_or(""), x, &mut scores.records);
     if let Some(gevents) = &gold.events {
         let preds: Vec<_> = x.events.iter().collect();
         // (distance km, types differ, prediction, gold): nearest first, and among events at the
@@ -456,6 +590,7 @@ mod tests {
             events: Some(vec![at_jeddah("meeting"), at_jeddah("rejection")]),
             quotes: None,
             toponyms: None,
+            plover: None,
         };
         let mut scores = Scores::default();
         score_one(&gold, &x, &mut scores);

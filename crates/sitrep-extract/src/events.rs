@@ -185,6 +185,10 @@ struct MentionDraft {
     sources: Vec<Source>,
     /// The figures count soldiers or fighters: with no trigger, a battle.
     combatant_victims: bool,
+    /// The learned typer's family, type and margin (see [`crate::typing`]).
+    typed: Option<(Family, EventType, f32)>,
+    /// The typer's score of every label, for a clause with a trigger or a figure.
+    scores: Option<Vec<f32>>,
 }
 
 /// An event being assembled from mentions.
@@ -208,6 +212,7 @@ struct Draft {
 }
 
 /// Everything the event stage produces.
+#[derive(Default)]
 pub struct EventOutput {
     pub events: Vec<Event>,
     pub totals: Vec<Total>,
@@ -243,10 +248,24 @@ impl Ctx<'_> {
     }
 }
 
+/// A paragraph with no final punctuation is a heading. Coder tags in brackets at the very end
+/// ("… last week. [size=no report]", "[disorder type: …]") are not the paragraph's last word.
 fn is_heading(doc: &Document, para: Span) -> bool {
-    !doc.slice(para)
-        .trim_end()
-        .ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+    !without_trailing_tags(doc.slice(para)).ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+}
+
+/// The text without the bracketed tags at its very end, and without trailing white space.
+pub(crate) fn without_trailing_tags(mut s: &str) -> &str {
+    loop {
+        let t = s.trim_end();
+        match t
+            .strip_suffix(']')
+            .and_then(|u| u.rfind('[').map(|i| &u[..i]))
+        {
+            Some(rest) => s = rest,
+            None => return t,
+        }
+    }
 }
 
 /// Token ranges of the clauses of sentence `si`.
@@ -783,9 +802,8 @@ fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
         let w = c.low[k - 1].as_str();
         let demonym = c
             .rec
-            .mentions
-            .iter()
-            .any(|m| m.end == k && matches!(m.referent, Referent::Actor { .. }));
+            .ending_at(k)
+            .is_some_and(|m| matches!(m.referent, Referent::Actor { .. }));
         if !(demonym
             || matches!(
                 w,
@@ -818,8 +836,10 @@ fn institution_before(c: &Ctx, start: usize, verb: usize) -> Option<Source> {
 fn subject_of<'a>(c: &'a Ctx, si: usize, verb: usize) -> Option<&'a Mention> {
     let start = c.doc.sentences[si].tokens.start;
     let end = crate::mentions::subject_end(c.low, start, verb);
+    // A mention ends at most two tokens before `end` and spans a handful of tokens: looking
+    // back a dozen keeps a sentence of many verbs linear.
     c.rec
-        .within(start, end)
+        .within(start.max(end.saturating_sub(12)), end)
         .filter(|m| m.end + 2 >= end && !c.masked(m.first))
         .last()
 }
@@ -909,7 +929,91 @@ fn background(c: &Ctx, a: usize, b: usize) -> bool {
     since && (a..b).any(|k| matches!(c.low[k].as_str(), "has" | "have"))
 }
 
-fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
+/// How sure the typer must be that a clause with no trigger, no figure and no statement reports
+/// an event (its best event label's score over `none`) to make it an event mention.
+const DETECT_LEAD: f32 = 0.0;
+
+/// The typing features of the clause `[a, b)` of sentence `si` (see [`crate::typing`]).
+#[allow(clippy::too_many_arguments)]
+fn typing_features(
+    c: &Ctx,
+    si: usize,
+    (a, b): (usize, usize),
+    times: &[TimeExpr],
+    trigger: Option<&(Trigger, usize, usize)>,
+    others: &[(usize, usize, Trigger)],
+    weapons: &[(String, usize)],
+    figs: &[RawFigure],
+    actors: &[(usize, ActorKind)],
+) -> Vec<u32> {
+    let s = &c.doc.sentences[si];
+    let in_time = |k: usize| times.iter().any(|t| t.span.contains(c.doc.tokens[k].span));
+    // A coder's tag at the paragraph's end ("[size=no report]") is no wording of the event.
+    let para = c.doc.paragraphs[s.paragraph];
+    let tag_at = para.start as usize + without_trailing_tags(c.doc.slice(para)).len();
+    let masked = |k: usize| c.masked(k) || c.doc.tokens[k].span.start as usize >= tag_at;
+    // The paragraph's sentences around this one, at most four each side.
+    let same = |j: &usize| c.doc.sentences[*j].paragraph == s.paragraph;
+    let first = (si.saturating_sub(4)..si).find(same).unwrap_or(si);
+    let last = (si + 1..(si + 5).min(c.doc.sentences.len()))
+        .rev()
+        .find(same)
+        .unwrap_or(si);
+    let weapons: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
+    let figures: Vec<CasualtyKind> = figs.iter().map(|f| f.kind).collect();
+    let ctx = crate::typing::Context {
+        low: c.low,
+        sentence: s.tokens.clone(),
+        clause: a..b,
+        paragraph: c.doc.sentences[first].tokens.start..c.doc.sentences[last].tokens.end,
+        in_time: &in_time,
+        masked: &masked,
+        trigger: trigger.map(|(t, k, n)| (*k, *n, t)),
+        others,
+        weapons: &weapons,
+        figures: &figures,
+        actors,
+    };
+    crate::typing::features(&ctx).into_ids()
+}
+
+/// The actors named in sentence `si`: (first token, kind).
+fn sentence_actor_kinds(c: &Ctx, si: usize) -> Vec<(usize, ActorKind)> {
+    let s = &c.doc.sentences[si];
+    c.mentions_in(s.tokens.start, s.tokens.end)
+        .filter_map(|m| match m.referent {
+            Referent::Actor { actor, .. } => Some((m.first, c.lex.actors[actor].kind)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The typing features of every clause, in order, for the trainer (see [`crate::typing::candidates`]).
+pub(crate) fn typing_candidates(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    quoted: &Quoted,
+    published: Option<Date>,
+) -> Vec<crate::typing::Candidate> {
+    let c = Ctx {
+        doc,
+        lex,
+        rec,
+        quoted,
+        low: &rec.low,
+    };
+    let mut sink = Vec::new();
+    mention_drafts(&c, published, None, Some(&mut sink));
+    sink
+}
+
+fn mention_drafts(
+    c: &Ctx,
+    published: Option<Date>,
+    model: Option<&sitrep_learn::Model>,
+    mut sink: Option<&mut Vec<crate::typing::Candidate>>,
+) -> Vec<MentionDraft> {
     let mut out = Vec::new();
     for (si, s) in c.doc.sentences.iter().enumerate() {
         if is_heading(c.doc, c.doc.paragraphs[s.paragraph]) {
@@ -917,9 +1021,11 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
         }
         let times = timex::find(c.doc, s.tokens.clone(), published);
         let sources = sentence_sources(c, si);
+        let actor_kinds = sentence_actor_kinds(c, si);
         let mut prior_kind: Option<CasualtyKind> = None;
         for (a, b) in clauses(c, si) {
             let mut trigger: Option<(Trigger, usize, usize)> = None;
+            let mut all_triggers: Vec<(usize, usize, Trigger)> = Vec::new();
             let mut weapons: Vec<(String, usize)> = Vec::new();
             let mut k = a;
             while k < b {
@@ -933,6 +1039,7 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     }
                 }
                 if let Some((t, n)) = trigger_at(c, k, b) {
+                    all_triggers.push((k, n, t.clone()));
                     let better = match &trigger {
                         None => true,
                         Some((cur, _, cn)) => rank(&t, n) > rank(cur, *cn),
@@ -949,9 +1056,51 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
             if background(c, a, b) {
                 continue;
             }
+            let others: Vec<(usize, usize, Trigger)> = all_triggers
+                .iter()
+                .filter(|o| trigger.as_ref().is_none_or(|t| t.1 != o.0))
+                .cloned()
+                .collect();
+            let ids = (model.is_some() || sink.is_some()).then(|| {
+                typing_features(
+                    c,
+                    si,
+                    (a, b),
+                    &times,
+                    trigger.as_ref(),
+                    &others,
+                    &weapons,
+                    &figs,
+                    &actor_kinds,
+                )
+            });
+            let st = (trigger.is_none() && figs.is_empty())
+                .then(|| statement(c, a, b))
+                .flatten();
+            if let (Some(sink), Some(ids)) = (sink.as_deref_mut(), &ids) {
+                sink.push(crate::typing::Candidate {
+                    sentence: si,
+                    span: c.tok_span(a, b),
+                    trigger: trigger.is_some(),
+                    figures: !figs.is_empty(),
+                    statement: st.is_some(),
+                    lexical: trigger.as_ref().map(|t| {
+                        let w: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
+                        let r = refine(&t.0, &w);
+                        (r.0, r.1)
+                    }),
+                    ids: ids.clone(),
+                });
+            }
+            let bare = trigger.is_none() && figs.is_empty();
+            let typed = model.zip(ids.as_ref()).filter(|_| bare).and_then(|(m, ids)| {
+                if std::env::var("EVX").is_ok_and(|v| v.contains('d')) { return None; }
+                crate::typing::decide_event(m, ids).filter(|d| d.2 > DETECT_LEAD)
+            });
+            let scores = model.zip(ids.as_ref()).filter(|_| !bare).map(|(m, ids)| m.scores(ids));
             if trigger.is_none() && figs.is_empty() {
                 // A state or government body that speaks is a diplomatic statement.
-                if let Some(st) = statement(c, a, b) {
+                if let Some(st) = st {
                     out.push(MentionDraft {
                         sentence: si,
                         paragraph: s.paragraph,
@@ -964,6 +1113,26 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                         when: times.first().copied(),
                         sources: vec![],
                         combatant_victims: false,
+                        typed: None,
+                        scores: None,
+                    });
+                } else if let Some(typed) = typed {
+                    // No trigger word, but wording the typer reads as an event ("exchanged
+                    // heavy fire", "surrendered").
+                    out.push(MentionDraft {
+                        sentence: si,
+                        paragraph: s.paragraph,
+                        span: c.tok_span(a, b),
+                        trigger: None,
+                        places: clause_places(c, a, b),
+                        figures: vec![],
+                        actors: clause_actors(c, a, b, None, &weapons, &sources),
+                        weapons: weapons.iter().map(|w| w.0.clone()).collect(),
+                        when: times.first().copied(),
+                        sources: sources.clone(),
+                        combatant_victims: false,
+                        typed: Some(typed),
+                        scores: None,
                     });
                 }
                 continue;
@@ -1085,6 +1254,8 @@ fn mention_drafts(c: &Ctx, published: Option<Date>) -> Vec<MentionDraft> {
                     when,
                     sources: sources.clone(),
                     combatant_victims,
+                    typed: None,
+                    scores: scores.clone(),
                 });
             }
         }
@@ -1448,7 +1619,7 @@ pub fn extract_events(
         quoted,
         low,
     };
-    let mut mentions = mention_drafts(&c, published);
+    let mut mentions = mention_drafts(&c, published, crate::typing::model(), None);
     // What the report says is yet to come ("organisers said they would return to the streets
     // next Tuesday", "talks resume next week") has not happened: it is no event.
     // Only a time told in the mention's own clause says so, and figures are news whatever else
@@ -1476,7 +1647,7 @@ pub fn extract_events(
     let mut deferred: Vec<MentionDraft> = Vec::new();
     let mut last_violent: Option<usize> = None;
     for m in &mentions {
-        let (family, kind, specific) = match &m.trigger {
+        let lexical = match &m.trigger {
             // An attack that killed soldiers or fighters was fought between armed men: a battle
             // ("officers killed five gang members"); violence against civilians has civilian
             // victims.
@@ -1497,6 +1668,21 @@ pub fn extract_events(
                     _ => (Family::ViolenceAgainstCivilians, EventType::Attack, false),
                 }
             }
+        };
+        let continues = m.trigger.is_none()
+            && !m.figures.is_empty()
+            && last_violent.is_some_and(|i| m.paragraph <= drafts[i].paragraph + 1);
+        // The typer decides; the lexicon's reading stands where the mention only continues the
+        // event before, or where no model is embedded.
+        let (family, kind, specific) = match (m.typed, &m.scores, crate::typing::model()) {
+            (Some((f, k, _)), _, _) => (f, k, true),
+            (None, Some(scores), Some(model)) if !continues => {
+                match crate::typing::with_prior(model, scores, (lexical.0, lexical.1)) {
+                    Some((f, k)) => (f, k, lexical.2),
+                    None => lexical,
+                }
+            }
+            _ => lexical,
         };
         // Force used on protesters with no town of its own stays a protest event; deferred, it
         // would join whatever violence is nearest.
@@ -2236,7 +2422,10 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
             span: None,
         },
     };
+    let kind = EventKind::new(d.family, d.kind).unwrap_or_else(|| EventKind::of(d.kind));
     Event {
+        cameo: kind.cameo().map(String::from),
+        plover: kind.plover().map(String::from),
         id: EventId(i as u32 + 1),
         family: d.family,
         event_type: d.kind,

@@ -12,10 +12,14 @@
 //! no HTTP. The lexicons in `data/` and the gazetteer are compiled in.
 
 pub mod events;
+pub mod geocode;
 pub mod lexicon;
 pub mod mentions;
+pub mod ner;
 pub mod quotes;
 mod render;
+pub mod speakers;
+pub mod typing;
 
 use lexicon::Lexicon;
 use mentions::Referent;
@@ -34,8 +38,78 @@ pub struct Input {
     pub warnings: Vec<Warning>,
 }
 
-/// Read one report.
-pub fn extract(input: Input) -> Extraction {
+/// The years a publication date may fall in; a date outside is set aside with a warning.
+pub const PUBLISHED_YEARS: std::ops::RangeInclusive<i32> = 1800..=2200;
+
+/// How long one report may take before the stages still to run are skipped with a warning:
+/// every stage is linear in the report's length, so this is a last guard, not a limit that
+/// a news report comes near (a 1 MB report takes well under a second).
+pub const TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Read one report. Never panics: a stage that fails is contained to this report, which is
+/// returned with what could be read and an `extraction_failed` warning.
+pub fn extract(mut input: Input) -> Extraction {
+    if let Some(d) = input
+        .meta
+        .published
+        .filter(|d| !PUBLISHED_YEARS.contains(&d.year()))
+    {
+        input.warnings.push(Warning {
+            code: WarningCode::DateOutOfRange,
+            message: format!(
+                "publication date {d} is outside {}-{}: set aside, relative times are left unresolved",
+                PUBLISHED_YEARS.start(),
+                PUBLISHED_YEARS.end()
+            ),
+            span: None,
+        });
+        input.meta.published = None;
+    }
+    let meta = input.meta.clone();
+    let before = input.warnings.clone();
+    contained(meta, before, || extract_stages(input))
+}
+
+/// Runs `stages`; if they panic, the report's extraction is its metadata and warnings and an
+/// `extraction_failed` warning saying why, so one bad report never stops a batch.
+fn contained(
+    meta: ReportMeta,
+    warnings: Vec<Warning>,
+    stages: impl FnOnce() -> Extraction,
+) -> Extraction {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(stages)) {
+        Ok(x) => x,
+        Err(panic) => failed(meta, warnings, panic_message(panic.as_ref())),
+    }
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into())
+}
+
+/// The extraction of a report whose stages failed: its metadata and warnings, no facts.
+fn failed(report: ReportMeta, mut warnings: Vec<Warning>, why: String) -> Extraction {
+    warnings.push(Warning {
+        code: WarningCode::ExtractionFailed,
+        message: format!("extraction failed on this report and was skipped: {why}"),
+        span: None,
+    });
+    Extraction {
+        schema: EXTRACT_SCHEMA.to_string(),
+        report,
+        events: Vec::new(),
+        totals: Vec::new(),
+        quotes: Vec::new(),
+        entities: Vec::new(),
+        warnings,
+    }
+}
+
+fn extract_stages(input: Input) -> Extraction {
+    let started = std::time::Instant::now();
     let lex = Lexicon::global();
     let gaz = Gazetteer::global();
     let mut warnings = input.warnings;
@@ -63,7 +137,20 @@ pub fn extract(input: Input) -> Extraction {
             span: Some(*u),
         });
     }
-    let ev = events::extract_events(&doc, lex, &rec, &quoted, input.meta.published);
+    let ev = if started.elapsed() > TIME_BUDGET {
+        warnings.push(Warning {
+            code: WarningCode::TimeBudget,
+            message: format!(
+                "recognising names and quotes took {:.1} s, past the budget of {} s: events were not read",
+                started.elapsed().as_secs_f64(),
+                TIME_BUDGET.as_secs()
+            ),
+            span: None,
+        });
+        events::EventOutput::default()
+    } else {
+        events::extract_events(&doc, lex, &rec, &quoted, input.meta.published)
+    };
     warnings.extend(ev.warnings);
     let entities = entities(&doc, lex, &rec, &quoted);
     Extraction {
@@ -89,12 +176,16 @@ fn entities(
                    country: Option<String>,
                    geo: Option<(u32, f64, f64)>,
                    title: Option<String>,
-                   span: Span| {
+                   span: Span,
+                   role: Option<PlaceRole>| {
         match out
             .iter_mut()
             .find(|e| e.kind == kind && e.name == name && e.country == country)
         {
-            Some(e) => e.mentions.push(span),
+            Some(e) => {
+                e.mentions.push(span);
+                e.roles.extend(role);
+            }
             None => out.push(Entity {
                 kind,
                 name,
@@ -104,6 +195,7 @@ fn entities(
                 lon: geo.map(|g| (g.2 * 1e5).round() / 1e5),
                 title,
                 mentions: vec![span],
+                roles: role.into_iter().collect(),
             }),
         }
     };
@@ -118,6 +210,7 @@ fn entities(
                     None,
                     p.title.clone(),
                     m.span,
+                    None,
                 );
             }
             Referent::Actor { actor, .. } => {
@@ -129,7 +222,20 @@ fn entities(
                     None,
                     None,
                     m.span,
+                    None,
                 );
+                // A country or capital standing for its government is a place mention too.
+                if let Some(p) = &m.place {
+                    add(
+                        EntityKind::Place,
+                        p.name.to_string(),
+                        Some(p.country.to_string()),
+                        Some((p.geonameid, p.lat, p.lon)),
+                        None,
+                        m.span,
+                        Some(PlaceRole::Metonymic),
+                    );
+                }
             }
             Referent::Place(p) => add(
                 EntityKind::Place,
@@ -138,8 +244,46 @@ fn entities(
                 Some((p.geonameid, p.lat, p.lon)),
                 None,
                 m.span,
+                Some(PlaceRole::Literal),
             ),
-            Referent::Media => {}
+            // An organisation the tagger recognised and no list holds (news organisations of
+            // the media list are sources, not entities).
+            Referent::Media => {
+                if !lex.media.contains(&rec.low[m.first..m.end]) {
+                    add(
+                        EntityKind::Actor,
+                        doc.slice(m.span).to_string(),
+                        None,
+                        None,
+                        None,
+                        m.span,
+                        None,
+                    );
+                }
+            }
+        }
+    }
+    for (span, place) in &rec.other_places {
+        let role = Some(PlaceRole::Literal);
+        match place {
+            Some(p) => add(
+                EntityKind::Place,
+                p.name.to_string(),
+                Some(p.country.to_string()),
+                Some((p.geonameid, p.lat, p.lon)),
+                None,
+                *span,
+                Some(PlaceRole::Metonymic),
+            ),
+            None => add(
+                EntityKind::Place,
+                doc.slice(*span).to_string(),
+                None,
+                None,
+                None,
+                *span,
+                role,
+            ),
         }
     }
     for t in &quoted.terms {
@@ -150,7 +294,59 @@ fn entities(
             None,
             None,
             *t,
+            None,
         );
     }
+    // Mentions in text order (places inside names and unknown places are added after the
+    // mentions they lie among), each role with its mention.
+    for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
+        if e.roles.len() == e.mentions.len() {
+            let mut pairs: Vec<(Span, PlaceRole)> =
+                e.mentions.iter().copied().zip(e.roles.iter().copied()).collect();
+            pairs.sort_by_key(|p| (p.0.start, p.0.end));
+            (e.mentions, e.roles) = pairs.into_iter().unzip();
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_that_panics_fails_its_report_only_and_says_why() {
+        let meta = ReportMeta {
+            id: ReportId("r1".into()),
+            ..Default::default()
+        };
+        let x = contained(meta, Vec::new(), || panic!("index out of bounds"));
+        assert_eq!(x.report.id.0, "r1");
+        assert!(x.events.is_empty());
+        let w = x.warnings.last().expect("a warning");
+        assert_eq!(w.code, WarningCode::ExtractionFailed);
+        assert!(w.message.contains("index out of bounds"), "{}", w.message);
+    }
+
+    #[test]
+    fn a_publication_date_past_the_years_of_news_is_set_aside_with_a_warning() {
+        let x = extract(Input {
+            meta: ReportMeta {
+                published: time::Date::from_calendar_date(9999, time::Month::December, 31).ok(),
+                ..Default::default()
+            },
+            text: "On March 5 shelling killed two people in Kharkiv. Next year talks resume."
+                .into(),
+            warnings: vec![],
+        });
+        assert!(x.report.published.is_none());
+        assert!(x
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::DateOutOfRange));
+        assert!(!x
+            .warnings
+            .iter()
+            .any(|w| w.code == WarningCode::ExtractionFailed));
+    }
 }

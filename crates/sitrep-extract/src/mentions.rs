@@ -7,10 +7,10 @@
 //! about and the places around it.
 
 use crate::lexicon::{actor_key, ActorForm, Lexicon};
-use sitrep_gazetteer::{distance_km, normalize, Feature, Gazetteer, Place};
+use crate::ner::{self, NerKind};
+use sitrep_gazetteer::{normalize, Feature, Gazetteer, Place};
 use sitrep_model::{ActorKind, Source, Span};
 use sitrep_text::{Document, TokenKind};
-use std::collections::HashMap;
 
 /// What a mention refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +21,9 @@ pub enum Referent {
     Actor { actor: usize, form: ActorForm },
     /// A person (index into [`Recognized::persons`]).
     Person(usize),
-    /// A news organisation.
+    /// An organisation outside the actor dictionary, named as written: a news organisation of
+    /// the media list, or an organisation the tagger recognised. (Also, transiently, a place
+    /// mention awaiting its gazetteer record.)
     Media,
 }
 
@@ -39,6 +41,9 @@ pub struct Mention {
     pub also_actor: Option<usize>,
     /// The place is where a speaker spoke from ("reported from Moscow"), not where things happened.
     pub dateline: bool,
+    /// For a state named by its country or capital and acting ("Moscow said", "Ukraine
+    /// rejected"): the place the name is, listed as a place that stands for its government.
+    pub place: Option<Place>,
 }
 
 /// A person named in the report.
@@ -75,7 +80,15 @@ pub struct Recognized {
     pub persons: Vec<Person>,
     /// Every token lowercased, computed once for all later stages.
     pub low: Vec<String>,
+    /// Place names that are no mention of their own, listed as places but never event sites:
+    /// a place inside an organisation's name ("New York" in "New York Police Department"),
+    /// with its gazetteer record, and places the tagger found that the gazetteer does not hold
+    /// (`None`).
+    pub other_places: Vec<(Span, Option<Place>)>,
 }
+
+/// How many mentions back a pronoun or a title looks for the person it stands for.
+pub const LOOKBACK: usize = 200;
 
 impl Recognized {
     /// Mentions lying within tokens `[a, b)`.
@@ -106,20 +119,28 @@ impl Recognized {
         })
     }
 
-    /// The person last named before byte `at` among those `keep` accepts.
+    /// The person last named before byte `at` among those `keep` accepts, looking back over at
+    /// most [`LOOKBACK`] mentions (a pronoun or "the minister" names someone named recently;
+    /// the bound keeps a report of many quotes linear).
     pub fn last_person_before(&self, at: u32, keep: impl Fn(&Person) -> bool) -> Option<&Person> {
-        self.persons
+        let end = self.mentions.partition_point(|m| m.span.start < at);
+        self.mentions[..end]
             .iter()
-            .filter(|p| keep(p))
-            .filter_map(|p| {
-                p.mentions
-                    .iter()
-                    .filter(|s| s.start < at)
-                    .max()
-                    .map(|s| (s.start, p))
+            .rev()
+            .take(LOOKBACK)
+            .find_map(|m| match m.referent {
+                Referent::Person(p) if keep(&self.persons[p]) => Some(&self.persons[p]),
+                _ => None,
             })
-            .max_by_key(|x| x.0)
-            .map(|x| x.1)
+    }
+
+    /// The mention ending at token `t` (mentions never overlap, so it is the last one to start
+    /// before `t`).
+    pub fn ending_at(&self, t: usize) -> Option<&Mention> {
+        let i = self.mentions.partition_point(|m| m.first < t);
+        i.checked_sub(1)
+            .map(|i| &self.mentions[i])
+            .filter(|m| m.end == t)
     }
 
     /// The mention starting at token `t`.
@@ -238,16 +259,6 @@ const PLACE_NOUNS: &[&str] = &[
     "municipality",
     "department",
     "prefecture",
-];
-const DISTRICT_CUES: &[&str] = &[
-    "district",
-    "districts",
-    "area",
-    "neighbourhood",
-    "neighborhood",
-    "quarter",
-    "raion",
-    "suburb",
 ];
 const SPEAKER_FROM_VERBS: &[&str] = &[
     "reported",
@@ -505,6 +516,15 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     let mut out = Recognized::default();
     // Places awaiting disambiguation: mention index → candidates.
     let mut pending: Vec<(usize, Vec<Place>, bool)> = Vec::new();
+    let names = ner::recognize_names(doc, &c.low, &c.akey, lex, gaz);
+    let mut ner_start: Vec<Option<usize>> = vec![None; doc.tokens.len()];
+    let mut ner_covers = vec![false; doc.tokens.len()];
+    for (k, s) in names.iter().enumerate() {
+        ner_start[s.first] = Some(k);
+        for x in &mut ner_covers[s.first..s.end] {
+            *x = true;
+        }
+    }
     let lower_words: std::collections::HashSet<&str> = c
         .low
         .iter()
@@ -545,6 +565,7 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                     referent,
                     also_actor: None,
                     dateline: false,
+                    place: None,
                 });
             };
             // 1. A person already known, by full or last name.
@@ -561,105 +582,198 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 i += m;
                 continue;
             }
-            let actor = c.actor_at(i, end);
-            let place = c.place_at(i, end);
-            // 3. A new person: a run of 2–4 capitalised words with a person cue. Leading titles
-            // ("Captain", "Chief Inspector") are not part of the name.
-            let mut p0 = i;
-            while p0 < end && is_cap(c.tok(p0)) && is_title(lex, &c.low[p0]) {
-                p0 += 1;
-            }
-            let run = name_run(&c, p0, end);
-            let run_len = run - p0;
-            let actor_len = actor.as_ref().map_or(0, |a| a.0);
-            let place_len = place.as_ref().map_or(0, |p| p.0);
-            let named_after_title = p0 > i && run_len >= 2;
-            if !headline
-                && run_len >= 2
-                && (named_after_title || (actor_len < run - i && place_len < run - i))
-                && person_cue(&c, p0, run, start)
-            {
-                let p = new_person(&c, p0, run, start, end, &out);
-                out.persons.push(p);
-                let pi = out.persons.len() - 1;
-                push(&mut out, p0, run, Referent::Person(pi));
-                i = run;
-                continue;
-            }
-            let run_len = run.max(i + 1) - i;
-            // 4. Actors, unless a longer place name starts here.
-            if let Some((n, a, form)) = actor.filter(|a| a.0 >= place_len) {
-                let entry = &lex.actors[a];
-                let state_like =
-                    matches!(entry.kind, ActorKind::State) && form != ActorForm::Demonym;
-                if state_like && c.locative(i, i + n, start) {
-                    let hit = if form == ActorForm::Capital {
-                        place.clone().filter(|p| p.0 == n).map(|p| p.1)
-                    } else {
-                        entry
-                            .country
-                            .as_deref()
-                            .and_then(|cc| gaz.country(cc))
-                            .map(|p| vec![p])
-                    };
-                    if let Some(cands) = hit {
-                        out.mentions.push(Mention {
-                            span: span_of(i, i + n),
-                            first: i,
-                            end: i + n,
-                            sentence: si,
-                            referent: Referent::Media,
-                            also_actor: Some(a),
-                            dateline: false,
-                        });
-                        pending.push((out.mentions.len() - 1, cands, form == ActorForm::Capital));
-                        i += n;
-                        continue;
-                    }
-                }
-                push(&mut out, i, i + n, Referent::Actor { actor: a, form });
-                i += n;
-                continue;
-            }
-            // 5. Places.
-            if let Some((n, cands)) = place {
-                let word = c.tok(i);
-                let single = n == 1;
-                let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
-                let sentence_initial = i == start || matches!(c.tok(i - 1), "“" | "\"" | "(");
-                let cue = c.locative(i, i + n, start);
-                let common_word = single && lower_words.contains(c.low[i].as_str());
-                let reject = (single && lex.stopwords.contains(word))
-                    || (headline && best_pop < 100_000)
-                    || (common_word && !cue)
-                    || (sentence_initial && single && !cue && best_pop < 50_000)
-                    || (single
-                        && !cue
-                        && best_pop < 5_000
-                        && cands.iter().all(|p| p.feature != Feature::District))
-                    || (single && run_len >= 2 && !cue && best_pop < 100_000);
-                if !reject {
-                    out.mentions.push(Mention {
-                        span: span_of(i, i + n),
-                        first: i,
-                        end: i + n,
-                        sentence: si,
-                        referent: Referent::Media,
-                        also_actor: None,
-                        dateline: false,
-                    });
-                    pending.push((out.mentions.len() - 1, cands, cue));
-                    i += n;
+            // 3. The names the tagger found (`ner`): the lists are its evidence, and here they
+            // only say which actor or which gazetteer records a recognised name is.
+            let Some(s) = ner_start[i].map(|k| names[k]) else {
+                // Outside any recognised name, an actor of the dictionary is still an actor
+                // ("Russia", "RSF"); the tagger alone makes places and people.
+                if ner_covers[i] {
+                    i += 1;
                     continue;
                 }
+                match c.actor_at(i, end) {
+                    Some((n, a, form)) => {
+                        let place = c.place_at(i, i + n);
+                        actor_or_state(&c, &mut out, &mut pending, (i, i + n, si, start), (a, form), place);
+                        i += n;
+                    }
+                    None => i += 1,
+                }
+                continue;
+            };
+            let (a, b) = (s.first, s.end.min(end));
+            match s.kind {
+                NerKind::Person => {
+                    // Leading titles ("President", "Mr.") are not part of the name.
+                    let mut p0 = a;
+                    while p0 < b
+                        && (is_title(lex, &c.low[p0])
+                            || (p0 > a && c.tok(p0) == "." && !c.is_word(p0)))
+                    {
+                        p0 += 1;
+                    }
+                    if p0 < b && !headline {
+                        let p = new_person(&c, p0, b, start, end, &out);
+                        out.persons.push(p);
+                        let pi = out.persons.len() - 1;
+                        push(&mut out, p0, b, Referent::Person(pi));
+                    }
+                }
+                kind if kind.is_place() => {
+                    let actor = c.actor_at(a, b);
+                    let place = c.place_at(a, b);
+                    let place_len = place.as_ref().map_or(0, |p| p.0);
+                    match actor.filter(|x| x.0 >= place_len) {
+                        Some((n, ai, form)) => {
+                            actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                        }
+                        None if s.end - s.first == 1 && lex.stopwords.contains(c.tok(a)) => {}
+                        None => {
+                            if place.is_none() && !headline {
+                                out.other_places.push((span_of(a, b), None));
+                            }
+                            if let Some((n, cands)) = place {
+                                let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
+                                if !(headline && best_pop < 100_000) {
+                                    let cue = c.locative(a, a + n, start);
+                                    out.mentions.push(Mention {
+                                        span: span_of(a, a + n),
+                                        first: a,
+                                        end: a + n,
+                                        sentence: si,
+                                        referent: Referent::Media,
+                                        also_actor: None,
+                                        dateline: false,
+                                        place: None,
+                                    });
+                                    pending.push((out.mentions.len() - 1, cands, cue));
+                                }
+                            }
+                        }
+                    }
+                }
+                NerKind::Org | NerKind::Norp if s.kind == NerKind::Org => {
+                    embedded_place(&c, &mut out, a, b);
+                    match c.actor_at(a, b) {
+                        Some((n, ai, form)) => {
+                            let place = c.place_at(a, a + n);
+                            actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                        }
+                        // An organisation the dictionary does not hold, named as written.
+                        None if !headline => push(&mut out, a, b, Referent::Media),
+                        None => {}
+                    }
+                }
+                NerKind::Org | NerKind::Norp => match c.actor_at(a, b) {
+                    Some((n, ai, form)) => {
+                        let place = c.place_at(a, a + n);
+                        actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                    }
+                    // An organisation the dictionary does not hold, named as written.
+                    None if s.kind == NerKind::Org && !headline => {
+                        push(&mut out, a, b, Referent::Media);
+                    }
+                    None => {}
+                },
+                _ => {}
             }
-            i += run_len.max(1);
+            i = b.max(i + 1);
         }
     }
     resolve_places(&c, &mut out, pending);
     mark_datelines(&c, &mut out);
     out.low = c.low;
     out
+}
+
+/// An actor of the dictionary named at tokens `[a, b)` of sentence `si`. A state named by its
+/// country or capital is a place where the context is locative ("in Kyiv": a place mention that
+/// still counts for the state); otherwise it is the state acting ("Kyiv said"), and the place
+/// its name is goes with the mention, to be listed as standing for its government.
+fn actor_or_state(
+    c: &Ctx,
+    out: &mut Recognized,
+    pending: &mut Vec<(usize, Vec<Place>, bool)>,
+    (a, b, si, sent_start): (usize, usize, usize, usize),
+    (ai, form): (usize, ActorForm),
+    place: Option<(usize, Vec<Place>)>,
+) {
+    let entry = &c.lex.actors[ai];
+    let mut mention = Mention {
+        span: Span::new(
+            c.doc.tokens[a].span.start as usize,
+            c.doc.tokens[b - 1].span.end as usize,
+        ),
+        first: a,
+        end: b,
+        sentence: si,
+        referent: Referent::Actor { actor: ai, form },
+        also_actor: None,
+        dateline: false,
+        place: None,
+    };
+    let state_like = entry.kind == ActorKind::State && form != ActorForm::Demonym;
+    let cands = if !state_like {
+        None
+    } else if form == ActorForm::Capital {
+        place.filter(|p| p.0 == b - a).map(|p| p.1)
+    } else {
+        entry
+            .country
+            .as_deref()
+            .and_then(|cc| c.gaz.country(cc))
+            .map(|p| vec![p])
+    };
+    // "Russian officials", "the British embassy": a demonym before a noun is the place it
+    // names used as a modifier (GeoWebNews' non-literal modifier); "the Russians" is not.
+    let modifier = form == ActorForm::Demonym
+        && entry.kind == ActorKind::State
+        && c.doc.tokens.get(b).is_some_and(|t| t.kind == TokenKind::Word)
+        && !c.lex.speech_verbs.contains(&c.low[b]);
+    if modifier {
+        mention.place = entry.country.as_deref().and_then(|cc| c.gaz.country(cc));
+    }
+    if let Some(cands) = cands {
+        if c.locative(a, b, sent_start) {
+            mention.referent = Referent::Media;
+            mention.also_actor = Some(ai);
+            out.mentions.push(mention);
+            pending.push((out.mentions.len() - 1, cands, form == ActorForm::Capital));
+            return;
+        }
+        // The state's own record: its capital among the name's readings, or its country.
+        let own = |p: &&Place| entry.country.as_deref() == Some(p.country);
+        mention.place = cands
+            .iter()
+            .filter(own)
+            .find(|p| p.feature == Feature::Capital)
+            .or_else(|| cands.iter().find(own))
+            .copied();
+    }
+    out.mentions.push(mention);
+}
+
+/// A well-known place at the head of an organisation's name, tokens `[a, b)` ("New York" in
+/// "New York Police Department", "Colorado State University"): a country, a first-level
+/// region, a capital or a city of 100,000 or more, shorter than the whole name.
+fn embedded_place(c: &Ctx, out: &mut Recognized, a: usize, b: usize) {
+    let Some((n, cands)) = c.place_at(a, b) else {
+        return;
+    };
+    let Some(top) = cands.first() else {
+        return;
+    };
+    let known = matches!(
+        top.feature,
+        Feature::Country | Feature::Admin1 | Feature::Capital
+    ) || top.population >= 100_000;
+    if n < b - a && known && c.actor_at(a, a + n).is_none_or(|x| x.0 == n) {
+        let span = Span::new(
+            c.doc.tokens[a].span.start as usize,
+            c.doc.tokens[a + n - 1].span.end as usize,
+        );
+        out.other_places.push((span, Some(*top)));
+    }
 }
 
 /// Words that, capitalised after a place name, name a feature of it ("Suez Canal").
@@ -842,92 +956,9 @@ fn new_person(
     }
 }
 
-/// Choose one candidate per pending place mention.
+/// Choose one candidate per pending place mention (the ranking lives in [`crate::geocode`]).
 fn resolve_places(c: &Ctx, out: &mut Recognized, pending: Vec<(usize, Vec<Place>, bool)>) {
-    // Country evidence: actors named, and places with a single dominant reading.
-    let mut weight: HashMap<String, f64> = HashMap::new();
-    for m in &out.mentions {
-        if let Referent::Actor { actor, .. } = m.referent {
-            if let Some(cc) = &c.lex.actors[actor].country {
-                *weight.entry(cc.clone()).or_default() += 1.0;
-            }
-        }
-        if let Some(a) = m.also_actor {
-            if let Some(cc) = &c.lex.actors[a].country {
-                *weight.entry(cc.clone()).or_default() += 1.0;
-            }
-        }
-    }
-    for (_, cands, _) in &pending {
-        if let Some(top) = cands.first() {
-            let runner = cands.get(1).map_or(0, |p| p.population);
-            if cands.len() == 1 || top.population > 20 * runner.max(1) {
-                *weight.entry(top.country.to_string()).or_default() += 0.5;
-            }
-        }
-    }
-    let total: f64 = weight.values().sum::<f64>().max(1.0);
-    // First pass: best by population and country; second: add proximity to first-pass choices.
-    let score = |p: &Place, anchors: &[Place], mention_end: usize| -> f64 {
-        let mut s = ((p.population as f64) + 10.0).ln();
-        s += 8.0 * weight.get(p.country).copied().unwrap_or(0.0) / total;
-        if p.feature == Feature::Capital {
-            s += 2.0;
-        }
-        if p.feature == Feature::Country || p.feature == Feature::Admin1 {
-            s += 3.0;
-        }
-        let district_cue = c
-            .low
-            .get(mention_end)
-            .is_some_and(|w| DISTRICT_CUES.contains(&w.as_str()));
-        if p.feature == Feature::District {
-            s += if district_cue { 6.0 } else { -3.0 };
-        }
-        if anchors
-            .iter()
-            .any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 40.0)
-        {
-            s += 6.0;
-        } else if anchors
-            .iter()
-            .any(|a| a.index != p.index && distance_km(a.lat, a.lon, p.lat, p.lon) < 300.0)
-        {
-            s += 2.0;
-        }
-        s
-    };
-    let first: Vec<Place> = pending
-        .iter()
-        .map(|(mi, cands, _)| {
-            let end = out.mentions[*mi].end;
-            *cands
-                .iter()
-                .max_by(|a, b| score(a, &[], end).total_cmp(&score(b, &[], end)))
-                .expect("candidates are never empty")
-        })
-        .collect();
-    // Each distinct first choice anchors the others once, so the cost grows with distinct places,
-    // not with mentions. A name's own readings never anchor each other.
-    let mut distinct: Vec<Place> = Vec::new();
-    for p in &first {
-        if !distinct.iter().any(|a| a.index == p.index) {
-            distinct.push(*p);
-        }
-    }
-    for (mi, cands, _) in pending.iter() {
-        let end = out.mentions[*mi].end;
-        let anchors: Vec<Place> = distinct
-            .iter()
-            .filter(|a| !cands.iter().any(|c| c.index == a.index))
-            .copied()
-            .collect();
-        let best = *cands
-            .iter()
-            .max_by(|a, b| score(a, &anchors, end).total_cmp(&score(b, &anchors, end)))
-            .expect("candidates are never empty");
-        out.mentions[*mi].referent = Referent::Place(best);
-    }
+    crate::geocode::resolve_mentions(c.lex, c.doc, &c.low, &mut out.mentions, pending);
 }
 
 /// "… Shapovalova reported from Moscow": the place is where the speaker was, not an event site.

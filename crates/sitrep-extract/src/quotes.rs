@@ -12,6 +12,7 @@
 
 use crate::lexicon::Lexicon;
 use crate::mentions::{Recognized, Referent};
+use crate::speakers;
 use sitrep_model::{Quote, Source, Span};
 use sitrep_text::{Document, TokenKind};
 
@@ -111,6 +112,18 @@ fn trim_content(doc: &Document, s: Span) -> Span {
 
 /// Find quotations and attribute them.
 pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
+    find_with(doc, lex, rec, crate::speakers::model(), None)
+}
+
+/// [`find`] with a given speaker model; with `train`, also collects the training decisions
+/// of each quote against gold quotes (see [`crate::speakers`]).
+pub fn find_with(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    model: &sitrep_learn::Model,
+    mut train: Option<(&[speakers::GoldQuote], &mut speakers::Decisions)>,
+) -> Quoted {
     let ps = pieces(doc);
     let mut out = Quoted {
         masked: ps.iter().map(|p| p.outer).collect(),
@@ -130,6 +143,11 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         }
     }
     let mut last_speaker: Option<(Source, Option<Span>, usize)> = None; // speaker, mention, paragraph of quote end
+    let masked = out.masked.clone();
+    let idx = speakers::Index::new(doc, lex, rec, &masked);
+    let ctx = speakers::Ctx { doc, lex, rec, masked: &masked, idx: &idx };
+    let mut prev_key: Option<String> = None;
+    let mut cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];
     for g in groups {
         let first = g[0];
         let last = *g.last().expect("groups are never empty");
@@ -144,14 +162,34 @@ pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
         if joined.trim().is_empty() {
             continue;
         }
-        let words = joined.split_whitespace().count();
         let sentence = doc.sentence_at(first.outer.start);
         let speaker = g.iter().find_map(|p| attribute(doc, lex, rec, &out, *p));
-        let has_cue = sentence.is_some_and(|s| sentence_has_cue(doc, lex, rec, &out, s));
-        if g.len() == 1 && words <= 5 && speaker.is_none() && !has_cue {
-            out.terms.push(trim_content(doc, first.content));
+        let has_cue = sentence.is_some_and(|s| {
+            *cue_of_sentence[s].get_or_insert_with(|| sentence_has_cue(doc, lex, rec, &out, s))
+        });
+        // The learned decisions: who spoke (the rule's pick is one of its features), and
+        // whether a lone short stretch is a quotation or a term.
+        let site = speakers::Site { outer: first.outer, paragraph: first.paragraph };
+        let rule = speaker.as_ref().and_then(|s| s.1);
+        let contents: Vec<Span> = g.iter().map(|p| trim_content(doc, p.content)).collect();
+        let gold_key = train.as_mut().map(|(gold, dec)| {
+            ctx.decisions(&site, &contents, has_cue, rule, gold, prev_key.as_deref(), Some(model), dec)
+        });
+        let found = ctx.attribute(model, &site, rule, prev_key.as_deref());
+        let is_quote = g.len() > 1 || {
+            let qf = ctx.quote_features(&site, contents[0], has_cue, &found);
+            sitrep_learn::rank::score(model, &qf)
+                > sitrep_learn::rank::score(model, &speakers::term_features())
+        };
+        prev_key = match gold_key {
+            Some(k) => k,
+            None => found.key.clone(),
+        };
+        if !is_quote {
+            out.terms.push(contents[0]);
             continue;
         }
+        let speaker = found.speaker;
         // A paragraph that is all quotation, right after a quote by someone, continues them.
         let speaker = speaker.or_else(|| {
             let (s, m, para) = last_speaker.as_ref()?;
@@ -197,6 +235,9 @@ fn sentence_has_cue(
     })
 }
 
+/// How many tokens before or after a quote its speech verb may stand.
+const CUE_WINDOW: usize = 40;
+
 /// The speaker of one quoted piece, from its sentence.
 fn attribute(
     doc: &Document,
@@ -215,9 +256,11 @@ fn attribute(
     };
     let after = doc.token_at(piece.outer.end);
     let before_end = doc.token_at(piece.outer.start);
-    // Verbs after the quote, up to the next quote.
+    // Verbs after the quote, up to the next quote; a cue is near its quote, so the search looks
+    // at most CUE_WINDOW tokens either side (which keeps a sentence of many quotes linear).
+    let after_end = sent.tokens.end.min(after + CUE_WINDOW);
     let mut k = after;
-    while k < sent.tokens.end && outside(k) {
+    while k < after_end && outside(k) {
         if lex.speech_verbs.contains(low(k)) {
             if let Some(s) = subject_before(doc, lex, rec, k, after) {
                 return Some(s);
@@ -248,7 +291,7 @@ fn attribute(
         k += 1;
     }
     // Verbs before the quote in the sentence, nearest first.
-    for k in (sent.tokens.start..before_end).rev() {
+    for k in (sent.tokens.start.max(before_end.saturating_sub(CUE_WINDOW))..before_end).rev() {
         if outside(k) && lex.speech_verbs.contains(low(k)) {
             if let Some(s) = subject_before(doc, lex, rec, k, sent.tokens.start) {
                 return Some(s);
@@ -279,9 +322,8 @@ fn subject_before(
     let k = end - 1;
     let t = low(k);
     if let Some(m) = rec
-        .within(floor, k + 1)
-        .filter(speakers)
-        .find(|m| m.end == k + 1)
+        .ending_at(k + 1)
+        .filter(|m| m.first >= floor && speakers(m))
     {
         return rec.source_of(lex, doc, m).map(|s| (s, Some(m.span)));
     }
@@ -319,7 +361,7 @@ fn subject_before(
     // "…, saying": the last speaker named before in the sentence.
     if t == "," && matches!(low(verb), "saying" | "calling" | "describing" | "adding") {
         return rec
-            .within(floor, verb)
+            .within(floor.max(verb.saturating_sub(CUE_WINDOW)), verb)
             .filter(speakers)
             .filter(|m| {
                 m.end <= verb && m.first >= floor && doc.tokens[m.first].kind == TokenKind::Word

@@ -1,9 +1,9 @@
 //! The embedded index and its read-in-place accessors.
 //!
-//! Layout (little-endian): `"SRGZ0001"`, `n_places: u32`, `n_keys: u32`, `strings_len: u32`, 4
-//! bytes padding; then `n_places` 32-byte place records (geonameid u32, lat f32, lon f32,
+//! Layout (little-endian): `"SRGZ0002"`, `n_places: u32`, `n_keys: u32`, `strings_len: u32`, 4
+//! bytes padding; then `n_places` 40-byte place records (geonameid u32, lat f32, lon f32,
 //! population u32, name offset u32, name length u16, country [u8; 2], admin1 offset u32, admin1
-//! length u16, feature u8, padding u8); then `n_keys` 12-byte key records (key offset u32, key
+//! length u16, feature u8, padding u8, admin2 offset u32, admin2 length u16, padding u16); then `n_keys` 12-byte key records (key offset u32, key
 //! length u16, padding u16, place index u32) sorted by key, then by population descending; then
 //! the string bytes.
 
@@ -14,10 +14,11 @@ use std::sync::OnceLock;
 static INDEX: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gazetteer.bin"));
 
 const HEADER: usize = 24;
-const PLACE: usize = 32;
+const PLACE: usize = 40;
 const KEY: usize = 12;
 
-/// What kind of place a record is.
+/// What kind of place a record is, coarsely: a second-level division counts as a region
+/// (`Admin1`), a continent as a `Country`; [`Place::code`] tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feature {
     Country,
@@ -53,8 +54,26 @@ pub struct Place {
     pub country: &'static str,
     /// GeoNames admin1 code, "CC.code" (empty for countries).
     pub admin1: &'static str,
+    /// GeoNames admin2 code, "CC.a1.a2" (empty when unknown or above).
+    pub admin2: &'static str,
     pub population: u32,
     pub feature: Feature,
+    /// GeoNames feature code: PCLI, ADM1, ADM2, CONT, PPLC, PPLX or PPL.
+    pub code: &'static str,
+}
+
+impl Place {
+    /// What the place is, in the words of the output schema: country, admin1, admin2,
+    /// settlement or feature.
+    pub fn kind(&self) -> &'static str {
+        match self.code {
+            "PCLI" => "country",
+            "ADM1" => "admin1",
+            "ADM2" => "admin2",
+            "PPLC" | "PPL" | "PPLX" => "settlement",
+            _ => "feature",
+        }
+    }
 }
 
 /// The gazetteer: a view over the embedded index.
@@ -84,7 +103,7 @@ impl Gazetteer {
     }
 
     fn from_bytes(bytes: &'static [u8]) -> Option<Gazetteer> {
-        if bytes.len() < HEADER || &bytes[..8] != b"SRGZ0001" {
+        if bytes.len() < HEADER || &bytes[..8] != b"SRGZ0002" {
             return None;
         }
         let n_places = u32_at(bytes, 8) as usize;
@@ -126,12 +145,14 @@ impl Gazetteer {
     pub fn place(&self, index: u32) -> Place {
         let at = HEADER + index as usize * PLACE;
         let b = self.bytes;
-        let feature = match b[at + 30] {
-            0 => Feature::Country,
-            1 => Feature::Admin1,
-            2 => Feature::Capital,
-            4 => Feature::District,
-            _ => Feature::Settlement,
+        let (feature, code) = match b[at + 30] {
+            0 => (Feature::Country, "PCLI"),
+            1 => (Feature::Admin1, "ADM1"),
+            2 => (Feature::Capital, "PPLC"),
+            4 => (Feature::District, "PPLX"),
+            5 => (Feature::Admin1, "ADM2"),
+            6 => (Feature::Country, "CONT"),
+            _ => (Feature::Settlement, "PPL"),
         };
         Place {
             index,
@@ -144,7 +165,9 @@ impl Gazetteer {
                 .unwrap_or("")
                 .trim(),
             admin1: self.str_at(u32_at(b, at + 24), u16_at(b, at + 28)),
+            admin2: self.str_at(u32_at(b, at + 32), u16_at(b, at + 36)),
             feature,
+            code,
         }
     }
 
@@ -194,23 +217,15 @@ impl Gazetteer {
 
     fn codes(&self) -> &HashMap<(Feature, &'static str), u32> {
         self.codes.get_or_init(|| {
-            // Countries and regions are appended after the settlements.
+            // Countries, divisions and features are appended after the settlements.
             (0..self.n_places as u32)
                 .rev()
                 .map(|i| self.place(i))
                 .take_while(|p| matches!(p.feature, Feature::Country | Feature::Admin1))
-                .map(|p| {
-                    (
-                        (
-                            p.feature,
-                            if p.feature == Feature::Country {
-                                p.country
-                            } else {
-                                p.admin1
-                            },
-                        ),
-                        p.index,
-                    )
+                .filter_map(|p| match p.code {
+                    "PCLI" => Some(((Feature::Country, p.country), p.index)),
+                    "ADM1" => Some(((Feature::Admin1, p.admin1), p.index)),
+                    _ => None,
                 })
                 .collect()
         })
@@ -236,11 +251,13 @@ mod tests {
     use super::*;
     use crate::normalize;
 
+    /// The most populous settlement of that name (regions named after their capital may come
+    /// first in the lookup).
     fn first(name: &str) -> Place {
         Gazetteer::global()
             .lookup(&normalize(name))
             .into_iter()
-            .next()
+            .find(|p| p.kind() == "settlement")
             .unwrap_or_else(|| panic!("{name} not found"))
     }
 
@@ -290,6 +307,44 @@ mod tests {
         let ua = Gazetteer::global().country("UA").expect("Ukraine");
         assert_eq!(ua.feature, Feature::Country);
         assert!(ua.lat > 44.0 && ua.lat < 53.0);
+    }
+
+    fn has(name: &str, code: &str, country: &str) -> bool {
+        Gazetteer::global()
+            .lookup(&normalize(name))
+            .iter()
+            .any(|p| p.code == code && p.country == country)
+    }
+
+    #[test]
+    fn regions_are_found_in_the_forms_news_writes() {
+        assert!(has("Idlib Province", "ADM1", "SY"));
+        assert!(has("Kharkiv Oblast", "ADM1", "UA"));
+        assert!(has("Kharkiv region", "ADM1", "UA"));
+        assert!(has("W.Va.", "ADM1", "US"));
+        assert!(has("Calif.", "ADM1", "US"));
+        assert!(has("Cuyahoga County", "ADM2", "US"));
+        assert!(has("Africa", "CONT", ""));
+        let a1 = Gazetteer::global().admin1("US.CA").expect("California");
+        assert_eq!(a1.code, "ADM1");
+        assert_ne!(a1.geonameid, 0);
+    }
+
+    #[test]
+    fn abbreviated_leading_words_reach_the_long_form() {
+        let long = first("Saint Petersburg");
+        assert!(Gazetteer::global()
+            .lookup(&normalize("St. Petersburg"))
+            .iter()
+            .any(|p| p.geonameid == long.geonameid));
+        assert!(has("Ft. Worth", "PPL", "US"));
+    }
+
+    #[test]
+    fn settlements_carry_their_second_level_division() {
+        let kharkiv = first("Kharkiv");
+        assert!(kharkiv.admin2.starts_with("UA.07."), "{kharkiv:?}");
+        assert_eq!(kharkiv.kind(), "settlement");
     }
 
     #[test]

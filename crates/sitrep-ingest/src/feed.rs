@@ -62,6 +62,11 @@ fn cp1252(b: u8) -> char {
     }
 }
 
+/// Whether XML 1.0 allows `c` in a document (its `Char` production).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
 fn local(name: &[u8]) -> String {
     let s = String::from_utf8_lossy(name);
     s.rsplit(':').next().unwrap_or(&s).to_ascii_lowercase()
@@ -165,7 +170,9 @@ pub fn parse_feed(bytes: &[u8], max_items: usize) -> Result<(Vec<FeedItem>, Vec<
                                 .or_else(|| n.strip_prefix("#X"))
                                 .map(|h| u32::from_str_radix(h, 16).ok())
                                 .unwrap_or_else(|| n[1..].parse().ok());
-                            v.and_then(char::from_u32)
+                            // A reference to a character XML forbids (`&#0;`) is dropped,
+                            // not the item.
+                            v.and_then(char::from_u32).filter(|&c| is_xml_char(c))
                         }
                         _ => None,
                     };
@@ -243,6 +250,16 @@ mod tests {
         assert_eq!(items[0].link.as_deref(), Some("https://news.example/a"));
         assert_eq!(items[0].body, "<p>Full <b>text</b></p>");
         assert_eq!(items[1].body, "Only a summary — here");
+    }
+
+    #[test]
+    fn a_reference_to_a_forbidden_character_is_dropped_and_the_item_kept() {
+        let rss = b"<rss><channel><item><title>Strikes&#0; on &#x1;Sumy&#xFFFE;</title>\
+            <description>Two&#0; died &#65;nd &#x10FFFF;</description></item></channel></rss>";
+        let (items, _) = parse_feed(rss, 10).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].title.as_deref(), Some("Strikes on Sumy"));
+        assert_eq!(items[0].body, "Two died And \u{10FFFF}");
     }
 
     #[test]

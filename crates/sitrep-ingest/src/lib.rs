@@ -10,12 +10,17 @@
 
 mod feed;
 mod fetch;
+mod lines;
+#[cfg(test)]
+mod test_server;
 
 pub use feed::{parse_feed, FeedItem};
-pub use fetch::Fetcher;
+pub use fetch::{is_public, Fetcher, PrivateAddresses};
+pub use lines::{read_line_capped, LineRead, MAX_RECORD_BYTES};
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// A report's body as found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +76,8 @@ pub enum IngestError {
     Fetch { origin: String, detail: String },
     #[error("{origin}: URLs are not fetched in this mode")]
     NoNetwork { origin: String },
+    #[error("{origin}: not a regular file (a FIFO, socket or device); not read")]
+    NotAFile { origin: String },
 }
 
 /// Bounds on what one input may cost.
@@ -82,6 +89,11 @@ pub struct Limits {
     pub max_feed_items: usize,
     /// Feed items with less text than this are followed to their page.
     pub follow_below_chars: usize,
+    /// How long one feed's item pages may take in all; pages not fetched by then are left,
+    /// and their items keep the feed's text, with a warning.
+    pub feed_deadline: Duration,
+    /// Item pages of one feed fetched at once.
+    pub fetch_concurrency: usize,
 }
 
 impl Default for Limits {
@@ -90,6 +102,8 @@ impl Default for Limits {
             max_bytes: 32 * 1024 * 1024,
             max_feed_items: 10_000,
             follow_below_chars: 400,
+            feed_deadline: Duration::from_secs(120),
+            fetch_concurrency: 6,
         }
     }
 }
@@ -107,13 +121,38 @@ const EXTENSIONS: &[&str] = &[
 /// the record's metadata, and a folder walk that meets it afterwards skips it, so it is not read
 /// a second time without its date and title. A folder's JSONL files are therefore read before
 /// its other files.
+///
+/// A walk reads regular files only: FIFOs, sockets and devices are skipped, and never opened.
+/// Symbolic links met in a walk are skipped with a warning unless [`Sources::follow_symlinks`]
+/// allows them; then a folder met a second time (a link loop) is skipped. Paths given as inputs
+/// are followed when they are links, since the user named them.
 pub struct Sources {
     pending: Vec<PathOrUrl>,
     queue: std::collections::VecDeque<Queued>,
     /// Files that records have pointed at and that were read (canonical paths).
     claimed: std::collections::HashSet<PathBuf>,
+    /// Folders walked so far, so that links cannot walk one twice.
+    walked: std::collections::HashSet<DirKey>,
+    follow_symlinks: bool,
     fetcher: Option<Fetcher>,
     limits: Limits,
+}
+
+/// What identifies a folder however it is reached.
+#[cfg(unix)]
+type DirKey = (u64, u64);
+#[cfg(not(unix))]
+type DirKey = PathBuf;
+
+#[cfg(unix)]
+fn dir_key(_path: &Path, meta: &std::fs::Metadata) -> Option<DirKey> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_key(path: &Path, _meta: &std::fs::Metadata) -> Option<DirKey> {
+    path.canonicalize().ok()
 }
 
 /// An item ready, or a file a record pointed at, read when its turn comes.
@@ -129,8 +168,17 @@ enum Queued {
 }
 
 enum PathOrUrl {
-    Path(PathBuf),
+    /// A path, and whether the user named it (else a walk met it).
+    Path(PathBuf, bool),
     Url(String),
+}
+
+/// An item's page, fetched or not.
+enum Page {
+    NotFollowed,
+    Fetched(Vec<u8>),
+    Failed(String),
+    Late,
 }
 
 impl Sources {
@@ -143,7 +191,7 @@ impl Sources {
                 if s.starts_with("http://") || s.starts_with("https://") {
                     PathOrUrl::Url(s.clone())
                 } else {
-                    PathOrUrl::Path(PathBuf::from(s))
+                    PathOrUrl::Path(PathBuf::from(s), true)
                 }
             })
             .collect();
@@ -152,9 +200,18 @@ impl Sources {
             pending,
             queue: Default::default(),
             claimed: Default::default(),
+            walked: Default::default(),
+            follow_symlinks: false,
             fetcher,
             limits,
         }
+    }
+
+    /// Follow symbolic links met in folders (off by default: a link may lead out of the
+    /// folder). Folders reached twice are walked once, so link loops end.
+    pub fn follow_symlinks(mut self, follow: bool) -> Sources {
+        self.follow_symlinks = follow;
+        self
     }
 
     fn ready(&mut self, item: Result<Item, IngestError>) {
@@ -173,51 +230,92 @@ impl Sources {
                     }
                 },
             },
-            PathOrUrl::Path(p) => {
-                if p.is_dir() {
-                    let mut entries: Vec<PathBuf> = match std::fs::read_dir(&p) {
-                        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-                        Err(source) => {
-                            self.ready(Err(IngestError::Io {
-                                origin: p.display().to_string(),
-                                source,
-                            }));
-                            return;
-                        }
-                    };
-                    entries.retain(|e| {
-                        let hidden = e
-                            .file_name()
-                            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-                        !hidden
-                            && (e.is_dir()
-                                || e.extension().is_some_and(|x| {
-                                    EXTENSIONS
-                                        .contains(&x.to_string_lossy().to_lowercase().as_str())
-                                }))
-                    });
-                    // JSONL first: its records may point at the folder's other files.
-                    entries.sort_by_cached_key(|e| (!is_jsonl(e), e.clone()));
-                    for e in entries.into_iter().rev() {
-                        self.pending.push(PathOrUrl::Path(e));
-                    }
-                    return;
-                }
-                if !self.claimed.is_empty()
-                    && p.canonicalize().is_ok_and(|c| self.claimed.contains(&c))
-                {
-                    return; // read already, with its record's metadata
-                }
-                let origin = p.display().to_string();
-                match read_capped(&p, self.limits.max_bytes) {
-                    Err(e) => self.ready(Err(e)),
-                    Ok(bytes) => {
-                        let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase());
-                        let kind = sniff(&bytes, None, ext.as_deref());
-                        self.read_bytes(&origin, bytes, kind, None);
-                    }
-                }
+            PathOrUrl::Path(p, named) => self.expand_path(p, named),
+        }
+    }
+
+    /// A path: a folder is walked, a regular file read, anything else skipped.
+    fn expand_path(&mut self, p: PathBuf, named: bool) {
+        let origin = p.display().to_string();
+        let follow = named || self.follow_symlinks;
+        let stat = if follow {
+            std::fs::metadata(&p)
+        } else {
+            std::fs::symlink_metadata(&p)
+        };
+        let meta = match stat {
+            Ok(m) => m,
+            Err(source) => return self.ready(Err(IngestError::Io { origin, source })),
+        };
+        if meta.file_type().is_symlink() {
+            tracing::warn!(
+                "{origin}: a symbolic link, not followed (--follow-symlinks follows links)"
+            );
+            return;
+        }
+        if meta.is_dir() {
+            return self.walk(&p, &meta);
+        }
+        if !meta.is_file() {
+            if named {
+                self.ready(Err(IngestError::NotAFile { origin }));
+            } else {
+                tracing::warn!("{origin}: not a regular file (a FIFO, socket or device); skipped");
             }
+            return;
+        }
+        if !named && !has_report_extension(&p) {
+            return; // a link whose name says it is no report
+        }
+        if !self.claimed.is_empty() && p.canonicalize().is_ok_and(|c| self.claimed.contains(&c)) {
+            return; // read already, with its record's metadata
+        }
+        match read_capped(&p, self.limits.max_bytes) {
+            Err(e) => self.ready(Err(e)),
+            Ok(bytes) => {
+                let ext = p.extension().map(|x| x.to_string_lossy().to_lowercase());
+                let kind = sniff(&bytes, None, ext.as_deref());
+                self.read_bytes(&origin, bytes, kind, None);
+            }
+        }
+    }
+
+    /// Queue a folder's entries: JSONL files first, since their records may point at the
+    /// folder's other files, then the rest by name. Hidden entries and files of other
+    /// extensions are left out; links are kept for [`Sources::expand_path`] to judge.
+    fn walk(&mut self, dir: &Path, meta: &std::fs::Metadata) {
+        if let Some(key) = dir_key(dir, meta) {
+            if !self.walked.insert(key) {
+                tracing::warn!(
+                    "{}: a folder already walked (a link loop?); skipped",
+                    dir.display()
+                );
+                return;
+            }
+        }
+        let rd = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(source) => {
+                return self.ready(Err(IngestError::Io {
+                    origin: dir.display().to_string(),
+                    source,
+                }))
+            }
+        };
+        let mut entries: Vec<(bool, PathBuf)> = rd
+            .filter_map(Result::ok)
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(|e| {
+                let t = e.file_type().ok()?;
+                let path = e.path();
+                let keep = t.is_dir() || t.is_symlink() || has_report_extension(&path);
+                let jsonl = t.is_file() && is_jsonl(&path);
+                keep.then_some((!jsonl, path))
+            })
+            .collect();
+        entries.sort();
+        for (_, e) in entries.into_iter().rev() {
+            self.pending.push(PathOrUrl::Path(e, false));
         }
     }
 
@@ -260,18 +358,28 @@ impl Sources {
             /// The same (`examples/reports/index.jsonl`'s name).
             file: Option<String>,
         }
-        let text = String::from_utf8_lossy(bytes);
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
+        let mut reader = bytes;
+        let mut buf = Vec::new();
+        let mut n = 0;
+        // Reading from memory cannot fail.
+        while let Ok(Some(read)) = read_line_capped(&mut reader, MAX_RECORD_BYTES, &mut buf) {
+            n += 1;
             let bad = |detail: String| IngestError::BadRecord {
                 origin: origin.into(),
-                line: n + 1,
+                line: n,
                 detail,
             };
-            let rec = match serde_json::from_str::<Rec>(line) {
+            if let LineRead::TooLong(len) = read {
+                self.ready(Err(bad(format!(
+                    "{len} bytes, over the limit of {MAX_RECORD_BYTES} bytes for one record; skipped"
+                ))));
+                continue;
+            }
+            let line = String::from_utf8_lossy(&buf);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let rec = match serde_json::from_str::<Rec>(&line) {
                 Ok(r) => r,
                 Err(e) => {
                     self.ready(Err(bad(e.to_string())));
@@ -288,7 +396,7 @@ impl Sources {
                                 path,
                                 meta: rec.meta,
                                 jsonl: origin.into(),
-                                line: n + 1,
+                                line: n,
                             });
                         }
                         Err(detail) => self.ready(Err(bad(detail))),
@@ -303,7 +411,7 @@ impl Sources {
                 }
             };
             self.ready(Ok(Item {
-                origin: format!("{origin}:{}", n + 1),
+                origin: format!("{origin}:{n}"),
                 meta: rec.meta,
                 body,
                 warnings: vec![],
@@ -355,13 +463,13 @@ impl Sources {
                 return;
             }
         };
-        for (k, it) in items.into_iter().enumerate() {
-            let body_text = sitrep_text::html::main_text(&it.body).text;
-            let thin = body_text.chars().count() < self.limits.follow_below_chars;
-            let link = it
-                .link
-                .clone()
-                .filter(|l| l.starts_with("http://") || l.starts_with("https://"));
+        let links: Vec<Option<String>> = items.iter().map(|it| self.to_follow(it)).collect();
+        let pages = match &self.fetcher {
+            Some(f) => fetch_pages(f, &links, &self.limits),
+            None => links.iter().map(|_| Page::NotFollowed).collect(),
+        };
+        let deadline = self.limits.feed_deadline.as_secs_f64();
+        for (k, (it, page)) in items.into_iter().zip(pages).enumerate() {
             let meta = Meta {
                 id: it.id.clone(),
                 published: it.published.clone(),
@@ -370,26 +478,102 @@ impl Sources {
                 title: it.title.clone(),
             };
             let mut warnings = warnings.clone();
-            let body = match (&self.fetcher, thin, &link) {
-                (Some(f), true, Some(l)) => match f.get(l, self.limits.max_bytes) {
-                    Ok((page, _)) => Body::Html(page),
-                    Err(e) => {
-                        warnings.push(format!(
-                            "item page not fetched ({e}); using the feed's summary"
-                        ));
-                        Body::Html(it.body.into_bytes())
-                    }
-                },
-                _ => Body::Html(it.body.into_bytes()),
+            let body = match page {
+                Page::Fetched(page) => page,
+                Page::NotFollowed => it.body.into_bytes(),
+                Page::Failed(e) => {
+                    warnings.push(format!(
+                        "item page not fetched ({e}); using the feed's summary"
+                    ));
+                    it.body.into_bytes()
+                }
+                Page::Late => {
+                    warnings.push(format!(
+                        "item page not fetched within the feed's deadline of {deadline:.0} s; using the feed's summary"
+                    ));
+                    it.body.into_bytes()
+                }
             };
             self.ready(Ok(Item {
                 origin: format!("{origin}#{}", k + 1),
                 meta,
-                body,
+                body: Body::Html(body),
                 warnings,
             }));
         }
     }
+
+    /// The page to fetch for a feed item with too little text of its own.
+    fn to_follow(&self, it: &FeedItem) -> Option<String> {
+        self.fetcher.as_ref()?;
+        let link = it
+            .link
+            .as_ref()
+            .filter(|l| l.starts_with("http://") || l.starts_with("https://"))?;
+        let text = sitrep_text::html::main_text(&it.body).text;
+        (text.chars().count() < self.limits.follow_below_chars).then(|| link.clone())
+    }
+}
+
+/// Fetch the pages `links` name, `limits.fetch_concurrency` at once, until the feed's deadline.
+/// Workers are detached threads: one still waiting at the deadline gives up by itself (its
+/// request's timeout ends at the deadline) and its answer is dropped.
+fn fetch_pages(fetcher: &Fetcher, links: &[Option<String>], limits: &Limits) -> Vec<Page> {
+    use std::sync::{mpsc, Arc, Mutex};
+    let mut pages: Vec<Page> = links
+        .iter()
+        .map(|l| {
+            if l.is_some() {
+                Page::Late
+            } else {
+                Page::NotFollowed
+            }
+        })
+        .collect();
+    let jobs: std::collections::VecDeque<(usize, String)> = links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.clone().map(|l| (i, l)))
+        .collect();
+    let total = jobs.len();
+    if total == 0 {
+        return pages;
+    }
+    let deadline = Instant::now() + limits.feed_deadline;
+    let jobs = Arc::new(Mutex::new(jobs));
+    let (send, receive) = mpsc::channel();
+    for _ in 0..limits.fetch_concurrency.clamp(1, total) {
+        let (jobs, send, fetcher) = (jobs.clone(), send.clone(), fetcher.clone());
+        let max_bytes = limits.max_bytes;
+        let worker = move || {
+            while Instant::now() < deadline {
+                let Some((i, url)) = jobs.lock().ok().and_then(|mut q| q.pop_front()) else {
+                    break;
+                };
+                let page = fetcher.get_before(&url, max_bytes, Some(deadline));
+                if send.send((i, page)).is_err() {
+                    break;
+                }
+            }
+        };
+        // A worker that cannot be started leaves its share to the others, or to the deadline.
+        let _ = std::thread::Builder::new()
+            .name("sitrep-fetch".into())
+            .spawn(worker);
+    }
+    drop(send);
+    for _ in 0..total {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let Ok((i, page)) = receive.recv_timeout(left) else {
+            break; // the deadline, or no worker left
+        };
+        pages[i] = match page {
+            Ok((body, _)) => Page::Fetched(body),
+            Err(_) if Instant::now() >= deadline => Page::Late,
+            Err(e) => Page::Failed(e.to_string()),
+        };
+    }
+    pages
 }
 
 impl Iterator for Sources {
@@ -431,7 +615,12 @@ enum Kind {
 fn is_jsonl(p: &Path) -> bool {
     p.extension()
         .is_some_and(|x| x.eq_ignore_ascii_case("jsonl"))
-        && p.is_file()
+}
+
+/// Whether a file's extension is one a walk reads.
+fn has_report_extension(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|x| EXTENSIONS.contains(&x.to_string_lossy().to_lowercase().as_str()))
 }
 
 /// The file a record of the JSONL at `origin` points at: relative to the JSONL's folder and
@@ -491,6 +680,9 @@ fn sniff(bytes: &[u8], content_type: Option<&str>, ext: Option<&str>) -> Kind {
     Kind::Text
 }
 
+/// Read a regular file of at most `max` bytes. Callers check that a path is a regular file
+/// before opening it (opening a FIFO would wait for a writer); the check here, on the opened
+/// file, refuses a device put in its place in between.
 fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
     use std::io::Read;
     let origin = p.display().to_string();
@@ -498,7 +690,14 @@ fn read_capped(p: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
         origin: origin.clone(),
         source,
     })?;
-    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let meta = f.metadata().map_err(|source| IngestError::Io {
+        origin: origin.clone(),
+        source,
+    })?;
+    if !meta.is_file() {
+        return Err(IngestError::NotAFile { origin });
+    }
+    let size = meta.len();
     if size > max {
         return Err(IngestError::TooLarge {
             origin,
@@ -672,5 +871,164 @@ mod tests {
         .collect();
         assert!(matches!(&items[0], Err(IngestError::TooLarge { .. })));
         std::fs::remove_file(&p).unwrap();
+    }
+
+    /// A fresh, empty folder for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sitrep-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Run `f` on a thread and fail (rather than hang) when it takes longer than `secs`.
+    fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(f()));
+        receive
+            .recv_timeout(Duration::from_secs(secs))
+            .expect("finished in time")
+    }
+
+    fn ids(items: &[Result<Item, IngestError>]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| match i {
+                Ok(i) => i.meta.id.clone().unwrap_or_default(),
+                Err(e) => format!("error: {e}"),
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_a_folder_to_a_file_outside_it_is_not_read() {
+        let root = scratch("symlink-out");
+        let dir = root.join("reports");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(root.join("secret.txt"), "Not a report.").unwrap();
+        std::fs::write(dir.join("a.txt"), "Shelling hit Sumy.").unwrap();
+        std::os::unix::fs::symlink(root.join("secret.txt"), dir.join("b.txt")).unwrap();
+        std::os::unix::fs::symlink(&root, dir.join("up")).unwrap();
+        let items: Vec<_> =
+            Sources::new(&[dir.display().to_string()], None, Limits::default()).collect();
+        assert_eq!(ids(&items), ["a"]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_only_when_asked_and_a_link_loop_ends() {
+        let dir = scratch("symlink-loop");
+        std::fs::write(dir.join("a.txt"), "Shelling hit Sumy.").unwrap();
+        std::os::unix::fs::symlink(".", dir.join("l1")).unwrap();
+        std::os::unix::fs::symlink(".", dir.join("l2")).unwrap();
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/b.txt"), "Clashes in Goma.").unwrap();
+        std::os::unix::fs::symlink("sub/b.txt", dir.join("c.txt")).unwrap();
+        let input = dir.display().to_string();
+        let followed = within(20, move || {
+            Sources::new(&[input], None, Limits::default())
+                .follow_symlinks(true)
+                .collect::<Vec<_>>()
+        });
+        // The file behind c.txt is read under the link's name, and the folder only once.
+        assert_eq!(ids(&followed), ["a", "c", "b"]);
+        let input = dir.display().to_string();
+        let items: Vec<_> = Sources::new(&[input], None, Limits::default()).collect();
+        assert_eq!(ids(&items), ["a", "b"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_never_opened() {
+        let dir = scratch("fifo");
+        std::fs::write(dir.join("a.txt"), "Shelling hit Sumy.").unwrap();
+        let fifo = dir.join("x.txt");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo unavailable; skipped");
+            return;
+        }
+        let inputs = vec![dir.display().to_string(), fifo.display().to_string()];
+        let items = within(20, move || {
+            Sources::new(&inputs, None, Limits::default()).collect::<Vec<_>>()
+        });
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].as_ref().unwrap().meta.id.as_deref(), Some("a"));
+        assert!(matches!(&items[1], Err(IngestError::NotAFile { .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_overlong_jsonl_record_is_refused_and_the_next_one_read() {
+        let mut jsonl = format!(
+            "{{\"id\":\"big\",\"text\":\"{}\"}}\n",
+            "a".repeat(MAX_RECORD_BYTES)
+        );
+        jsonl.push_str("{\"id\":\"small\",\"text\":\"Clashes in Goma.\"}\n");
+        let mut s = Sources::new(&[], None, Limits::default());
+        s.read_jsonl("big.jsonl", jsonl.as_bytes(), None);
+        let items: Vec<_> = s.collect();
+        match &items[0] {
+            Err(IngestError::BadRecord {
+                line: 1, detail, ..
+            }) => assert!(detail.contains("over the limit"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(items[1].as_ref().unwrap().meta.id.as_deref(), Some("small"));
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
+    fn feed_pages_are_fetched_at_once_and_slow_ones_left_at_the_deadline() {
+        use test_server::Server;
+        let server = Server::start(|path| {
+            let delay = if path.starts_with("/slow") { 10_000 } else { 0 };
+            (
+                200,
+                vec![],
+                format!("<p>page {path}</p>").into_bytes(),
+                delay,
+            )
+        });
+        let items: String = (0..24)
+            .map(|i| {
+                let kind = if i < 12 { "fast" } else { "slow" };
+                format!(
+                    "<item><title>{i}</title><link>{}</link><description>Brief.</description></item>",
+                    server.url(&format!("/{kind}/{i}"))
+                )
+            })
+            .collect();
+        let dir = scratch("slow-feed");
+        let feed = dir.join("feed.rss");
+        std::fs::write(&feed, format!("<rss><channel>{items}</channel></rss>")).unwrap();
+        let limits = Limits {
+            feed_deadline: Duration::from_millis(1500),
+            fetch_concurrency: 4,
+            ..Limits::default()
+        };
+        let fetcher = Fetcher::new(Duration::from_secs(20), PrivateAddresses::Allowed);
+        let input = feed.display().to_string();
+        let started = Instant::now();
+        let items = within(60, move || {
+            Sources::new(&[input], Some(fetcher), limits).collect::<Vec<_>>()
+        });
+        let took = started.elapsed();
+        let items: Vec<Item> = items.into_iter().map(Result::unwrap).collect();
+        assert_eq!(items.len(), 24);
+        let fetched = items.iter().filter(|i| i.warnings.is_empty()).count();
+        let late = items
+            .iter()
+            .filter(|i| i.warnings.iter().any(|w| w.contains("deadline")))
+            .count();
+        assert_eq!((fetched, late), (12, 12), "{items:#?}");
+        assert_eq!(items[0].body, Body::Html(b"<p>page /fast/0</p>".to_vec()));
+        assert_eq!(items[23].body, Body::Html(b"Brief.".to_vec()));
+        // Twelve slow pages one after another would take two minutes.
+        assert!(took < Duration::from_secs(10), "{took:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,6 +7,7 @@
 //! - [`Features`]: strings hashed (FNV-1a) into `u32` feature ids, with namespaces;
 //! - [`Trainer`]: the averaged multiclass perceptron that learns a [`Model`];
 //! - [`Model`]: sparse weights, scored in place, saved to and loaded from compact bytes;
+//! - [`rank`]: a ranking perceptron that picks the best of a decision's candidates;
 //! - [`tagger`]: greedy left-to-right BIO tagging with the previous labels as features;
 //! - [`metrics`]: accuracy, per-label precision/recall/F1, span scoring and k-fold splits.
 //!
@@ -16,6 +17,7 @@
 mod features;
 pub mod metrics;
 mod model;
+pub mod rank;
 pub mod tagger;
 mod train;
 

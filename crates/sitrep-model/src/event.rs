@@ -200,6 +200,77 @@ impl EventKind {
     pub fn event_type(self) -> EventType {
         self.kind
     }
+
+    /// The closest CAMEO 1.1b3 code (the summary table of docs/ontology.md), `None` where CAMEO
+    /// has no counterpart. A diplomatic agreement is most often told as a commitment ("agreed to
+    /// a ceasefire", CAMEO 03x); one coded as a strategic development is signed (057).
+    pub fn cameo(self) -> Option<&'static str> {
+        use EventType::*;
+        Some(match self.kind {
+            ArmedClash | GovernmentRegainsTerritory | NonStateActorOvertakesTerritory => "190",
+            ChemicalWeapon => "2041",
+            AirDroneStrike => "195",
+            SuicideBomb => "1831",
+            ShellingArtilleryMissileAttack => "194",
+            RemoteExplosiveLandmineIed | Grenade => "183",
+            SexualViolence => "1821",
+            Attack => "180",
+            AbductionForcedDisappearance => "181",
+            PeacefulProtest | ProtestWithIntervention => "141",
+            ExcessiveForceAgainstProtesters => "175",
+            ViolentDemonstration => "145",
+            MobViolence => "182",
+            Agreement if self.family == Family::Diplomacy => "030",
+            Agreement => "057",
+            Arrests => "173",
+            DisruptedWeaponsUse => "1711",
+            HeadquartersOrBaseEstablished => "154",
+            LootingPropertyDestruction => "171",
+            NonViolentTransferOfTerritory => "0874",
+            ChangeToGroupActivity | Other => return None,
+            Meeting => "040",
+            Proposal => "030",
+            Rejection => "120",
+            Demand => "100",
+            Threat => "130",
+            Accusation => "112",
+            MediationOffer => "039",
+            Statement => "010",
+            Sanction => "163",
+            Aid => "070",
+        })
+    }
+
+    /// The closest PLOVER event category, in the 2021 names (ASSAULT, REQUEST, ACCUSE), `None`
+    /// where PLOVER has none (statements, changes to a group, other developments).
+    pub fn plover(self) -> Option<&'static str> {
+        use EventType::*;
+        Some(match self.kind {
+            ArmedClash | GovernmentRegainsTerritory | NonStateActorOvertakesTerritory => "ASSAULT",
+            ChemicalWeapon | AirDroneStrike | SuicideBomb | ShellingArtilleryMissileAttack => {
+                "ASSAULT"
+            }
+            RemoteExplosiveLandmineIed | Grenade | SexualViolence | Attack => "ASSAULT",
+            AbductionForcedDisappearance | ExcessiveForceAgainstProtesters | MobViolence => {
+                "ASSAULT"
+            }
+            PeacefulProtest | ProtestWithIntervention | ViolentDemonstration => "PROTEST",
+            Agreement if self.family == Family::Diplomacy => "AGREE",
+            Agreement => "SUPPORT",
+            Arrests | DisruptedWeaponsUse | LootingPropertyDestruction => "COERCE",
+            HeadquartersOrBaseEstablished => "MOBILIZE",
+            NonViolentTransferOfTerritory => "RETREAT",
+            ChangeToGroupActivity | Other | Statement => return None,
+            Meeting => "CONSULT",
+            Proposal | MediationOffer => "AGREE",
+            Rejection => "REJECT",
+            Demand => "REQUEST",
+            Threat => "THREATEN",
+            Accusation => "ACCUSE",
+            Sanction => "SANCTION",
+            Aid => "AID",
+        })
+    }
 }
 
 /// The part an actor plays in an event.
@@ -428,6 +499,13 @@ pub struct Event {
     pub figures: Vec<Figure>,
     pub attributed_to: Vec<Source>,
     pub evidence: Vec<Evidence>,
+    /// The closest CAMEO code of the family and type ([`EventKind::cameo`]); null where CAMEO
+    /// has none.
+    #[serde(default)]
+    pub cameo: Option<String>,
+    /// The closest PLOVER category ([`EventKind::plover`]); null where PLOVER has none.
+    #[serde(default)]
+    pub plover: Option<String>,
 }
 
 /// A figure that sums other events ("at least nine people were killed" across two strikes).
@@ -481,6 +559,22 @@ pub struct Entity {
     pub lon: Option<f64>,
     pub title: Option<String>,
     pub mentions: Vec<Span>,
+    /// For places: how each mention (same order as `mentions`) uses the name. Empty for other
+    /// kinds, and in documents written before the field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<PlaceRole>,
+}
+
+/// How a place mention uses the place's name (the geoparsing literature's literal and
+/// associative toponyms).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceRole {
+    /// The place itself: where something is or happens ("fighting in Kyiv").
+    Literal,
+    /// The name stands for the state, government or people of the place ("Moscow said",
+    /// "talks between Kyiv and Washington").
+    Metonymic,
 }
 
 /// Something the reader of an extraction should know was not read cleanly.
@@ -513,6 +607,13 @@ pub enum WarningCode {
     UnclosedQuote,
     /// The report has more event mentions than one report can sensibly hold; the rest were not read.
     ExtractionCapped,
+    /// A publication date outside the years a news report can carry (1800 to 2200) was set
+    /// aside: relative times are left unresolved.
+    DateOutOfRange,
+    /// A stage of extraction failed on this report; what the earlier stages read is kept.
+    ExtractionFailed,
+    /// Extraction ran past its time budget; the stages after the budget ran out were skipped.
+    TimeBudget,
 }
 
 /// serde support for `Option<Date>` as `YYYY-MM-DD`.
@@ -567,6 +668,51 @@ mod tests {
             r#"{"value":16,"at_least":true,"qualifier":"at_least"}"#
         );
         assert_eq!(serde_json::from_str::<Count>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn cameo_codes_and_plover_categories_agree_by_root() {
+        // The PLOVER category of each CAMEO root (CAMEO2PLOVER), for the roots sitrep uses.
+        let by_root = |root: &str| match root {
+            "01" => None,
+            "03" => Some("AGREE"),
+            "04" => Some("CONSULT"),
+            "05" => Some("SUPPORT"),
+            "07" => Some("AID"),
+            "08" => Some("RETREAT"),
+            "10" => Some("REQUEST"),
+            "11" => Some("ACCUSE"),
+            "12" => Some("REJECT"),
+            "13" => Some("THREATEN"),
+            "14" => Some("PROTEST"),
+            "15" => Some("MOBILIZE"),
+            "16" => Some("SANCTION"),
+            "17" => Some("COERCE"),
+            "18" | "19" | "20" => Some("ASSAULT"),
+            r => panic!("unexpected CAMEO root {r}"),
+        };
+        let mut seen = 0;
+        for t in EventType::ALL {
+            for f in t.families() {
+                let k = EventKind::new(*f, *t).unwrap();
+                match k.cameo() {
+                    Some(c) => {
+                        assert!(c.len() >= 3 && c.bytes().all(|b| b.is_ascii_digit()), "{c}");
+                        // Force on protesters is coercion in CAMEO (175) but an assault in PLOVER.
+                        if *t != EventType::ExcessiveForceAgainstProtesters {
+                            assert_eq!(k.plover(), by_root(&c[..2]), "{t:?} {c}");
+                        }
+                        seen += 1;
+                    }
+                    None => assert!(k.plover().is_none(), "{t:?}"),
+                }
+            }
+        }
+        assert!(seen >= 30);
+        let dip = EventKind::new(Family::Diplomacy, EventType::Agreement).unwrap();
+        assert_eq!((dip.cameo(), dip.plover()), (Some("030"), Some("AGREE")));
+        let sd = EventKind::new(Family::StrategicDevelopments, EventType::Agreement).unwrap();
+        assert_eq!((sd.cameo(), sd.plover()), (Some("057"), Some("SUPPORT")));
     }
 
     #[test]

@@ -20,11 +20,29 @@ use std::sync::Arc;
 /// Page size when the caller gives none.
 pub const DEFAULT_LIMIT: u32 = 100;
 
-/// An error as the API returns it: `{"error": {"status": 400, "message": "..."}}`.
+/// The most text one `GET /api/reports/{id}?text=1` returns (bytes).
+pub const MAX_TEXT_CHUNK: u32 = 1 << 20;
+
+/// An error as the API returns it: `{"error": {"status": 400, "message": "..."}}`; an internal
+/// error adds `request_id`, under which the log holds what went wrong.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
     message: String,
+    request_id: Option<String>,
+}
+
+/// A fresh id for a failed request: the process's start time and a counter, in hex.
+fn request_id() -> String {
+    static STARTED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64)
+    });
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{:x}-{n:x}", started & 0xffff_ffff_ffff)
 }
 
 impl ApiError {
@@ -32,6 +50,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            request_id: None,
         }
     }
     fn bad_request(message: impl Into<String>) -> Self {
@@ -40,16 +59,21 @@ impl ApiError {
     fn not_found(what: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, what)
     }
-    fn internal(message: impl Into<String>) -> Self {
-        let message = message.into();
-        tracing::error!("{message}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    /// A 500: `detail` (SQL, paths, panic messages) goes to the log under a request id, and
+    /// the client gets the id alone.
+    fn internal(detail: impl std::fmt::Display) -> Self {
+        let id = request_id();
+        tracing::error!(request_id = %id, "internal error: {detail}");
+        ApiError {
+            request_id: Some(id),
+            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
     }
 }
 
 impl From<sitrep_store::StoreError> for ApiError {
     fn from(e: sitrep_store::StoreError) -> Self {
-        ApiError::internal(e.to_string())
+        ApiError::internal(e)
     }
 }
 
@@ -79,9 +103,12 @@ impl From<sitrep_store::InvalidFilter> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({
-            "error": { "status": self.status.as_u16(), "message": self.message }
-        });
+        let mut error =
+            serde_json::json!({ "status": self.status.as_u16(), "message": self.message });
+        if let Some(id) = self.request_id {
+            error["request_id"] = id.into();
+        }
+        let body = serde_json::json!({ "error": error });
         let mut r = (self.status, Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(
@@ -137,7 +164,7 @@ where
         let pooled = state.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let store = match pooled {
             Some(s) => s,
-            None => SqliteStore::open(&state.db)?,
+            None => SqliteStore::open_read_only(&state.db)?,
         };
         let out = store
             .snapshot(|s| f(s))
@@ -258,17 +285,55 @@ async fn incident(
     Ok(Json(view))
 }
 
+/// What `GET /api/reports/{id}` accepts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReportParams {
+    /// `1` or `true`: a piece of the text instead of the metadata and extraction.
+    text: Option<String>,
+    /// Where the piece starts, in bytes (a `next_offset` from the previous piece).
+    offset: Option<u64>,
+    /// At most this many bytes (default and maximum `MAX_TEXT_CHUNK`).
+    limit: Option<u32>,
+}
+
+/// A report's metadata and extraction, with `text_bytes` for the text's length; or, with
+/// `?text=1`, a piece of the text of at most `MAX_TEXT_CHUNK` bytes: a response never carries a
+/// whole large report.
 async fn report(
     axum::extract::State(state): axum::extract::State<Arc<State>>,
     id: Result<Path<i64>, PathRejection>,
-) -> ApiResult<StoredReport> {
+    params: Result<Query<ReportParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let id = StoredReportId(id?.0);
-    let r = read(&state, move |s| {
-        s.report(id)?
-            .ok_or_else(|| ApiError::not_found(format!("no report {}", id.0)))
+    let p = params?.0;
+    let missing = move || ApiError::not_found(format!("no report {}", id.0));
+    let text = match p.text.as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => return Err(ApiError::bad_request("text: must be 1 or 0")),
+    };
+    if !text {
+        if p.offset.is_some() || p.limit.is_some() {
+            return Err(ApiError::bad_request(
+                "offset and limit page the text: add text=1",
+            ));
+        }
+        let info = read(&state, move |s| s.report_info(id)?.ok_or_else(missing)).await?;
+        return Ok(Json(info).into_response());
+    }
+    let limit = p.limit.unwrap_or(MAX_TEXT_CHUNK);
+    if limit == 0 || limit > MAX_TEXT_CHUNK {
+        return Err(ApiError::bad_request(format!(
+            "limit: must be between 1 and {MAX_TEXT_CHUNK} bytes"
+        )));
+    }
+    let offset = p.offset.unwrap_or(0);
+    let chunk = read(&state, move |s| {
+        s.report_text(id, offset, limit)?.ok_or_else(missing)
     })
     .await?;
-    Ok(Json(r))
+    Ok(Json(chunk).into_response())
 }
 
 #[derive(Serialize)]
@@ -357,9 +422,24 @@ async fn submit(
             "a valid 'Authorization: Bearer TOKEN' header is required to submit reports",
         ));
     }
-    let Json(submission) = Json::<Submission>::from_request(request, &())
-        .await
-        .map_err(ApiError::from)?;
+    // A client that sends its body slowly, or not at all, is not waited for.
+    let wait = request
+        .extensions()
+        .get::<crate::conn::BodyTimeout>()
+        .map_or(crate::Limits::default().body_timeout, |t| t.0);
+    let Json(submission) =
+        tokio::time::timeout(wait, Json::<Submission>::from_request(request, &()))
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the request body did not arrive within {} s",
+                        wait.as_secs_f32()
+                    ),
+                )
+            })?
+            .map_err(ApiError::from)?;
     let state = state.clone();
     let (status, out) = tokio::task::spawn_blocking(move || {
         let Some((writer, store)) = &state.writer else {
@@ -394,6 +474,36 @@ mod tests {
         assert_eq!(bearer(&h), "abc");
         h.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
         assert_eq!(bearer(&h), "");
+    }
+
+    #[test]
+    fn an_internal_error_tells_the_client_its_request_id_and_nothing_else() {
+        let e = ApiError::from(sitrep_store::StoreError::Corrupt(
+            "no such table: report_bodies in SELECT text FROM report_bodies".into(),
+        ));
+        let r = e.into_response();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(axum::body::to_bytes(r.into_body(), 1 << 16))
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["message"], "internal error", "{v}");
+        assert_eq!(v["error"]["status"], 500);
+        assert!(v["error"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()));
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            !text.contains("report_bodies") && !text.contains("SELECT"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn request_ids_differ() {
+        assert_ne!(request_id(), request_id());
     }
 
     #[test]

@@ -12,9 +12,11 @@
 
 mod api;
 mod assets;
+mod conn;
 mod excerpt;
 
-pub use api::Submission;
+pub use api::{Submission, MAX_TEXT_CHUNK};
+pub use conn::{serve_with, Limits};
 
 use axum::Router;
 use sitrep_model::Extraction;
@@ -70,8 +72,8 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
     if !config.db.is_file() {
         return Err(ServerError::NoStore(config.db.display().to_string()));
     }
-    // Opening once migrates an older store before any reader sees it.
-    let first = SqliteStore::open(&config.db)?;
+    // The writer's open migrates an older store before any reader sees it; readers open the
+    // file read-only, so a read-only server works where the file or its folder is read-only.
     let writer = match config.writer {
         Some(w) => {
             let store = SqliteStore::open(&config.db)?.with_extractor(&w.extractor);
@@ -79,6 +81,7 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
         }
         None => None,
     };
+    let first = SqliteStore::open_read_only(&config.db)?;
     let readers = config.readers.max(1);
     let state = Arc::new(State {
         db: config.db,
@@ -92,13 +95,12 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
         .layer(axum::middleware::map_response(assets::secured)))
 }
 
-/// Serve `app` on `listener` until `shutdown` completes, then finish the requests in flight.
+/// Serve `app` on `listener` with the default [`Limits`] until `shutdown` completes, then
+/// finish the requests in flight (for at most the default grace period).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, Limits::default(), shutdown).await
 }

@@ -56,6 +56,9 @@ pub enum StoreError {
     },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The file is not a sitrep store, or is damaged where opening can tell (header, length).
+    #[error("{path} is not a usable sitrep store: {reason}")]
+    NotAStore { path: String, reason: String },
 }
 
 /// Result of store operations.
@@ -268,6 +271,34 @@ pub struct StoredReport {
     pub extraction: serde_json::Value,
 }
 
+/// A stored report without its text: what `GET /api/reports/{id}` answers by default, so one
+/// large report cannot make a response of its size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportInfo {
+    pub id: StoredReportId,
+    pub ext_id: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    /// The text's length in UTF-8 bytes (the unit of every span and of text paging).
+    pub text_bytes: u64,
+    pub duplicate_of: Option<StoredReportId>,
+    pub extraction: serde_json::Value,
+}
+
+/// A piece of a report's text, cut at character boundaries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextChunk {
+    /// Where the piece starts, in bytes.
+    pub offset: u64,
+    pub text: String,
+    /// The whole text's length in bytes.
+    pub total: u64,
+    /// Where the next piece starts; `None` after the last one.
+    pub next_offset: Option<u64>,
+}
+
 /// Counts of what the store holds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -322,6 +353,12 @@ pub trait Store {
     fn incident(&self, id: IncidentId) -> Result<Option<IncidentDetail>>;
     /// One report with its text.
     fn report(&self, id: StoredReportId) -> Result<Option<StoredReport>>;
+    /// One report's metadata and extraction, without its text.
+    fn report_info(&self, id: StoredReportId) -> Result<Option<ReportInfo>>;
+    /// At most `limit` bytes of a report's text from byte `offset` (a character boundary),
+    /// shortened to end on one; never reads more of the text than that into the response.
+    fn report_text(&self, id: StoredReportId, offset: u64, limit: u32)
+        -> Result<Option<TextChunk>>;
     /// What the store holds.
     fn counts(&self) -> Result<Counts>;
     /// Every stored report's text and metadata, for re-extraction.

@@ -111,10 +111,63 @@ fn date_text(day: i64) -> Option<String> {
 }
 
 impl SqliteStore {
-    /// Open (creating if needed) the store at `path`, and migrate it.
+    /// Open (creating if needed) the store at `path`, and migrate it. A file that is not an
+    /// SQLite database, or is shorter than its header says, is refused before anything is
+    /// written to it.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        check_file(path)?;
         let conn = Connection::open(path).map_err(sql("opening the database"))?;
         let mut s = Self::init(conn, path.display().to_string())?;
+        s.file = Some(path.to_path_buf());
+        Ok(s)
+    }
+
+    /// Open the store at `path` for reading only: it works where the folder or the file is
+    /// read-only (SQLite's WAL index is made beside the file only where it can be). A missing
+    /// file is an error, not a new store. A store of an older schema is migrated first, which
+    /// needs write access once.
+    pub fn open_read_only(path: &Path) -> Result<SqliteStore> {
+        let s = Self::open_read_only_as(path, ReadOnly::Shared)?;
+        if s.schema_version()? < MIGRATIONS.len() as i64 {
+            drop(s);
+            drop(Self::open(path)?);
+            return Self::open_read_only_as(path, ReadOnly::Shared);
+        }
+        Ok(s)
+    }
+
+    /// Open read-only with `how`; `Shared` falls back to `Immutable` when SQLite cannot open
+    /// the file shared (no WAL index can be read or made beside it).
+    fn open_read_only_as(path: &Path, how: ReadOnly) -> Result<SqliteStore> {
+        check_file(path)?;
+        if !path.is_file() {
+            return Err(StoreError::NotAStore {
+                path: path.display().to_string(),
+                reason: "no such file".into(),
+            });
+        }
+        let uri = file_uri(path, how);
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let opened = Connection::open_with_flags(&uri, flags)
+            .map_err(sql("opening the database read-only"))
+            .and_then(|conn| {
+                let s = Self::setup(conn, path.display().to_string(), false)?;
+                s.schema_version()?;
+                Ok(s)
+            });
+        let mut s = match (opened, how) {
+            (Err(StoreError::Sql { source, .. }), ReadOnly::Shared) if cannot_share(&source) => {
+                tracing::info!(
+                    "{}: cannot share it read-only ({source}); reading it as immutable",
+                    path.display()
+                );
+                return Self::open_read_only_as(path, ReadOnly::Immutable);
+            }
+            (r, _) => r?,
+        };
+        s.check_schema()?;
         s.file = Some(path.to_path_buf());
         Ok(s)
     }
@@ -198,8 +251,21 @@ impl SqliteStore {
     }
 
     fn init(conn: Connection, path: String) -> Result<SqliteStore> {
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql("enabling WAL"))?;
+        let mut s = Self::setup(conn, path, true)?;
+        s.check_schema()?;
+        s.migrate()?;
+        Ok(s)
+    }
+
+    /// Connection settings; `writable` connections also switch the file to WAL. The busy
+    /// timeout comes first: another process creating or migrating the same store holds locks
+    /// that the rest must wait for, not fail on.
+    fn setup(conn: Connection, path: String, writable: bool) -> Result<SqliteStore> {
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(sql("setting the busy timeout"))?;
+        if writable {
+            enable_wal(&conn)?;
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql("setting synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")
@@ -210,8 +276,6 @@ impl SqliteStore {
             .map_err(sql("sizing the page cache"))?;
         conn.pragma_update(None, "mmap_size", 1_i64 << 30)
             .map_err(sql("enabling memory-mapped reads"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(sql("setting the busy timeout"))?;
         // Ingest writes in bursts: a larger WAL between checkpoints (64 MiB) copies a page that
         // many batches touch (index and incident pages) once, not once per batch.
         conn.pragma_update(None, "wal_autocheckpoint", 16_384)
@@ -235,22 +299,41 @@ impl SqliteStore {
             },
         )
         .map_err(sql("registering distance_km"))?;
-        let mut s = SqliteStore {
+        Ok(SqliteStore {
             checkpointer: None,
             conn,
             path,
             file: None,
             extractor: "unknown".into(),
-        };
-        s.migrate()?;
-        Ok(s)
+        })
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
-            .conn
+    /// The schema version the file records (`PRAGMA user_version`). Reading it reads the
+    /// header and the schema: a file that is not a database fails here.
+    fn schema_version(&self) -> Result<i64> {
+        self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(sql("reading the schema version"))?;
+            .map_err(|source| match source.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                    StoreError::NotAStore {
+                        path: self.path.clone(),
+                        reason: source.to_string(),
+                    }
+                }
+                _ => StoreError::Sql {
+                    doing: "reading the schema version",
+                    source,
+                },
+            })
+    }
+
+    /// Refuse a store newer than this build, and one whose schema cannot be read.
+    ///
+    /// `PRAGMA quick_check` would find more, but it reads the whole file (60 ms per 100 MB
+    /// warm, far more cold), on every open of every reader: opening checks what is bounded
+    /// (header, length, schema) and leaves page-level damage to the queries that meet it.
+    fn check_schema(&self) -> Result<()> {
+        let version = self.schema_version()?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
@@ -259,20 +342,43 @@ impl SqliteStore {
                 known,
             });
         }
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| StoreError::NotAStore {
+                path: self.path.clone(),
+                reason: format!("its schema cannot be read: {e}"),
+            })?;
+        Ok(())
+    }
+
+    /// Apply the migrations the store lacks, each in an IMMEDIATE transaction that reads the
+    /// version again once it holds the write lock: processes creating or upgrading the same
+    /// store at once apply each migration exactly once, the others waiting for it.
+    fn migrate(&mut self) -> Result<()> {
+        loop {
             let tx = self
                 .conn
-                .transaction()
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(sql("starting a migration"))?;
+            let version: i64 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(sql("reading the schema version"))?;
+            let Some(m) = usize::try_from(version)
+                .ok()
+                .and_then(|v| MIGRATIONS.get(v))
+            else {
+                return Ok(());
+            };
             tx.execute_batch(m).map_err(sql("applying a migration"))?;
-            if i + 1 == FTS_REFILLED_AT {
+            if version as usize + 1 == FTS_REFILLED_AT {
                 refill_fts(&tx)?;
             }
-            tx.pragma_update(None, "user_version", (i + 1) as i64)
+            tx.pragma_update(None, "user_version", version + 1)
                 .map_err(sql("recording the schema version"))?;
             tx.commit().map_err(sql("committing a migration"))?;
         }
-        Ok(())
     }
 
     /// Run `f` inside one transaction.
@@ -288,6 +394,177 @@ impl SqliteStore {
         tx.commit().map_err(sql("committing"))?;
         Ok(out)
     }
+}
+
+/// Bytes read past a chunk's limit: up to three to reach the first character boundary after an
+/// offset inside a character, up to three to finish the last character.
+const CHUNK_SLACK: usize = 6;
+
+/// The part of `bytes` (UTF-8 read from an arbitrary byte offset, `limit + CHUNK_SLACK` bytes
+/// asked for) a text chunk returns: `(skip, take)`. It starts at the first character boundary
+/// and ends at the last boundary within `limit` bytes, or after one whole character when the
+/// limit is smaller than that character.
+fn text_window(bytes: &[u8], limit: usize) -> (usize, usize) {
+    let boundary = |b: u8| (b as i8) >= -0x40; // not a continuation byte (0b10xx_xxxx)
+                                               // Fewer bytes than asked for: the text ends with them.
+    let ended = bytes.len() < limit + CHUNK_SLACK;
+    let skip = bytes
+        .iter()
+        .position(|&b| boundary(b))
+        .unwrap_or(bytes.len());
+    let rest = &bytes[skip..];
+    let cut = |i: usize| {
+        if i == rest.len() {
+            ended
+        } else {
+            boundary(rest[i])
+        }
+    };
+    let mut end = limit.min(rest.len());
+    while end > 0 && !cut(end) {
+        end -= 1;
+    }
+    if end == 0 {
+        end = (1..=rest.len()).find(|&i| cut(i)).unwrap_or(0);
+    }
+    (skip, end)
+}
+
+/// Switch the file to WAL (a no-op once it is). SQLite does not wait on its busy handler for
+/// the lock this needs when another connection is creating the same file, so a busy answer is
+/// retried here, for as long as the busy timeout would wait.
+fn enable_wal(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) => {
+                return Err(StoreError::Sql {
+                    doing: "enabling WAL",
+                    source: e,
+                })
+            }
+        }
+    }
+}
+
+/// How a read-only connection opens the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadOnly {
+    /// `mode=ro`: sees what writers commit, through the WAL index beside the file.
+    Shared,
+    /// `immutable=1`: no locks and no WAL index; for a file nothing can be writing (its folder
+    /// is read-only), when the shared way cannot open it.
+    Immutable,
+}
+
+/// The `file:` URI of `path` for a read-only open; `?`, `#` and `%` in the path are escaped.
+fn file_uri(path: &Path, how: ReadOnly) -> String {
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '?' | '#' | '%' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str(match how {
+        ReadOnly::Shared => "?mode=ro",
+        ReadOnly::Immutable => "?mode=ro&immutable=1",
+    });
+    uri
+}
+
+/// Whether a read-only open failed for want of a shared WAL index (not for a damaged file).
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::PermissionDenied
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::DatabaseBusy
+        )
+    )
+}
+
+/// The SQLite file header's magic string.
+const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Refuse, before SQLite touches it, a file that is not an SQLite database or is shorter than
+/// its header says (truncated): SQLite would read the missing pages as empty and let writes
+/// land on a damaged store. A missing or empty file is a new store.
+fn check_file(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let refuse = |reason: String| StoreError::NotAStore {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // Unreadable: SQLite says why when it opens it.
+        Err(_) => return Ok(()),
+    };
+    let len = file.metadata().map_err(|source| StoreError::Io {
+        doing: "reading the store's size",
+        source,
+    })?;
+    if len.is_dir() {
+        return Err(refuse("it is a folder".into()));
+    }
+    let len = len.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut header = [0u8; 100];
+    if len < header.len() as u64 {
+        return Err(refuse(format!("{len} bytes is too short for a database")));
+    }
+    file.read_exact(&mut header)
+        .map_err(|source| StoreError::Io {
+            doing: "reading the store's header",
+            source,
+        })?;
+    header_problem(&header, len, wal_has_frames(path)).map_or(Ok(()), |r| Err(refuse(r)))
+}
+
+/// Whether a WAL with content sits beside the file (pages may live there, not in the file).
+fn wal_has_frames(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(&wal).is_ok_and(|m| m.len() > 32)
+}
+
+/// What is wrong with a database header, given the file's length; `None` when nothing is.
+fn header_problem(header: &[u8; 100], len: u64, wal_has_frames: bool) -> Option<String> {
+    if &header[..16] != MAGIC {
+        return Some("it is not an SQLite database (no SQLite header)".into());
+    }
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n if n >= 512 && n.is_power_of_two() => u64::from(n),
+        n => return Some(format!("its header gives an impossible page size ({n})")),
+    };
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    // The page count is trusted only when the header says it is current (SQLite's own rule).
+    let pages = u64::from(be32(28));
+    let current = be32(24) == be32(92);
+    let expected = pages * page_size;
+    if current && pages > 0 && len < expected && !wal_has_frames {
+        return Some(format!(
+            "it is truncated: {len} bytes where its header says {expected}"
+        ));
+    }
+    None
 }
 
 /// One row through the statement cache.
@@ -1112,6 +1389,68 @@ impl Store for SqliteStore {
         Ok(r)
     }
 
+    fn report_info(&self, id: StoredReportId) -> Result<Option<ReportInfo>> {
+        self.conn
+            .query_row(
+                "SELECT r.id, r.ext_id, r.url, r.source, r.title, r.published, octet_length(b.text), r.duplicate_of, b.extraction
+                 FROM reports r JOIN report_bodies b ON b.report_id = r.id WHERE r.id = ?",
+                [id.0],
+                |r| {
+                    let id = r.get(0)?;
+                    Ok(ReportInfo {
+                        id: StoredReportId(id),
+                        ext_id: r.get(1)?,
+                        url: r.get(2)?,
+                        source: r.get(3)?,
+                        title: r.get(4)?,
+                        published: r.get(5)?,
+                        text_bytes: r.get::<_, i64>(6)?.max(0) as u64,
+                        duplicate_of: r.get::<_, Option<i64>>(7)?.map(StoredReportId),
+                        extraction: crate::body::decode(r.get_ref(8)?, id).unwrap_or_else(|e| {
+                            tracing::warn!("{e}");
+                            serde_json::Value::Null
+                        }),
+                    })
+                },
+            )
+            .optional()
+            .map_err(sql("reading a report"))
+    }
+
+    fn report_text(
+        &self,
+        id: StoredReportId,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Option<TextChunk>> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT octet_length(text), substr(CAST(text AS BLOB), ?, ?) FROM report_bodies WHERE report_id = ?",
+                params![saturate(offset).saturating_add(1), i64::from(limit) + CHUNK_SLACK as i64, id.0],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<Vec<u8>>>(1)?)),
+            )
+            .optional()
+            .map_err(sql("reading a report's text"))?;
+        let Some((total, bytes)) = row else {
+            return Ok(None);
+        };
+        let total = total.max(0) as u64;
+        let bytes = bytes.unwrap_or_default();
+        let (skip, take) = text_window(&bytes, limit as usize);
+        let text = String::from_utf8(bytes[skip..skip + take].to_vec()).map_err(|e| {
+            StoreError::Corrupt(format!("report {}'s text is not UTF-8: {e}", id.0))
+        })?;
+        let start = offset.min(total) + skip as u64;
+        let end = start + take as u64;
+        Ok(Some(TextChunk {
+            offset: start,
+            text,
+            total,
+            next_offset: (end < total).then_some(end),
+        }))
+    }
+
     fn counts(&self) -> Result<Counts> {
         let one = |q: &str| -> Result<u64> {
             self.conn
@@ -1485,5 +1824,187 @@ mod migration_tests {
         assert_eq!(s.all_reports().unwrap().len(), 3);
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[cfg(test)]
+mod open_tests {
+    use super::*;
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("sitrep-open-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn no_events(id: &str) -> Extraction {
+        serde_json::from_value(serde_json::json!({
+            "schema": "sitrep.extract/1",
+            "report": {"id": id, "published": null, "source": null, "url": null, "title": null},
+            "events": [], "totals": [], "quotes": [], "entities": [], "warnings": []
+        }))
+        .unwrap()
+    }
+
+    /// A closed store holding one report of `text`.
+    fn store_with(path: &Path, text: &str) {
+        let mut s = SqliteStore::open(path).unwrap();
+        s.put(text, &no_events("r")).unwrap();
+    }
+
+    fn not_a_store(r: Result<SqliteStore>) -> String {
+        match r {
+            Err(e @ StoreError::NotAStore { .. }) => e.to_string(),
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("opened"),
+        }
+    }
+
+    #[test]
+    fn a_file_of_junk_is_refused_and_left_as_it_was() {
+        let path = dir("junk").join("junk.db");
+        let junk =
+            b"this is not a database, only some text long enough to have a header. ".repeat(20);
+        std::fs::write(&path, &junk).unwrap();
+        let msg = not_a_store(SqliteStore::open(&path));
+        assert!(msg.contains("not an SQLite database"), "{msg}");
+        not_a_store(SqliteStore::open_read_only(&path));
+        assert_eq!(std::fs::read(&path).unwrap(), junk);
+    }
+
+    #[test]
+    fn a_truncated_store_is_refused() {
+        let path = dir("truncated").join("t.db");
+        store_with(&path, &"Shelling hit the town. ".repeat(20_000));
+        let len = std::fs::metadata(&path).unwrap().len();
+        assert!(len > 100_000, "a store of many pages: {len}");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(len / 2)
+            .unwrap();
+        let msg = not_a_store(SqliteStore::open(&path));
+        assert!(msg.contains("truncated"), "{msg}");
+        not_a_store(SqliteStore::open_read_only(&path));
+    }
+
+    #[test]
+    fn an_empty_file_is_a_new_store() {
+        let path = dir("empty").join("e.db");
+        std::fs::write(&path, b"").unwrap();
+        SqliteStore::open(&path).unwrap();
+    }
+
+    #[test]
+    fn processes_creating_one_new_store_at_once_all_succeed() {
+        let d = dir("race");
+        for round in 0..25 {
+            let path = d.join(format!("new-{round}.db"));
+            let start = std::sync::Barrier::new(3);
+            std::thread::scope(|s| {
+                let openers: Vec<_> = (0..3)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            SqliteStore::open(&path).map(|_| ())
+                        })
+                    })
+                    .collect();
+                for o in openers {
+                    o.join()
+                        .unwrap()
+                        .unwrap_or_else(|e| panic!("round {round}: {e}"));
+                }
+            });
+            let s = SqliteStore::open_read_only(&path).unwrap();
+            assert_eq!(s.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        }
+    }
+
+    #[test]
+    fn a_store_whose_wal_index_cannot_be_created_opens_read_only() {
+        let d = dir("noshm");
+        let path = d.join("s.db");
+        store_with(&path, "Shelling hit the town.");
+        // A folder where the WAL index would go: no process, root included, can create it.
+        std::fs::create_dir(d.join("s.db-shm")).unwrap();
+        assert!(
+            SqliteStore::open(&path).is_err(),
+            "a writable open needs the WAL index"
+        );
+        for s in [
+            SqliteStore::open_read_only(&path).unwrap(),
+            SqliteStore::open_read_only_as(&path, ReadOnly::Immutable).unwrap(),
+        ] {
+            assert_eq!(s.counts().unwrap().reports, 1);
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_store_in_a_read_only_folder_opens_read_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir("rodir");
+        let path = d.join("s.db");
+        store_with(&path, "Shelling hit the town.");
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let probe = d.join("probe");
+        if std::fs::write(&probe, b"").is_ok() {
+            let _ = std::fs::remove_file(&probe);
+            std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+            eprintln!(
+                "SKIPPED a_store_in_a_read_only_folder_opens_read_only: this user writes into \
+                 read-only folders (root); a_store_whose_wal_index_cannot_be_created_opens_read_only covers the fallback"
+            );
+            return;
+        }
+        let read = SqliteStore::open_read_only(&path).map(|s| s.counts().map(|c| c.reports));
+        std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(read.unwrap().unwrap(), 1);
+    }
+
+    #[test]
+    fn file_uris_escape_what_sqlite_would_read_as_query_or_fragment() {
+        assert_eq!(
+            file_uri(Path::new("/tmp/a?b#c%d.db"), ReadOnly::Shared),
+            "file:/tmp/a%3Fb%23c%25d.db?mode=ro"
+        );
+    }
+
+    #[test]
+    fn text_chunks_end_on_characters_and_reassemble_the_text() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let text = "Київ: 5 killed 🚀 near Харків. ".repeat(500);
+        let PutOutcome::Stored { report, .. } = s.put(&text, &no_events("r")).unwrap() else {
+            panic!("stored")
+        };
+        for limit in [1u32, 2, 3, 5, 7, 64, 1000, 100_000] {
+            let (mut got, mut at) = (String::new(), Some(0));
+            while let Some(offset) = at {
+                let c = s.report_text(report, offset, limit).unwrap().unwrap();
+                assert_eq!(c.offset, offset);
+                assert_eq!(c.total, text.len() as u64);
+                assert!(
+                    c.text.len() <= (limit as usize).max(4),
+                    "{limit}: {}",
+                    c.text.len()
+                );
+                assert!(!c.text.is_empty(), "progress at {offset}");
+                got.push_str(&c.text);
+                at = c.next_offset;
+            }
+            assert_eq!(got, text, "limit {limit}");
+        }
+        // An offset inside a character starts at the next one.
+        let c = s.report_text(report, 1, 10).unwrap().unwrap();
+        assert_eq!(c.offset, 2);
+        assert!(c.text.starts_with('и'), "{}", c.text);
+        let past = s.report_text(report, 1 << 40, 10).unwrap().unwrap();
+        assert_eq!((past.text.as_str(), past.next_offset), ("", None));
+        assert!(s.report_text(StoredReportId(999), 0, 10).unwrap().is_none());
+        let info = s.report_info(report).unwrap().unwrap();
+        assert_eq!(info.text_bytes, text.len() as u64);
     }
 }

@@ -289,7 +289,9 @@ fn skip_raw(html: &str, from: usize, name: &str) -> usize {
     let mut i = from;
     while let Some(p) = html[i..].find("</") {
         let at = i + p;
-        if b.len() >= at + needle.len() && html[at..at + needle.len()].eq_ignore_ascii_case(&needle)
+        // Compared as bytes: the text after "</" may be a multi-byte character.
+        if b.get(at..at + needle.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(needle.as_bytes()))
         {
             return html[at..].find('>').map_or(b.len(), |q| at + q + 1);
         }
@@ -460,6 +462,12 @@ mod tests {
     fn sniffing_stops_at_a_char_boundary() {
         let s = format!("{}é<p>", "a".repeat(2047));
         assert!(!looks_like_html(&s));
+    }
+
+    #[test]
+    fn a_script_with_a_multibyte_character_after_a_closing_slash_is_skipped() {
+        let page = main_text("<p>a</p><script>x = '</é'; y = \"</€\";</script><p>b</p><script></ü");
+        assert_eq!(page.text, "a\nb");
     }
 
     #[test]

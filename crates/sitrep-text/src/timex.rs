@@ -90,6 +90,9 @@ fn week_start(d: Date) -> Date {
     d - Duration::days(d.weekday().number_days_from_monday() as i64)
 }
 
+/// The publication years relative times are resolved against.
+pub const RESOLVABLE_YEARS: std::ops::RangeInclusive<i32> = -9000..=9000;
+
 /// Find the time expressions among tokens `range` of `doc`, resolved against `published`.
 /// Relative expressions are skipped when there is no publication date.
 pub fn find(
@@ -97,6 +100,10 @@ pub fn find(
     range: std::ops::Range<usize>,
     published: Option<Date>,
 ) -> Vec<TimeExpr> {
+    // Resolving moves a year or a few weeks from publication: far from `Date`'s own limits
+    // (years -9999 to 9999) that always stays in range. A date nearer them is no publication
+    // date, and relative times are left unresolved as if there were none.
+    let published = published.filter(|p| RESOLVABLE_YEARS.contains(&p.year()));
     let mut out = Vec::new();
     let low = |k: usize| doc.tok(k).to_ascii_lowercase();
     let mut i = range.start;
@@ -356,6 +363,22 @@ mod tests {
             .into_iter()
             .map(|t| (d.slice(t.span).to_string(), t.start, t.end, t.precision))
             .collect()
+    }
+
+    #[test]
+    fn a_publication_date_at_the_end_of_time_resolves_nothing_and_does_not_panic() {
+        let max = Date::from_calendar_date(9999, Month::December, 31).unwrap();
+        let min = Date::from_calendar_date(-9999, Month::January, 1).unwrap();
+        for p in [max, min] {
+            for s in [
+                "On March 5 it rained.",
+                "Next year and last year.",
+                "Next month, yesterday, next Tuesday, last week.",
+            ] {
+                let doc = Document::new(s.to_string());
+                assert!(find(&doc, 0..doc.tokens.len(), Some(p)).is_empty(), "{s}");
+            }
+        }
     }
 
     #[test]

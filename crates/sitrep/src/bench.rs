@@ -37,6 +37,10 @@ pub struct Args {
     /// The store to serve for --serve.
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Time extraction of pathological reports (repeated quotation marks, speaker lookups, one
+    /// endless sentence, ...) at 100 KB, 1 MB and 4 MB, and nothing else.
+    #[arg(long)]
+    shapes: bool,
     /// Largest store size for --scale.
     #[arg(long, default_value_t = 100_000)]
     scale_max: usize,
@@ -164,6 +168,10 @@ fn extract_doc(d: &Doc) -> sitrep_model::Extraction {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if args.shapes {
+        crate::bench_shapes::run();
+        return Ok(());
+    }
     let t0 = Instant::now();
     // Start-up: the first extraction pays for the lexicons and the gazetteer.
     sitrep_extract::extract(sitrep_extract::Input {

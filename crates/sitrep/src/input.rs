@@ -53,6 +53,14 @@ pub fn prepare(bytes: &[u8], meta: Meta, force_html: bool) -> Result<Input> {
     })
 }
 
+/// [`prepare`], with a panic in the HTML or text readers turned into this report's error, so
+/// one hostile page never stops a batch.
+pub fn prepare_contained(bytes: &[u8], meta: Meta, force_html: bool) -> Result<Input> {
+    std::panic::catch_unwind(|| prepare(bytes, meta, force_html)).unwrap_or_else(|_| {
+        bail!("the report could not be read (an internal error in the text reader; it was skipped)")
+    })
+}
+
 /// Build an input from one JSONL record.
 pub fn from_record(rec: JsonlRecord) -> Result<Input> {
     match (rec.text, rec.html) {

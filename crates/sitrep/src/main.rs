@@ -1,10 +1,12 @@
 //! `sitrep`: the command line. Thin glue over the pipeline crates.
 
 mod bench;
+mod bench_shapes;
 mod input;
 mod load;
 mod serve_cmd;
 mod store_cmd;
+mod train;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -79,6 +81,8 @@ enum Command {
     },
     /// Measure throughput, start-up time and memory on a corpus of reports.
     Bench(bench::Args),
+    /// Train a learned stage from the dev sets in ../shared/data and print its scores.
+    Train(train::TrainArgs),
     /// Read reports (files, folders, .jsonl, RSS/Atom feeds, http(s) URLs) into the store and
     /// merge their events into incidents. Safe to re-run: what is stored is skipped.
     Ingest {
@@ -93,6 +97,17 @@ enum Command {
         /// Do not fetch URLs or follow feed links.
         #[arg(long)]
         no_fetch: bool,
+        /// Let fetches reach loopback, private, link-local and other non-public addresses
+        /// (refused by default, after DNS and on every redirect).
+        #[arg(long)]
+        allow_private_addresses: bool,
+        /// Follow symbolic links met in folders (skipped with a warning by default).
+        #[arg(long)]
+        follow_symlinks: bool,
+        /// Seconds one feed's item pages may take in all; items not fetched by then keep the
+        /// feed's text, with a warning.
+        #[arg(long, default_value_t = 120, value_name = "SECS")]
+        feed_deadline: u64,
         /// Reports per transaction.
         #[arg(long, default_value_t = 64)]
         batch: usize,
@@ -120,9 +135,29 @@ enum Command {
         /// Accept reports on POST /api/reports (with a bearer token).
         #[arg(long)]
         allow_write: bool,
-        /// The write token (at least 16 characters); generated and printed when omitted.
-        #[arg(long, env = "SITREP_TOKEN", requires = "allow_write")]
+        /// The write token (16 or more printable characters, no spaces). Visible to other users
+        /// in `ps`: prefer the SITREP_TOKEN environment variable or --token-file. Generated and
+        /// printed when none is given.
+        #[arg(long, requires = "allow_write", conflicts_with = "token_file")]
         token: Option<String>,
+        /// Read the write token from this file (its first line).
+        #[arg(long, requires = "allow_write")]
+        token_file: Option<PathBuf>,
+        /// Connections served at once; more wait in the listen backlog.
+        #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_connections: u32,
+        /// Seconds a client has to send a request's headers (and an idle keep-alive connection stays open).
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        header_timeout: u64,
+        /// Seconds a client has to send a request's body.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        body_timeout: u64,
+        /// Seconds a response may wait on a client that does not read it.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        send_timeout: u64,
+        /// On Ctrl-C or SIGTERM, seconds to finish requests in flight before stopping anyway.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+        shutdown_grace: u64,
     },
     /// Build a store from the example reports and serve the map page.
     Demo {
@@ -287,11 +322,15 @@ fn run(cmd: Command) -> Result<()> {
             details,
         } => eval(&gold, json, details),
         Command::Bench(args) => bench::run(args),
+        Command::Train(args) => train::run(args),
         Command::Ingest {
             inputs,
             db,
             reextract,
             no_fetch,
+            allow_private_addresses,
+            follow_symlinks,
+            feed_deadline,
             batch,
         } => {
             if reextract {
@@ -302,12 +341,24 @@ fn run(cmd: Command) -> Result<()> {
                 }
             }
             let t = std::time::Instant::now();
-            let s = store_cmd::ingest(&db, &inputs, !no_fetch, batch)?;
+            let read = store_cmd::ReadOptions {
+                allow_private_addresses,
+                follow_symlinks,
+                feed_deadline: std::time::Duration::from_secs(feed_deadline),
+                ..store_cmd::ReadOptions::new(!no_fetch)
+            };
+            let s = store_cmd::ingest_with(&db, &inputs, &read, batch)?;
             let secs = t.elapsed().as_secs_f64().max(1e-9);
             eprintln!(
                 "read {} reports in {:.1}s ({:.0}/s): {} stored, {} already stored, {} near-duplicates linked, {} failed; {} events, {} new incidents, {} merged into existing ones",
                 s.read, secs, s.read as f64 / secs, s.stored, s.duplicates, s.near_duplicates, s.failed, s.events, s.new_incidents, s.merged
             );
+            if s.extraction_failed > 0 {
+                eprintln!(
+                    "{} stored reports failed extraction and carry an extraction_failed warning (no events); `sitrep ingest --reextract` retries them",
+                    s.extraction_failed
+                );
+            }
             tracing::info!("{} reports extracted; time: {}", s.extracted, s.stages);
             anyhow::ensure!(
                 s.failed == 0 || s.stored + s.duplicates + s.near_duplicates > 0,
@@ -333,7 +384,7 @@ fn run(cmd: Command) -> Result<()> {
                 offset: None,
             }
             .check()?;
-            let store = store_cmd::open(&f.db)?;
+            let store = open_for_reading(&f.db)?;
             let incidents = sitrep_store::Store::incidents(&store, &q)?;
             let format = match format {
                 ListFormat::Table => sitrep_store::Format::Table,
@@ -348,7 +399,7 @@ fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
         Command::Export { db, format } => {
-            let store = store_cmd::open(&db)?;
+            let store = open_for_reading(&db)?;
             let incidents =
                 sitrep_store::Store::incidents(&store, &sitrep_store::Query::default())?;
             let format = match format {
@@ -367,11 +418,25 @@ fn run(cmd: Command) -> Result<()> {
             addr,
             allow_write,
             token,
+            token_file,
+            max_connections,
+            header_timeout,
+            body_timeout,
+            send_timeout,
+            shutdown_grace,
         } => serve_cmd::serve(serve_cmd::Options {
             db,
             addr,
             allow_write,
             token,
+            token_file,
+            limits: sitrep_server::Limits {
+                max_connections: max_connections as usize,
+                header_timeout: std::time::Duration::from_secs(header_timeout),
+                body_timeout: std::time::Duration::from_secs(body_timeout),
+                send_timeout: std::time::Duration::from_secs(send_timeout),
+                shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+            },
         }),
         Command::Demo { addr, db, extra } => serve_cmd::demo(db, addr, &extra),
         Command::Why { incident, db } => {
@@ -379,6 +444,12 @@ fn run(cmd: Command) -> Result<()> {
             store_cmd::why(&db, incident, &mut out)
         }
     }
+}
+
+/// Open a store to list or export it: read-only, so a store in a read-only folder works.
+fn open_for_reading(db: &std::path::Path) -> Result<sitrep_store::SqliteStore> {
+    sitrep_store::SqliteStore::open_read_only(db)
+        .with_context(|| format!("opening the store {}", db.display()))
 }
 
 /// Read a whole file or stdin, refusing inputs too large to be a report.
@@ -413,19 +484,17 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
     };
     let progress = progress_bar(None, "reports");
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut lines = reader.lines().enumerate();
+    let mut lines = JsonlLines::new(reader);
     let (mut ok, mut failed) = (0usize, 0usize);
     loop {
-        let chunk: Vec<(usize, std::io::Result<String>)> = lines.by_ref().take(512).collect();
+        let chunk = lines.chunk()?;
         if chunk.is_empty() {
             break;
         }
         let results: Vec<String> = chunk
             .into_par_iter()
-            .filter(|(_, l)| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
             .map(|(n, line)| {
                 let res = line
-                    .map_err(anyhow::Error::from)
                     .and_then(|l| {
                         serde_json::from_str::<JsonlRecord>(&l).context("not a report record")
                     })
@@ -433,7 +502,7 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
                         let id = rec.meta.id.clone();
                         input::from_record(rec).map(|mut i| {
                             if i.meta.id.0.is_empty() {
-                                i.meta.id.0 = id.unwrap_or_else(|| format!("line-{}", n + 1));
+                                i.meta.id.0 = id.unwrap_or_else(|| format!("line-{n}"));
                             }
                             i
                         })
@@ -445,7 +514,7 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
                     }
                     (Ok(x), Format::Text) => sitrep_extract::render_text(&x),
                     (Err(e), _) => {
-                        serde_json::json!({"line": n + 1, "error": format!("{e:#}")}).to_string()
+                        serde_json::json!({"line": n, "error": format!("{e:#}")}).to_string()
                     }
                 }
             })
@@ -467,6 +536,60 @@ fn extract_jsonl(path: &PathBuf, format: Format) -> Result<()> {
         eprintln!("{ok} reports extracted, {failed} lines failed (see their \"error\" records)");
     }
     Ok(())
+}
+
+/// The lines of a JSON Lines input, a chunk at a time, each line read only up to
+/// [`sitrep_ingest::MAX_RECORD_BYTES`]: a longer one is skipped (an error for its line number)
+/// without being held in memory, and the lines after it are read.
+struct JsonlLines {
+    reader: Box<dyn BufRead>,
+    /// Lines read so far, blank ones included, so errors name the line of the input.
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl JsonlLines {
+    /// Lines extracted in parallel at once.
+    const CHUNK_LINES: usize = 512;
+    /// Bytes of lines held at once, at most (give or take one line).
+    const CHUNK_BYTES: usize = 64 * 1024 * 1024;
+
+    fn new(reader: Box<dyn BufRead>) -> JsonlLines {
+        JsonlLines {
+            reader,
+            line: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next lines that are not blank, numbered from 1; empty at the end of the input.
+    fn chunk(&mut self) -> Result<Vec<(usize, Result<String>)>> {
+        use sitrep_ingest::{read_line_capped, LineRead, MAX_RECORD_BYTES};
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        while chunk.len() < Self::CHUNK_LINES && bytes < Self::CHUNK_BYTES {
+            let read = read_line_capped(&mut self.reader, MAX_RECORD_BYTES, &mut self.buf)
+                .with_context(|| format!("reading line {}", self.line + 1))?;
+            let Some(read) = read else { break };
+            self.line += 1;
+            let n = self.line;
+            if let LineRead::TooLong(len) = read {
+                let e = anyhow::anyhow!(
+                    "line {n} is {len} bytes, over the limit of {MAX_RECORD_BYTES} bytes for one record; skipped"
+                );
+                chunk.push((n, Err(e)));
+                continue;
+            }
+            if self.buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            bytes += self.buf.len();
+            let line = String::from_utf8(std::mem::take(&mut self.buf))
+                .map_err(|_| anyhow::anyhow!("line {n} is not valid UTF-8"));
+            chunk.push((n, line));
+        }
+        Ok(chunk)
+    }
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.

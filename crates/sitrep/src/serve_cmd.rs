@@ -2,7 +2,7 @@
 
 use crate::input::{self, Meta};
 use anyhow::{Context, Result};
-use sitrep_server::{Config, Submission, Writer};
+use sitrep_server::{Config, Limits, Submission, Writer};
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,57 @@ pub struct Options {
     pub db: PathBuf,
     pub addr: SocketAddr,
     pub allow_write: bool,
-    /// The write token; generated and printed when writing is allowed and none is given.
+    /// The write token from the command line (visible in `ps`: warned about); then
+    /// `token_file`, then `SITREP_TOKEN`; generated and printed when writing is allowed and
+    /// none is given.
     pub token: Option<String>,
+    /// A file holding the write token (one line).
+    pub token_file: Option<PathBuf>,
+    /// Connection cap and timeouts.
+    pub limits: Limits,
+}
+
+/// The environment variable a write token can come from (invisible to `ps`, unlike `--token`).
+pub const TOKEN_ENV: &str = "SITREP_TOKEN";
+
+/// The write token given, if any: `--token-file`, `--token` or `SITREP_TOKEN`, checked.
+fn given_token(flag: Option<String>, file: Option<&Path>) -> Result<Option<String>> {
+    if let Some(path) = file {
+        let t = std::fs::read_to_string(path)
+            .with_context(|| format!("reading the write token from {}", path.display()))?;
+        return check_token(t.trim_end_matches(['\n', '\r'])).map(Some);
+    }
+    if let Some(t) = flag {
+        eprintln!(
+            "warning: --token shows the write token to every user of this machine (ps); \
+             set {TOKEN_ENV} or use --token-file instead"
+        );
+        return check_token(&t).map(Some);
+    }
+    match std::env::var(TOKEN_ENV) {
+        Ok(t) => check_token(&t).map(Some),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => anyhow::bail!("{TOKEN_ENV} is not valid UTF-8"),
+    }
+}
+
+/// A token clients can send as `Authorization: Bearer <token>`: one word of at least 16
+/// printable ASCII characters.
+fn check_token(t: &str) -> Result<String> {
+    anyhow::ensure!(
+        !t.chars().any(char::is_whitespace),
+        "the write token contains whitespace: no client could send it in a Bearer header"
+    );
+    anyhow::ensure!(
+        t.bytes().all(|b| b.is_ascii_graphic()),
+        "the write token must be printable ASCII: it travels in an HTTP header"
+    );
+    anyhow::ensure!(
+        t.len() >= 16,
+        "the write token must be at least 16 characters ({} given)",
+        t.len()
+    );
+    Ok(t.to_string())
 }
 
 /// The pipeline the server runs on a submitted report: the same as `sitrep extract`.
@@ -56,9 +105,8 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 /// Serve the store until Ctrl-C or SIGTERM. Prints the URL on stdout once listening.
 pub fn serve(o: Options) -> Result<()> {
     let writer = if o.allow_write {
-        let token = match o.token {
-            Some(t) if t.len() >= 16 => t,
-            Some(_) => anyhow::bail!("--token must be at least 16 characters"),
+        let token = match given_token(o.token, o.token_file.as_deref())? {
+            Some(t) => t,
             None => {
                 let t = random_token()?;
                 eprintln!(
@@ -80,7 +128,9 @@ pub fn serve(o: Options) -> Result<()> {
         writer,
         readers: 8,
     })?;
-    runtime()?.block_on(async move {
+    let limits = o.limits;
+    let rt = runtime()?;
+    let served = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(o.addr)
             .await
             .with_context(|| {
@@ -98,10 +148,13 @@ pub fn serve(o: Options) -> Result<()> {
         )?;
         out.flush()?;
         drop(out);
-        sitrep_server::serve(listener, app, shutdown_signal())
+        sitrep_server::serve_with(listener, app, limits, shutdown_signal())
             .await
             .context("serving")
-    })
+    });
+    // Requests still running on blocking threads after the grace period are not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    served
 }
 
 async fn shutdown_signal() {
@@ -208,5 +261,37 @@ pub fn demo(db: Option<PathBuf>, addr: SocketAddr, extra: &[String]) -> Result<(
         addr,
         allow_write: false,
         token: None,
+        token_file: None,
+        limits: Limits::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_with_whitespace_is_refused() {
+        let e = check_token("secret token 0123456789")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("whitespace"), "{e}");
+        assert!(check_token("secret-token-0123456789\t").is_err());
+    }
+
+    #[test]
+    fn a_token_shorter_than_sixteen_characters_is_refused() {
+        let e = check_token("short").unwrap_err().to_string();
+        assert!(e.contains("at least 16"), "{e}");
+        assert!(check_token("exactly-16-chars").is_ok());
+    }
+
+    #[test]
+    fn a_token_file_may_end_with_a_newline() {
+        let path = std::env::temp_dir().join(format!("sitrep-token-{}", std::process::id()));
+        std::fs::write(&path, "from-a-file-0123456789\r\n").unwrap();
+        let t = given_token(None, Some(&path)).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(t.as_deref(), Some("from-a-file-0123456789"));
+    }
 }

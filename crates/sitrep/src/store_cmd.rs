@@ -3,7 +3,7 @@
 use crate::input::{self, Meta};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
-use sitrep_ingest::{Body, Fetcher, Limits, Sources};
+use sitrep_ingest::{Body, Fetcher, Limits, PrivateAddresses, Sources};
 use sitrep_store::{
     ContentHash, Format, Incident, IncidentId, NewReport, PutOutcome, SqliteStore, Store,
 };
@@ -29,6 +29,9 @@ pub struct Summary {
     pub duplicates: usize,
     pub near_duplicates: usize,
     pub failed: usize,
+    /// Reports stored whose extraction failed (an `extraction_failed` warning and no facts):
+    /// kept, so a re-run skips them; `--reextract` tries them again after an upgrade.
+    pub extraction_failed: usize,
     pub events: usize,
     pub new_incidents: usize,
     pub merged: usize,
@@ -186,16 +189,66 @@ impl<'scope> Sink<'scope> {
     }
 }
 
+/// How `sitrep ingest` reads its inputs.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// Fetch URLs and follow thin feed items to their pages.
+    pub fetch: bool,
+    /// Let fetches reach loopback, private and other non-public addresses.
+    pub allow_private_addresses: bool,
+    /// Follow symbolic links met in folders.
+    pub follow_symlinks: bool,
+    /// How long one feed's item pages may take in all.
+    pub feed_deadline: Duration,
+}
+
+impl ReadOptions {
+    /// The defaults, fetching or not.
+    pub fn new(fetch: bool) -> ReadOptions {
+        ReadOptions {
+            fetch,
+            allow_private_addresses: false,
+            follow_symlinks: false,
+            feed_deadline: Limits::default().feed_deadline,
+        }
+    }
+
+    fn sources(&self, inputs: &[String]) -> Sources {
+        let private = if self.allow_private_addresses {
+            PrivateAddresses::Allowed
+        } else {
+            PrivateAddresses::Refused
+        };
+        let fetcher = self
+            .fetch
+            .then(|| Fetcher::new(Duration::from_secs(20), private));
+        let limits = Limits {
+            feed_deadline: self.feed_deadline,
+            ..Limits::default()
+        };
+        Sources::new(inputs, fetcher, limits).follow_symlinks(self.follow_symlinks)
+    }
+}
+
+/// Ingest every input with the default [`ReadOptions`], fetching or not.
+pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
+    ingest_with(db, inputs, &ReadOptions::new(fetch), batch)
+}
+
 /// Ingest every input: read, extract on all cores, and store in batches (one transaction each),
 /// on a writer thread of its own when there is more than one core, so storing one batch overlaps
 /// extracting the next.
-pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result<Summary> {
+pub fn ingest_with(
+    db: &Path,
+    inputs: &[String],
+    read: &ReadOptions,
+    batch: usize,
+) -> Result<Summary> {
     let store = open(db)?.with_background_checkpoints()?;
     // A second connection answers "already stored?" before extraction; the writer checks again
     // inside its transaction, so a report still in flight is never stored twice.
     let lookup = open(db)?;
-    let fetcher = fetch.then(|| Fetcher::new(std::time::Duration::from_secs(20)));
-    let mut sources = Sources::new(inputs, fetcher, Limits::default());
+    let mut sources = read.sources(inputs);
     let progress = crate::progress_bar(None, "reports");
     let mut sum = Summary::default();
     let events = std::sync::atomic::AtomicUsize::new(0);
@@ -221,9 +274,9 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
                         Body::Html(b) => (b, true),
                     };
                     // An unreadable date in a feed is flagged, not fatal: the report is kept undated.
-                    let prepared = match input::prepare(bytes, meta.clone(), html) {
+                    let prepared = match input::prepare_contained(bytes, meta.clone(), html) {
                         Err(e) if e.to_string().contains("unknown publication date") => {
-                            input::prepare(
+                            input::prepare_contained(
                                 bytes,
                                 Meta {
                                     published: None,
@@ -258,20 +311,37 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
             })??;
             sum.stages.read += reading.elapsed();
             // Extraction, and the part of storing that needs no database, on every core.
-            let done: Vec<(NewReport, Duration, Duration)> = todo
+            type Done = (NewReport, Duration, Duration, Option<String>);
+            let done: Vec<Done> = todo
                 .into_par_iter()
                 .map(|(i, hash)| {
                     let text = i.text.clone();
                     let t = Instant::now();
                     let x = sitrep_extract::extract(i);
                     let extracted = Instant::now();
+                    let failed = x
+                        .warnings
+                        .iter()
+                        .any(|w| w.code == sitrep_model::WarningCode::ExtractionFailed)
+                        .then(|| {
+                            x.report
+                                .url
+                                .clone()
+                                .unwrap_or_else(|| x.report.id.0.clone())
+                        });
                     let report = NewReport::with_hash(text, hash, x);
-                    (report, extracted - t, extracted.elapsed())
+                    (report, extracted - t, extracted.elapsed(), failed)
                 })
                 .collect();
             sum.extracted += done.len();
             let mut extracted = Vec::with_capacity(done.len());
-            for (report, extracting, preparing) in done {
+            for (report, extracting, preparing, failed) in done {
+                if let Some(origin) = failed {
+                    sum.extraction_failed += 1;
+                    progress.suspend(|| {
+                        eprintln!("extraction failed, stored with a warning: {origin}")
+                    });
+                }
                 sum.stages.extract += extracting;
                 sum.stages.prepare += preparing;
                 extracted.push(report);

@@ -33,11 +33,20 @@ struct Server {
 }
 
 fn serve(db: &Path, write: bool) -> Server {
+    let args: &[&str] = if write {
+        &["--allow-write", "--token", TOKEN]
+    } else {
+        &[]
+    };
+    serve_with(db, args)
+}
+
+/// `sitrep serve` on `db` with more arguments.
+fn serve_with(db: &Path, args: &[&str]) -> Server {
     let mut cmd = bin();
-    cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(db);
-    if write {
-        cmd.args(["--allow-write", "--token", TOKEN]);
-    }
+    cmd.args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(args);
     let (process, url) = serving(&mut cmd);
     Server {
         _process: process,
@@ -64,6 +73,22 @@ impl Server {
             status,
             serde_json::from_str(&body).unwrap_or(Value::String(body)),
         )
+    }
+
+    /// `host:port`, for raw sockets.
+    fn addr(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// A report's whole text, read a piece at a time as clients must.
+    fn text(&self, report: &Value) -> String {
+        let (mut text, mut offset) = (String::new(), Some(0));
+        while let Some(o) = offset {
+            let c = self.ok(&format!("/api/reports/{report}?text=1&offset={o}"));
+            text.push_str(c["text"].as_str().expect("text"));
+            offset = c["next_offset"].as_u64();
+        }
+        text
     }
 
     fn ok(&self, path: &str) -> Value {
@@ -182,14 +207,11 @@ fn every_read_endpoint_filters_pages_and_errors() {
     assert!(!text.is_empty() && text.len() < every.len());
     for i in &text {
         let d = s.ok(&format!("/api/incidents/{}", i["id"]));
-        let found = d["reports"].as_array().unwrap().iter().any(|r| {
-            let rep = s.ok(&format!("/api/reports/{}", r["report"]));
-            rep["text"]
-                .as_str()
-                .unwrap()
-                .to_lowercase()
-                .contains("ceasefire")
-        });
+        let found = d["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| s.text(&r["report"]).to_lowercase().contains("ceasefire"));
         assert!(found, "incident {} has no report saying ceasefire", i["id"]);
     }
     let rsf = list("actor=rapid%20support");
@@ -223,7 +245,8 @@ fn every_read_endpoint_filters_pages_and_errors() {
     assert_eq!(d["id"], deadliest["id"]);
     let src = &d["reports"][0];
     let report = s.ok(&format!("/api/reports/{}", src["report"]));
-    let text = report["text"].as_str().unwrap().as_bytes();
+    let text = s.text(&src["report"]);
+    let text = text.as_bytes();
     let x = &src["excerpts"][0];
     let joined: String = x["segments"]
         .as_array()
@@ -419,4 +442,236 @@ fn two_hundred_concurrent_connections_get_no_errors() {
         stdout.contains("200 connections: 2000 requests") && stdout.contains("; 0 errors"),
         "{stdout}"
     );
+}
+
+/// Connect to `addr`, send `sent`, and wait (at most 20 s) for the server to answer or close:
+/// what it sent back and how long that took.
+fn half_sent(addr: &str, sent: &[u8]) -> (String, std::time::Duration) {
+    use std::io::{Read, Write};
+    let mut c = std::net::TcpStream::connect(addr).expect("connect");
+    c.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .expect("timeout");
+    c.write_all(sent).expect("send");
+    let t = std::time::Instant::now();
+    let mut got = Vec::new();
+    let _ = c.read_to_end(&mut got);
+    (String::from_utf8_lossy(&got).into_owned(), t.elapsed())
+}
+
+#[test]
+fn slow_clients_are_cut_off_and_idle_ones_do_not_starve_the_rest() {
+    let db = store("slow");
+    let s = serve_with(
+        &db,
+        &[
+            "--header-timeout",
+            "1",
+            "--body-timeout",
+            "1",
+            "--max-connections",
+            "8",
+            "--allow-write",
+            "--token",
+            TOKEN,
+        ],
+    );
+    // Half a request head: closed after the header timeout, not held for ever.
+    let (_, took) = half_sent(&s.addr(), b"GET /api/health HTTP/1.1\r\nHost: x\r\n");
+    assert!(took < std::time::Duration::from_secs(8), "{took:?}");
+    // A whole head, then a body that never comes: 408 (or closed) after the body timeout.
+    let head = format!(
+        "POST /api/reports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"text\": \""
+    );
+    let (answer, took) = half_sent(&s.addr(), head.as_bytes());
+    assert!(took < std::time::Duration::from_secs(8), "{took:?}");
+    assert!(answer.is_empty() || answer.contains(" 408 "), "{answer}");
+    // Five times the connection cap of silent sockets: a normal request is still answered.
+    let idle: Vec<_> = (0..40)
+        .map(|_| std::net::TcpStream::connect(s.addr()).expect("connect"))
+        .collect();
+    let t = std::time::Instant::now();
+    assert_eq!(s.ok("/api/health")["status"], "ok");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        t.elapsed()
+    );
+    drop(idle);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_within_its_grace_while_a_request_is_half_sent() {
+    use std::io::Write;
+    let db = store("sigterm");
+    let mut s = serve_with(&db, &["--header-timeout", "120", "--shutdown-grace", "1"]);
+    let mut held = std::net::TcpStream::connect(s.addr()).expect("connect");
+    held.write_all(b"GET /api/health HTTP/1.1\r\nHost:")
+        .expect("send");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let pid = s._process.0.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let t = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = s._process.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "still running {:?} after SIGTERM",
+            t.elapsed()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    drop(held);
+}
+
+#[test]
+fn a_large_report_is_answered_in_bounded_pieces_that_join_to_its_text() {
+    let db = store("large");
+    // A 3 MB text of one-, two-, three- and four-byte characters, put in place of report 1's.
+    let text = "Shelling hit Київ and 東京 🚀; ".repeat(3_000_000 / 36);
+    assert!(text.len() > 3_000_000 - 100);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE report_bodies SET text = ? WHERE report_id = 1",
+            [&text],
+        )
+        .unwrap();
+    let s = serve(&db, false);
+    let body = |path: &str| {
+        let mut r = agent()
+            .get(&format!("{}{path}", s.base))
+            .call()
+            .expect("request");
+        assert_eq!(r.status(), 200, "{path}");
+        r.body_mut()
+            .with_config()
+            .limit(8 << 20)
+            .read_to_string()
+            .expect("body")
+    };
+    let meta = body("/api/reports/1");
+    assert!(
+        meta.len() < 1 << 20,
+        "{} bytes without asking for the text",
+        meta.len()
+    );
+    let meta: Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(meta["text_bytes"].as_u64(), Some(text.len() as u64));
+    assert!(meta.get("text").is_none());
+    let (mut joined, mut offset, mut pieces) = (String::new(), Some(0u64), 0);
+    while let Some(o) = offset {
+        let piece = body(&format!("/api/reports/1?text=1&offset={o}"));
+        assert!(
+            piece.len() < (1 << 20) + 4096,
+            "{} bytes in one piece",
+            piece.len()
+        );
+        let piece: Value = serde_json::from_str(&piece).unwrap();
+        assert_eq!(piece["offset"].as_u64(), Some(o));
+        assert_eq!(piece["total"].as_u64(), Some(text.len() as u64));
+        joined.push_str(piece["text"].as_str().unwrap());
+        offset = piece["next_offset"].as_u64();
+        pieces += 1;
+    }
+    // Pieces end on characters, so a few bytes short of 1 MiB: at most one piece more.
+    let whole = text.len().div_ceil(1 << 20);
+    assert!((whole..=whole + 1).contains(&pieces), "{pieces} pieces");
+    assert!(joined == text, "the pieces join to the text");
+    let small = s.ok("/api/reports/1?text=1&offset=13&limit=5");
+    assert_eq!(small["text"], "Ки", "five bytes end on a character: four");
+    assert_error(&s, "/api/reports/1?text=1&limit=2000000", 400, "limit");
+    assert_error(&s, "/api/reports/1?offset=5", 400, "text=1");
+}
+
+#[test]
+fn an_internal_error_answers_a_request_id_and_no_sql() {
+    let db = store("internal");
+    let s = serve(&db, false);
+    // The store loses a table under the running server: every report read now fails in SQL.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("DROP TABLE report_bodies")
+        .unwrap();
+    let (status, v) = s.get("/api/reports/1");
+    assert_eq!(status, 500, "{v}");
+    assert_eq!(v["error"]["message"], "internal error", "{v}");
+    assert!(
+        v["error"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{v}"
+    );
+    let body = v.to_string();
+    for leak in ["report_bodies", "SELECT", "no such table", "database"] {
+        assert!(!body.contains(leak), "{leak} in {body}");
+    }
+}
+
+#[test]
+fn a_store_where_no_wal_index_can_be_made_is_served() {
+    let db = store("no-shm");
+    let mut shm = db.clone().into_os_string();
+    shm.push("-shm");
+    let _ = std::fs::remove_file(&shm);
+    std::fs::create_dir(&shm).expect("block the WAL index");
+    let s = serve(&db, false);
+    assert!(s.ok("/api/health")["incidents"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_write_token_comes_from_the_environment_or_a_file_and_must_be_one_long_word() {
+    let db = store("token");
+    for (bad, why) in [
+        ("has spaces 0123456789", "whitespace"),
+        ("short", "at least 16"),
+    ] {
+        let out = bin()
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--allow-write",
+                "--token",
+                bad,
+                "--db",
+            ])
+            .arg(&db)
+            .output()
+            .expect("serve");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(why), "{err}");
+    }
+    let check = |s: &Server| {
+        assert_eq!(
+            s.post(Some(TOKEN), "{not json").0,
+            400,
+            "the token is accepted"
+        );
+        assert_eq!(s.post(Some("wrong-token-0123456789"), "{}").0, 401);
+    };
+    let mut cmd = bin();
+    cmd.env("SITREP_TOKEN", TOKEN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--allow-write", "--db"])
+        .arg(&db);
+    let (process, url) = serving(&mut cmd);
+    check(&Server {
+        _process: process,
+        base: url.trim_end_matches('/').to_string(),
+    });
+    let file = db.with_file_name("token.txt");
+    std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
+    let s = serve_with(
+        &db,
+        &["--allow-write", "--token-file", file.to_str().unwrap()],
+    );
+    check(&s);
 }

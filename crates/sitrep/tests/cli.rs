@@ -170,3 +170,88 @@ fn text_format_is_for_people() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("Events (1)") && s.contains("killed: 2"), "{s}");
 }
+
+#[test]
+fn jsonl_batch_skips_an_overlong_line_by_number_and_reads_on() {
+    let mut input =
+        serde_json::json!({"id": "huge", "text": "Clashes near Beni. ".repeat(1_100_000)})
+            .to_string();
+    input.push('\n');
+    input.push_str(&serde_json::json!({"id": "next", "text": "Clashes near Beni killed 3 soldiers on Monday.", "published": "2024-05-08"}).to_string());
+    input.push('\n');
+    assert!(input.len() > 20_000_000);
+    let out = sitrep(&["extract", "--jsonl", "-"], input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["line"], 1);
+    let error = lines[0]["error"].as_str().expect("an error for line 1");
+    assert!(
+        error.contains("line 1") && error.contains("over the limit"),
+        "{error}"
+    );
+    assert_eq!(lines[1]["report"]["id"], "next");
+}
+
+/// Answer every request on a loopback port with `body`; the port, and a count of requests.
+fn loopback_server(body: &'static str) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("an address").port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = hits.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut reader = BufReader::new(conn.try_clone().expect("a second handle"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn ingest_refuses_loopback_urls_unless_allowed() {
+    let (port, hits) = loopback_server("Shelling killed two civilians in Kherson on Sunday.");
+    let dir = std::env::temp_dir().join(format!("sitrep-cli-ssrf-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("s.db");
+    let url = format!("http://127.0.0.1:{port}/internal");
+    let refused = sitrep(&["ingest", &url, "--db", db.to_str().unwrap()], b"");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("non-public address"), "{stderr}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let allowed = sitrep(
+        &[
+            "ingest",
+            &url,
+            "--db",
+            db.to_str().unwrap(),
+            "--allow-private-addresses",
+        ],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&allowed.stderr);
+    assert!(allowed.status.success(), "{stderr}");
+    assert!(stderr.contains("1 stored"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

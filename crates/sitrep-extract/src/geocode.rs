@@ -1,0 +1,476 @@
+//! Toponym resolution: which gazetteer record each place name of a report means.
+//!
+//! Recognition (which spans are places) happens elsewhere; this module gets the place mentions
+//! of one report, each with every gazetteer candidate for its name, and chooses one candidate
+//! per mention with a learned ranking model (`models/geo.slm`, trained by `sitrep train geo`
+//! on GeoWebNews toponyms and ACLED location names). A candidate is described by what it is
+//! (feature code, population, rank among the name's readings), how the name was written
+//! (exact name or an alternate, abbreviated, the words around it: "X County", "state of X"),
+//! and what the rest of the report says: the countries of its actors and unambiguous places,
+//! and how far the candidate lies from the report's unambiguous places.
+//!
+//! The same [`candidate_features`] serve training and run time.
+
+use crate::lexicon::Lexicon;
+use crate::mentions::{Mention, Referent};
+use sitrep_gazetteer::{distance_km, normalize, Place};
+use sitrep_learn::{rank, Features, Model};
+use sitrep_text::Document;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// At most this many candidates (most populous first) are ranked for one name.
+pub const MAX_CANDIDATES: usize = 60;
+
+/// One place mention to resolve.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Token range `[first, end)` of the name.
+    pub first: usize,
+    pub end: usize,
+    /// The name as written.
+    pub text: String,
+    /// Gazetteer candidates, most populous first (never empty).
+    pub candidates: Vec<Place>,
+    /// The context reads as a place ("in X", "X region").
+    pub cue: bool,
+}
+
+/// What the report says around its place names.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    /// The report's tokens, lowercased.
+    pub low: &'a [String],
+    /// Country evidence from outside the place names (actors named: ISO2 -> count).
+    pub actor_countries: HashMap<String, f64>,
+}
+
+/// Evidence gathered once per report from all its queries, without any model: the country
+/// weights and the places whose reading is not in doubt.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    countries: HashMap<String, f64>,
+    total: f64,
+    top_country: Option<String>,
+    /// (name, place) of names whose candidates are (nearly) all in one country: the most
+    /// populous reading. A name is never its own anchor, in any of its mentions.
+    anchors: Vec<(String, Place)>,
+}
+
+/// Share of the candidates' population in their most populous country, and that country.
+fn dominant_country(cands: &[Place]) -> (f64, &'static str) {
+    let mut by: HashMap<&'static str, f64> = HashMap::new();
+    let mut total = 0.0;
+    for p in cands {
+        let w = p.population as f64 + 1.0;
+        *by.entry(p.country).or_default() += w;
+        total += w;
+    }
+    by.into_iter()
+        .map(|(c, w)| (w / total.max(1.0), c))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .unwrap_or((0.0, ""))
+}
+
+impl Evidence {
+    /// Evidence from the actors and the queries of one report.
+    pub fn gather(ctx: &Context<'_>, queries: &[Query]) -> Evidence {
+        let mut countries: HashMap<String, f64> = ctx.actor_countries.clone();
+        let mut anchors: Vec<(String, Place)> = Vec::new();
+        for q in queries {
+            let (share, cc) = dominant_country(&q.candidates);
+            if share >= 0.8 && !cc.is_empty() {
+                *countries.entry(cc.to_string()).or_default() += 0.5;
+                let key = normalize(&q.text);
+                if !anchors.iter().any(|(k, _)| *k == key) {
+                    if let Some(p) = q.candidates.iter().find(|p| p.country == cc) {
+                        anchors.push((key, *p));
+                    }
+                }
+            }
+        }
+        let total = countries.values().sum::<f64>();
+        let top_country = countries
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(c, _)| c.clone());
+        Evidence {
+            countries,
+            total,
+            top_country,
+            anchors,
+        }
+    }
+}
+
+fn pop_bucket(pop: u32) -> u32 {
+    (32 - pop.leading_zeros()) / 2
+}
+
+fn distance_bucket(km: f64) -> &'static str {
+    match km {
+        d if d < 10.0 => "10",
+        d if d < 40.0 => "40",
+        d if d < 161.0 => "161",
+        d if d < 500.0 => "500",
+        d if d < 1500.0 => "1500",
+        _ => "far",
+    }
+}
+
+fn count_bucket(n: usize) -> &'static str {
+    match n {
+        1 => "1",
+        2 => "2",
+        3..=5 => "3-5",
+        6..=15 => "6-15",
+        _ => "16+",
+    }
+}
+
+/// The features of candidate `ci` of query `qi`.
+pub fn candidate_features(
+    ctx: &Context<'_>,
+    ev: &Evidence,
+    queries: &[Query],
+    qi: usize,
+    ci: usize,
+    f: &mut Features,
+) {
+    let q = &queries[qi];
+    let p = &q.candidates[ci];
+    let code = p.code;
+    let n = q.candidates.len().min(MAX_CANDIDATES);
+    f.add("code", code);
+    let pb = pop_bucket(p.population).to_string();
+    f.add("pop", &pb);
+    f.add2("code-pop", code, &pb);
+    let max_pop = q.candidates.iter().map(|c| c.population).max().unwrap_or(0);
+    let ratio = ((p.population as f64 + 1.0) / (max_pop as f64 + 1.0)).log10();
+    let rb = match ratio {
+        r if r > -0.01 => "top",
+        r if r > -1.0 => "10x",
+        r if r > -2.0 => "100x",
+        _ => "less",
+    };
+    f.add("pop-ratio", rb);
+    f.add2("code-pop-ratio", code, rb);
+    let rank_same_code = q.candidates[..ci].iter().filter(|c| c.code == code).count();
+    f.add2("code-rank", code, &rank_same_code.min(3).to_string());
+    f.add2("code-ncand", code, count_bucket(n));
+    // How the name was written.
+    let key = normalize(&q.text);
+    let exact = normalize(p.name) == key;
+    f.add2("code-exact", code, if exact { "y" } else { "n" });
+    if q.text.contains('.') {
+        f.add2("code-abbrev", code, "y");
+    }
+    let words = q.end.saturating_sub(q.first);
+    f.add2("code-words", code, &words.min(4).to_string());
+    if words >= 2 {
+        if let Some(last) = ctx.low.get(q.end - 1) {
+            f.add2("code-last", code, last);
+        }
+    }
+    if q.text.len() > 3 && q.text.chars().all(|c| !c.is_lowercase()) {
+        f.add2("code-caps", code, "y");
+    }
+    let next = ctx.low.get(q.end).map(String::as_str).unwrap_or("");
+    f.add2("code-next", code, next);
+    let prev = q
+        .first
+        .checked_sub(1)
+        .and_then(|i| ctx.low.get(i))
+        .map(String::as_str)
+        .unwrap_or("");
+    let prev2 = q
+        .first
+        .checked_sub(2)
+        .and_then(|i| ctx.low.get(i))
+        .map(String::as_str)
+        .unwrap_or("");
+    f.add2("code-prev", code, prev);
+    if prev == "of" {
+        // "the state of X", "the province of X"
+        f.add2("code-of", code, prev2);
+    }
+    f.add2("code-cue", code, if q.cue { "y" } else { "n" });
+    // The report's countries.
+    let share = ev.countries.get(p.country).copied().unwrap_or(0.0) / ev.total.max(1.0);
+    let sb = match share {
+        s if s <= 0.0 => "0",
+        s if s < 0.2 => "lo",
+        s if s < 0.5 => "mid",
+        s if s < 0.8 => "hi",
+        _ => "all",
+    };
+    f.add2("code-country-share", code, sb);
+    if ev.top_country.as_deref() == Some(p.country) {
+        f.add2("code-top-country", code, "y");
+    }
+    // The report's unambiguous places (never this name's own readings).
+    let others = ev
+        .anchors
+        .iter()
+        .filter(|(k, _)| *k != key)
+        .map(|(_, a)| a);
+    let mut nearest = f64::INFINITY;
+    let (mut same_admin1, mut contains, mut in_country) = (false, false, false);
+    for a in others {
+        if a.index == p.index {
+            nearest = 0.0;
+            continue;
+        }
+        nearest = nearest.min(distance_km(a.lat, a.lon, p.lat, p.lon));
+        if !p.admin1.is_empty() && a.admin1 == p.admin1 {
+            same_admin1 = true;
+            if code == "ADM1" || (code == "ADM2" && a.admin2 == p.admin2) {
+                contains = true;
+            }
+        }
+        if code == "PCLI" && a.country == p.country {
+            contains = true;
+        }
+        in_country |= a.country == p.country;
+    }
+    let db = if nearest.is_finite() {
+        distance_bucket(nearest)
+    } else {
+        "none"
+    };
+    f.add2("code-near", code, db);
+    f.add("near", db);
+    if same_admin1 {
+        f.add2("code-same-admin1", code, "y");
+    }
+    if contains {
+        f.add2("code-contains", code, "y");
+    }
+    if in_country {
+        f.add2("code-anchor-country", code, "y");
+    }
+}
+
+/// The features of every candidate of every query (the first [`MAX_CANDIDATES`] of each).
+pub fn features(ctx: &Context<'_>, queries: &[Query]) -> Vec<Vec<Vec<u32>>> {
+    let ev = Evidence::gather(ctx, queries);
+    (0..queries.len())
+        .map(|qi| {
+            (0..queries[qi].candidates.len().min(MAX_CANDIDATES))
+                .map(|ci| {
+                    let mut f = Features::new();
+                    candidate_features(ctx, &ev, queries, qi, ci, &mut f);
+                    f.into_ids()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The embedded ranking model (`models/geo.slm`), loaded once; `None` if it does not load.
+pub fn model() -> Option<&'static Model> {
+    static M: OnceLock<Option<Model>> = OnceLock::new();
+    M.get_or_init(|| Model::from_bytes(include_bytes!("../models/geo.slm")).ok())
+        .as_ref()
+}
+
+/// Without a model: regions and countries before towns of the same name, then population.
+fn prior(p: &Place) -> f64 {
+    let level = match p.code {
+        "PCLI" | "CONT" => 3.0,
+        "ADM1" => 2.0,
+        "PPLC" => 1.0,
+        _ => 0.0,
+    };
+    level * 20.0 + (p.population as f64 + 1.0).ln()
+}
+
+/// The chosen candidate of each query, by `model` (or the population prior without one).
+pub fn resolve_with(model: Option<&Model>, ctx: &Context<'_>, queries: &[Query]) -> Vec<usize> {
+    let Some(model) = model else {
+        return queries
+            .iter()
+            .map(|q| {
+                (0..q.candidates.len())
+                    .max_by(|&a, &b| prior(&q.candidates[a]).total_cmp(&prior(&q.candidates[b])))
+                    .unwrap_or(0)
+            })
+            .collect();
+    };
+    features(ctx, queries)
+        .iter()
+        .map(|cands| {
+            rank::best(model, cands.iter().map(Vec::as_slice))
+                .map_or(0, |(i, _)| i)
+        })
+        .collect()
+}
+
+/// The chosen candidate of each query, by the embedded model.
+pub fn resolve(ctx: &Context<'_>, queries: &[Query]) -> Vec<usize> {
+    resolve_with(model(), ctx, queries)
+}
+
+/// Country evidence from the actors a report names (and the states named where a place is
+/// meant), ISO2 -> count.
+pub fn actor_countries(lex: &Lexicon, mentions: &[Mention]) -> HashMap<String, f64> {
+    let mut weight: HashMap<String, f64> = HashMap::new();
+    for m in mentions {
+        let actor = match m.referent {
+            Referent::Actor { actor, .. } => Some(actor),
+            _ => None,
+        };
+        for a in actor.into_iter().chain(m.also_actor) {
+            if let Some(cc) = &lex.actors[a].country {
+                *weight.entry(cc.clone()).or_default() += 1.0;
+            }
+        }
+    }
+    weight
+}
+
+/// Resolve the recognised place mentions of one report: `pending` holds (mention index,
+/// candidates, locative cue); each of those mentions gets its chosen place as referent.
+pub fn resolve_mentions(
+    lex: &Lexicon,
+    doc: &Document,
+    low: &[String],
+    mentions: &mut [Mention],
+    pending: Vec<(usize, Vec<Place>, bool)>,
+) {
+    let ctx = Context {
+        low,
+        actor_countries: actor_countries(lex, mentions),
+    };
+    let mut index = Vec::with_capacity(pending.len());
+    let queries: Vec<Query> = pending
+        .into_iter()
+        .map(|(mi, mut candidates, cue)| {
+            let m = &mentions[mi];
+            index.push(mi);
+            candidates.truncate(MAX_CANDIDATES);
+            Query {
+                first: m.first,
+                end: m.end,
+                text: doc.slice(m.span).to_string(),
+                candidates,
+                cue,
+            }
+        })
+        .collect();
+    for ((mi, q), ci) in index.iter().zip(&queries).zip(resolve(&ctx, &queries)) {
+        mentions[*mi].referent = Referent::Place(q.candidates[ci]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_gazetteer::Gazetteer;
+
+    fn query(low: &[&str], first: usize, end: usize, cue: bool) -> Query {
+        let text = low[first..end].join(" ");
+        let candidates: Vec<Place> = Gazetteer::global()
+            .lookup(&normalize(&text))
+            .into_iter()
+            .take(MAX_CANDIDATES)
+            .collect();
+        assert!(!candidates.is_empty(), "{text}");
+        Query {
+            first,
+            end,
+            text,
+            candidates,
+            cue,
+        }
+    }
+
+    fn lower(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_lowercase()).collect()
+    }
+
+    fn ctx(low: &[String]) -> Context<'_> {
+        Context {
+            low,
+            actor_countries: HashMap::new(),
+        }
+    }
+
+    fn chosen(words: &[&str], spans: &[(usize, usize)]) -> Vec<Place> {
+        let low = lower(words);
+        let c = ctx(&low);
+        let qs: Vec<Query> = spans
+            .iter()
+            .map(|&(a, b)| query(words, a, b, true))
+            .collect();
+        let pick = resolve(&c, &qs);
+        qs.iter().zip(pick).map(|(q, i)| q.candidates[i]).collect()
+    }
+
+    #[test]
+    fn the_embedded_model_loads() {
+        assert!(model().is_some(), "models/geo.slm does not load");
+    }
+
+    #[test]
+    fn us_state_names_resolve_to_the_state() {
+        // Every US state and DC, named alone in a neutral sentence.
+        let g = Gazetteer::global();
+        let states: Vec<Place> = (0..g.len() as u32)
+            .map(|i| g.place(i))
+            .filter(|p| p.code == "ADM1" && p.country == "US")
+            .collect();
+        assert!(states.len() >= 50, "{}", states.len());
+        let mut wrong = Vec::new();
+        for s in &states {
+            let name: Vec<&str> = s.name.split(' ').collect();
+            let mut words = vec!["officials", "in"];
+            words.extend(&name);
+            words.push("said");
+            let p = chosen(&words, &[(2, 2 + name.len())])[0];
+            if p.index != s.index {
+                wrong.push(format!("{} -> {} ({} {} {})", s.name, p.name, p.code, p.country, p.population));
+            }
+        }
+        assert!(wrong.len() <= 3, "{} of {}: {wrong:?}", wrong.len(), states.len());
+    }
+
+    #[test]
+    fn a_county_named_as_such_is_the_county() {
+        let words = ["in", "Cuyahoga", "County", ",", "Ohio"];
+        let p = chosen(&words, &[(1, 3), (4, 5)]);
+        assert_eq!(p[0].code, "ADM2", "{:?}", p[0]);
+        assert_eq!(p[1].code, "ADM1", "{:?}", p[1]);
+    }
+
+    #[test]
+    fn nearby_places_pull_an_ambiguous_name_to_their_country() {
+        // Odessa is a city in Ukraine and a town in Texas.
+        let words = ["from", "Odessa", "to", "Midland", "and", "Lubbock", ",", "Texas"];
+        let p = chosen(&words, &[(1, 2), (3, 4), (5, 6), (7, 8)]);
+        assert_eq!(p[0].country, "US", "{:?}", p[0]);
+        let words = ["from", "Odessa", "to", "Mykolaiv", "and", "Kherson"];
+        let p = chosen(&words, &[(1, 2), (3, 4), (5, 6)]);
+        assert_eq!(p[0].country, "UA", "{:?}", p[0]);
+    }
+
+    #[test]
+    fn features_are_the_same_for_the_same_report() {
+        let words = ["in", "Kyiv", "and", "Kharkiv"];
+        let low = lower(&words);
+        let c = ctx(&low);
+        let qs = vec![query(&words, 1, 2, true), query(&words, 3, 4, true)];
+        assert_eq!(features(&c, &qs), features(&c, &qs));
+        assert!(features(&c, &qs)[0].iter().all(|ids| !ids.is_empty()));
+    }
+
+    #[test]
+    fn without_a_model_regions_come_before_towns() {
+        let words = ["in", "Kentucky"];
+        let low = lower(&words);
+        let c = ctx(&low);
+        let qs = vec![query(&words, 1, 2, true)];
+        let i = resolve_with(None, &c, &qs)[0];
+        assert_eq!(qs[0].candidates[i].code, "ADM1");
+    }
+}

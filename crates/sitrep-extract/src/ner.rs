@@ -1,0 +1,517 @@
+//! Named-entity recognition: which token runs name a person, an organisation, a place or a
+//! people, decided by a learned tagger rather than by lists.
+//!
+//! A greedy left-to-right BIO tagger (`sitrep_learn::tagger`) reads each sentence of
+//! sitrep-text's tokens. Its features are the word, its shape, affixes and neighbours, and, as
+//! *evidence* only, what the embedded lists say of the token: whether a gazetteer name covers it
+//! (with the feature class and population of its best reading), whether an actor phrase covers
+//! it (kind and form), whether it is a title, a person noun or a speech verb. The same function
+//! computes the features at training (`sitrep train ner`) and at run time, so the model sees
+//! the tokens it was trained on.
+//!
+//! The model (`models/ner.slm`) is trained on the Groningen Meaning Bank news corpus (Voice of
+//! America): "Trained in part on the Annotated Corpus for Named Entity Recognition (Abhinav
+//! Walia, Kaggle), derived from the Groningen Meaning Bank, used under the ODbL 1.0 / DbCL 1.0."
+
+use crate::lexicon::{ActorForm, Lexicon};
+use crate::mentions::is_title;
+use sitrep_gazetteer::{normalize, Feature, Gazetteer};
+use sitrep_learn::{tagger, Features, Model};
+use sitrep_model::ActorKind;
+use sitrep_text::{Document, TokenKind};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// The kind of thing a recognised name names (OntoNotes' names for the types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NerKind {
+    /// A person.
+    Person,
+    /// An organisation: government body, armed group, company, agency.
+    Org,
+    /// A geopolitical entity: country, region, city.
+    Gpe,
+    /// A place that is not a GPE: continent, sea, mountain range, region without a government.
+    Loc,
+    /// A nationality, religious or political group ("Iraqi", "Palestinians").
+    Norp,
+    /// A facility: building, airport, road, bridge.
+    Fac,
+    /// A named event ("World War II").
+    Event,
+    /// Any other name (products, laws, diseases).
+    Misc,
+}
+
+impl NerKind {
+    /// The label name the model uses for this kind ("PERSON", "GPE", ...).
+    pub fn label(self) -> &'static str {
+        match self {
+            NerKind::Person => "PERSON",
+            NerKind::Org => "ORG",
+            NerKind::Gpe => "GPE",
+            NerKind::Loc => "LOC",
+            NerKind::Norp => "NORP",
+            NerKind::Fac => "FAC",
+            NerKind::Event => "EVENT",
+            NerKind::Misc => "MISC",
+        }
+    }
+
+    /// The kind a label names, if any.
+    pub fn from_label(s: &str) -> Option<NerKind> {
+        Some(match s {
+            "PERSON" => NerKind::Person,
+            "ORG" => NerKind::Org,
+            "GPE" => NerKind::Gpe,
+            "LOC" => NerKind::Loc,
+            "NORP" => NerKind::Norp,
+            "FAC" => NerKind::Fac,
+            "EVENT" => NerKind::Event,
+            "MISC" => NerKind::Misc,
+            _ => return None,
+        })
+    }
+
+    /// Does this kind name a place (GPE, LOC, FAC)?
+    pub fn is_place(self) -> bool {
+        matches!(self, NerKind::Gpe | NerKind::Loc | NerKind::Fac)
+    }
+}
+
+/// One recognised name: tokens `[first, end)` of the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NerSpan {
+    pub first: usize,
+    pub end: usize,
+    pub kind: NerKind,
+}
+
+/// The embedded model, loaded once; `None` if the embedded bytes are not a model.
+pub fn model() -> Option<&'static Model> {
+    static M: OnceLock<Option<Model>> = OnceLock::new();
+    M.get_or_init(|| Model::from_bytes(include_bytes!("../models/ner.slm")).ok())
+        .as_ref()
+}
+
+/// Per-token keys the features need, computed once per document: each token lowercased.
+pub fn lowercased(doc: &Document) -> Vec<String> {
+    doc.tokens
+        .iter()
+        .map(|t| doc.slice(t.span).to_lowercase())
+        .collect()
+}
+
+/// The word shape: runs of upper, lower, digit and other characters, each run cut to two
+/// ("Kyiv" → "Xx", "U.S." → "X.X.", "1,200" → "d,d"), and a long form with runs cut to four.
+fn shapes(word: &str) -> (String, String) {
+    let mut short = String::new();
+    let mut long = String::new();
+    let mut last = '\0';
+    let mut run = 0;
+    for ch in word.chars() {
+        let c = if ch.is_uppercase() {
+            'X'
+        } else if ch.is_lowercase() {
+            'x'
+        } else if ch.is_ascii_digit() {
+            'd'
+        } else {
+            ch
+        };
+        if c == last {
+            run += 1;
+        } else {
+            run = 1;
+            last = c;
+        }
+        if run <= 1 {
+            short.push(c);
+        }
+        if run <= 4 {
+            long.push(c);
+        }
+    }
+    (short, long)
+}
+
+fn is_cap(s: &str) -> bool {
+    s.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn pop_bucket(p: u32) -> &'static str {
+    match p {
+        0 => "0",
+        1..=9_999 => "1e3",
+        10_000..=99_999 => "1e4",
+        100_000..=999_999 => "1e5",
+        _ => "1e6",
+    }
+}
+
+fn feature_name(f: Feature) -> &'static str {
+    match f {
+        Feature::Country => "country",
+        Feature::Admin1 => "admin1",
+        Feature::Capital => "capital",
+        Feature::Settlement => "settlement",
+        Feature::District => "district",
+    }
+}
+
+fn actor_kind_name(k: ActorKind) -> &'static str {
+    match k {
+        ActorKind::State => "state",
+        ActorKind::Military => "military",
+        ActorKind::ArmedGroup => "armed",
+        ActorKind::Organisation => "org",
+        ActorKind::GovernmentBody => "gov",
+        ActorKind::Civilians => "civ",
+        ActorKind::Person => "person",
+    }
+}
+
+/// What the gazetteer and the actor dictionary say of each token of a sentence: the longest
+/// name covering it, as (position in the name: 'B' or 'I', a description).
+struct ListEvidence {
+    gaz: Vec<Option<(char, &'static str, &'static str)>>,
+    actor: Vec<Option<(char, &'static str, &'static str)>>,
+}
+
+fn list_evidence(
+    doc: &Document,
+    low: &[String],
+    akey: &[String],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    r: &Range<usize>,
+) -> ListEvidence {
+    let n = r.len();
+    let mut ev = ListEvidence {
+        gaz: vec![None; n],
+        actor: vec![None; n],
+    };
+    let mut i = r.start;
+    while i < r.end {
+        let t = doc.tok(i);
+        if !is_cap(t) || doc.tokens[i].kind != TokenKind::Word {
+            i += 1;
+            continue;
+        }
+        // Longest gazetteer name of capitalised words (and "of", "de"... inside).
+        let mut key = String::new();
+        let mut best: Option<(usize, &'static str, &'static str)> = None;
+        let mut j = i;
+        while j < r.end && j < i + 5 {
+            let w = doc.tok(j);
+            let connector = j > i && matches!(low[j].as_str(), "of" | "de" | "al" | "el" | "the");
+            if !(is_cap(w) || connector) || doc.tokens[j].kind != TokenKind::Word {
+                break;
+            }
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(&normalize(w));
+            if !connector {
+                let hits = gaz.lookup(&key);
+                if let Some(top) = hits.first() {
+                    best = Some((
+                        j + 1 - i,
+                        feature_name(top.feature),
+                        pop_bucket(top.population),
+                    ));
+                }
+            }
+            if !gaz.continues(&key) {
+                break;
+            }
+            j += 1;
+        }
+        if let Some((len, f, p)) = best {
+            for k in 0..len {
+                ev.gaz[i + k - r.start] = Some((if k == 0 { 'B' } else { 'I' }, f, p));
+            }
+        }
+        // Longest actor phrase.
+        let actor = (1..=lex.max_actor_len.min(r.end - i))
+            .rev()
+            .find_map(|len| {
+                lex.actor_phrases
+                    .get(&akey[i..i + len])
+                    .map(|&(a, f)| (len, a, f))
+            });
+        let actor_len = actor.map_or(0, |a| a.0);
+        if let Some((len, a, form)) = actor {
+            let kind = actor_kind_name(lex.actors[a].kind);
+            let form = match form {
+                ActorForm::Name => "name",
+                ActorForm::Demonym => "demonym",
+                ActorForm::Capital => "capital",
+            };
+            for k in 0..len {
+                ev.actor[i + k - r.start] = Some((if k == 0 { 'B' } else { 'I' }, kind, form));
+            }
+        }
+        i += best.map_or(0, |b| b.0).max(actor_len).max(1);
+    }
+    ev
+}
+
+/// The features of every token of sentence `r` (token range of `doc`). `low` and `akey` are
+/// the whole document's lowercased tokens and actor keys.
+pub fn sentence_features(
+    doc: &Document,
+    low: &[String],
+    akey: &[String],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    r: Range<usize>,
+) -> Vec<Vec<u32>> {
+    features_hiding(doc, low, akey, lex, gaz, r, &[])
+}
+
+/// [`sentence_features`] without the word's own identity (word, affixes, word pairs) for the
+/// tokens `hidden` marks (indices relative to `r`). Training hides some names so the model
+/// learns what context and the lists say of a name it has never seen: real reports are full
+/// of names the training news never had.
+pub fn features_hiding(
+    doc: &Document,
+    low: &[String],
+    akey: &[String],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    r: Range<usize>,
+    hidden: &[bool],
+) -> Vec<Vec<u32>> {
+    let ev = list_evidence(doc, low, akey, lex, gaz, &r);
+    let shapes: Vec<(String, String)> = r.clone().map(|i| shapes(doc.tok(i))).collect();
+    let at = |k: isize| -> Option<usize> {
+        let j = r.start as isize + k;
+        (j >= r.start as isize && j < r.end as isize).then_some(j as usize)
+    };
+    let mut out = Vec::with_capacity(r.len());
+    let mut f = Features::new();
+    for (n, i) in r.clone().enumerate() {
+        f.clear();
+        let word = doc.tok(i);
+        let lw = low[i].as_str();
+        let (sh, shl) = (&shapes[n].0, &shapes[n].1);
+        let w_at = |k: isize| at(n as isize + k).map_or("<s>", |j| low[j].as_str());
+        let sh_at = |k: isize| {
+            at(n as isize + k)
+                .map(|j| shapes[j - r.start].0.as_str())
+                .unwrap_or("<s>")
+        };
+        let hide = hidden.get(n).copied().unwrap_or(false);
+        f.add("sh", sh);
+        f.add("shl", shl);
+        if !hide {
+            f.add("w", word);
+            f.add("lw", lw);
+            let chars: Vec<char> = lw.chars().collect();
+            let m = chars.len();
+            for k in 1..=3.min(m) {
+                let p: String = chars[..k].iter().collect();
+                f.add("pre", &p);
+            }
+            for k in 2..=4.min(m) {
+                let s: String = chars[m - k..].iter().collect();
+                f.add("suf", &s);
+            }
+            f.add2("w-1w", w_at(-1), lw);
+            f.add2("ww+1", lw, w_at(1));
+        }
+        for k in [-2isize, -1, 1, 2] {
+            let name = match k {
+                -2 => "w-2",
+                -1 => "w-1",
+                1 => "w+1",
+                _ => "w+2",
+            };
+            f.add(name, w_at(k));
+            let sname = match k {
+                -2 => "s-2",
+                -1 => "s-1",
+                1 => "s+1",
+                _ => "s+2",
+            };
+            f.add(sname, sh_at(k));
+        }
+        f.add2("s-1s", sh_at(-1), sh);
+        f.add2("ss+1", sh, sh_at(1));
+        if n == 0 {
+            f.flag("first");
+            if !hide {
+                f.add("first-w", lw);
+            }
+        } else if n == 1 && matches!(doc.tok(i - 1), "\"" | "“" | "'" | "‘" | "(") {
+            f.flag("after-open");
+        }
+        // The lists, as evidence.
+        match ev.gaz[n] {
+            Some((bi, class, pop)) => {
+                let b = if bi == 'B' { "B" } else { "I" };
+                f.add2("gaz", b, class);
+                f.add2("gazpop", b, pop);
+                f.add2("gaz-sh", class, sh);
+            }
+            None => f.flag("gaz-none"),
+        }
+        if let Some(j) = at(n as isize - 1) {
+            if let Some((_, class, _)) = ev.gaz[j - r.start] {
+                f.add("gaz-1", class);
+            }
+        }
+        if let Some(j) = at(n as isize + 1) {
+            if let Some((_, class, _)) = ev.gaz[j - r.start] {
+                f.add("gaz+1", class);
+            }
+        }
+        if let Some((bi, kind, form)) = ev.actor[n] {
+            let b = if bi == 'B' { "B" } else { "I" };
+            f.add2("act", b, kind);
+            f.add2("actform", kind, form);
+        }
+        if is_title(lex, lw) {
+            f.flag("title");
+        }
+        if n > 0 && is_title(lex, &low[i - 1]) {
+            f.flag("title-1");
+        }
+        if n > 1 && is_title(lex, &low[i - 2]) {
+            f.flag("title-2");
+        }
+        if lex.person_nouns.contains(lw) {
+            f.flag("pnoun");
+        }
+        if at(n as isize + 1).is_some_and(|j| lex.speech_verbs.contains(low[j].as_str())) {
+            f.flag("speech+1");
+        }
+        if lex.stopwords.contains(word) {
+            f.flag("stop");
+        }
+        if doc.tokens[i].kind == TokenKind::Possessive {
+            f.flag("poss");
+        }
+        if at(n as isize + 1).is_some_and(|j| doc.tokens[j].kind == TokenKind::Possessive) {
+            f.flag("poss+1");
+        }
+        out.push(f.ids().to_vec());
+    }
+    out
+}
+
+/// Tags the tokens `r` of `doc` with `model` and returns the names found.
+pub fn tag_sentence(
+    model: &Model,
+    doc: &Document,
+    low: &[String],
+    akey: &[String],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    r: Range<usize>,
+) -> Vec<NerSpan> {
+    let feats = sentence_features(doc, low, akey, lex, gaz, r.clone());
+    let tags = tagger::tag(model, &feats);
+    let labels = model.labels();
+    tagger::spans(tags.iter().map(|&t| labels[t].as_str()))
+        .into_iter()
+        .filter_map(|(a, b, k)| {
+            NerKind::from_label(k).map(|kind| NerSpan {
+                first: r.start + a,
+                end: r.start + b,
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// Every name the embedded model finds in `doc`, sentence by sentence, in document order.
+pub fn recognize_names(
+    doc: &Document,
+    low: &[String],
+    akey: &[String],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+) -> Vec<NerSpan> {
+    let Some(m) = model() else {
+        return Vec::new();
+    };
+    doc.sentences
+        .iter()
+        .flat_map(|s| tag_sentence(m, doc, low, akey, lex, gaz, s.tokens.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::actor_key;
+
+    fn names(text: &str) -> Vec<(String, NerKind)> {
+        let doc = Document::new(text.to_string());
+        let low = lowercased(&doc);
+        let akey: Vec<String> = doc
+            .tokens
+            .iter()
+            .map(|t| actor_key(doc.slice(t.span)))
+            .collect();
+        recognize_names(&doc, &low, &akey, Lexicon::global(), Gazetteer::global())
+            .into_iter()
+            .map(|s| {
+                let span = sitrep_model::Span::new(
+                    doc.tokens[s.first].span.start as usize,
+                    doc.tokens[s.end - 1].span.end as usize,
+                );
+                (doc.slice(span).to_string(), s.kind)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shapes_cut_runs() {
+        assert_eq!(shapes("Kyiv").0, "Xx");
+        assert_eq!(shapes("U.S.").0, "X.X.");
+        assert_eq!(shapes("1,200").1, "d,ddd");
+    }
+
+    #[test]
+    fn the_embedded_model_loads() {
+        let m = model().expect("models/ner.slm is a model");
+        assert!(m.labels().iter().any(|l| l == "B-PERSON"));
+        assert!(m.labels().iter().any(|l| l == "B-GPE"));
+    }
+
+    #[test]
+    fn a_person_who_speaks_is_a_person() {
+        let got = names("The talks failed, Farida Osmanova said on Tuesday.");
+        assert!(
+            got.contains(&("Farida Osmanova".into(), NerKind::Person)),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_country_and_a_city_are_places() {
+        let got = names("Troops moved from Poland to the city of Lviv overnight.");
+        assert!(got.contains(&("Poland".into(), NerKind::Gpe)), "{got:?}");
+        assert!(got.contains(&("Lviv".into(), NerKind::Gpe)), "{got:?}");
+    }
+
+    #[test]
+    fn an_unlisted_organisation_is_an_organisation() {
+        let got = names("The Zorvath Relief Foundation said it had sent food to the camps.");
+        assert!(
+            got.iter()
+                .any(|(n, k)| n.contains("Zorvath") && *k == NerKind::Org),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_nationality_is_not_a_place() {
+        let got = names("Iraqi officials met British diplomats in Baghdad.");
+        assert!(got.contains(&("Iraqi".into(), NerKind::Norp)), "{got:?}");
+        assert!(got.contains(&("Baghdad".into(), NerKind::Gpe)), "{got:?}");
+    }
+}

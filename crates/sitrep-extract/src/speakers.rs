@@ -1,0 +1,920 @@
+//! Who said a quote, learned: the speaker expressions near a quote are ranked, pronouns and role
+//! nouns are resolved to a named antecedent, and quoted stretches are told from titles and scare
+//! quotes.
+//!
+//! Three decisions share one ranking model (`models/speakers.slm`, trained by `sitrep train
+//! speakers` from PolNeAR's hand-annotated attributions; their features live in disjoint
+//! namespaces):
+//!
+//! 1. **Speaker**: the candidates are every name run (capitalised words, a title before them
+//!    kept apart), pronoun and role noun ("the senator", "officials", "the campaign") outside
+//!    quotation marks in the quote's paragraph and the paragraph before, plus "nobody". Features:
+//!    side of the quote, sentence and token distance, the words between (", said", ":"), the
+//!    words around the candidate, whether a speech verb follows or precedes it, shape, what the
+//!    recogniser made of it (evidence only).
+//! 2. **Antecedent**: a pronoun or role noun chosen as speaker is resolved to one of the ten
+//!    names last mentioned before it, or to nobody: recency, sentence distance, the pronoun with
+//!    the antecedent's first name and title (so gender is learnt, not listed), whether it spoke
+//!    the previous quote.
+//! 3. **Quote or term**: a stretch in quotation marks is a quotation or a term (a title of a
+//!    work, a scare-quoted word): its length, words, capitalisation, the words before it, a cue
+//!    nearby and whether a speaker was found.
+
+use crate::lexicon::Lexicon;
+use crate::mentions::{is_title, Recognized, Referent};
+use sitrep_learn::rank::{self, Choice};
+use sitrep_learn::{Features, Model};
+use sitrep_model::{Source, Span};
+use sitrep_text::{Document, TokenKind};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+static MODEL_BYTES: &[u8] = include_bytes!("../models/speakers.slm");
+
+/// The embedded speaker model, loaded once.
+pub fn model() -> &'static Model {
+    static M: OnceLock<Model> = OnceLock::new();
+    M.get_or_init(|| Model::from_bytes(MODEL_BYTES).expect("models/speakers.slm is a model"))
+}
+
+/// Words that begin a capitalised run without being part of a name ("But Trump said").
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "a", "an", "and", "but", "or", "however", "meanwhile", "also", "in", "on", "at",
+    "after", "before", "during", "while", "when", "since", "then", "this", "that", "these",
+    "those", "their", "there", "it", "if", "as", "although", "despite", "both", "some", "many",
+    "several", "no", "not", "only", "even", "still", "yet", "our", "his", "her", "its", "for",
+    "with", "from", "by", "to", "of", "so", "what", "why", "how", "where", "who", "asked",
+];
+const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "it", "who"];
+/// Nouns for bodies that speak ("the campaign said"), besides the lexicon's titles and person nouns.
+const BODY_NOUNS: &[&str] = &[
+    "campaign",
+    "administration",
+    "ministry",
+    "department",
+    "government",
+    "committee",
+    "group",
+    "office",
+    "agency",
+    "aide",
+    "aides",
+    "source",
+    "sources",
+    "party",
+    "court",
+    "army",
+    "military",
+    "company",
+    "organization",
+    "organisation",
+    "team",
+    "union",
+    "council",
+    "statement",
+    "spokesperson",
+    "critics",
+    "supporters",
+    "experts",
+    "analysts",
+];
+/// Words skipped between a subject and its verb ("also said", "has said").
+const AUX: &[&str] = &[
+    "also",
+    "has",
+    "had",
+    "have",
+    "later",
+    "then",
+    "previously",
+    "earlier",
+    "separately",
+    "further",
+    "was",
+    "is",
+    "again",
+    "would",
+    "will",
+    "did",
+    "does",
+    "has",
+    "once",
+    "repeatedly",
+    "recently",
+    "told",
+];
+
+/// What a speaker expression is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Capitalised words ("Brian Fallon", "the White House").
+    Name,
+    /// "he", "she", "they", "who"...
+    Pronoun,
+    /// A title or body noun ("the senator", "officials", "the campaign").
+    Role,
+}
+
+/// One expression that may name a speaker.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    /// Token range of the whole expression, title included.
+    pub first: usize,
+    pub end: usize,
+    /// First token of the name proper (after a title such as "Sen." or "President").
+    pub head: usize,
+    pub kind: Kind,
+    pub span: Span,
+    /// Lowercase last word of a name (what identifies one person across a report), or the
+    /// pronoun or noun.
+    pub key: String,
+    pub sentence: usize,
+    pub paragraph: usize,
+}
+
+/// The speaker expressions of one report, in document order, outside quotation marks.
+#[derive(Debug, Default)]
+pub struct Index {
+    pub exprs: Vec<Expr>,
+    /// Token range of each paragraph.
+    para_tokens: Vec<Range<usize>>,
+    /// For each name key, the index of its longest mention.
+    fullest: HashMap<String, usize>,
+    /// For each name key, the number of mentions.
+    count: HashMap<String, usize>,
+    /// For each name key, the title words seen before it ("sen", "president").
+    titles: HashMap<String, Vec<String>>,
+    /// For each name key, how often the first personal pronoun after one of its mentions is
+    /// masculine and feminine: the report's own evidence of gender.
+    gender: HashMap<String, (u32, u32)>,
+}
+
+fn is_masked(masked: &[Span], offset: u32) -> bool {
+    let i = masked.partition_point(|s| s.end <= offset);
+    i < masked.len() && masked[i].start <= offset
+}
+
+fn is_cap_word(doc: &Document, k: usize) -> bool {
+    doc.tokens[k].kind == TokenKind::Word && doc.tok(k).chars().next().is_some_and(char::is_uppercase)
+}
+
+impl Index {
+    /// Finds the expressions of `doc` outside the `masked` spans (sorted).
+    pub fn new(doc: &Document, lex: &Lexicon, rec: &Recognized, masked: &[Span]) -> Index {
+        let low = |k: usize| rec.low[k].as_str();
+        let mut idx = Index {
+            para_tokens: vec![0..0; doc.paragraphs.len()],
+            ..Default::default()
+        };
+        for (si, s) in doc.sentences.iter().enumerate() {
+            let r = &mut idx.para_tokens[s.paragraph];
+            if r.start == r.end {
+                *r = s.tokens.clone();
+            } else {
+                r.end = s.tokens.end;
+            }
+            let mut k = s.tokens.start;
+            while k < s.tokens.end {
+                if is_masked(masked, doc.tokens[k].span.start) {
+                    k += 1;
+                    continue;
+                }
+                let w = low(k);
+                let push = |idx: &mut Index, first: usize, head: usize, end: usize, kind: Kind| {
+                    let key = match kind {
+                        Kind::Name => low(end - 1).to_string(),
+                        _ => low(end - 1).to_string(),
+                    };
+                    idx.exprs.push(Expr {
+                        first,
+                        end,
+                        head,
+                        kind,
+                        span: Span::new(
+                            doc.tokens[first].span.start as usize,
+                            doc.tokens[end - 1].span.end as usize,
+                        ),
+                        key,
+                        sentence: si,
+                        paragraph: s.paragraph,
+                    });
+                };
+                if doc.tokens[k].kind == TokenKind::Word && PRONOUNS.contains(&w) {
+                    push(&mut idx, k, k, k + 1, Kind::Pronoun);
+                    k += 1;
+                    continue;
+                }
+                if is_cap_word(doc, k) {
+                    // A run of capitalised words, with the full stop of an initial or of an
+                    // abbreviated title ("J. D. Salinger", "Sen. Ted Cruz").
+                    let mut end = k + 1;
+                    while end < s.tokens.end && !is_masked(masked, doc.tokens[end].span.start) {
+                        if is_cap_word(doc, end) {
+                            end += 1;
+                        } else if doc.tok(end) == "."
+                            && (doc.tok(end - 1).chars().count() <= 4 || is_title(lex, low(end - 1)))
+                            && is_cap_word(doc, end - 1)
+                            && end + 1 < s.tokens.end
+                            && is_cap_word(doc, end + 1)
+                        {
+                            end += 2;
+                        } else {
+                            break;
+                        }
+                    }
+                    // A title before the name, spelt out or abbreviated ("Rep.", "Del."), and a
+                    // generational suffix after it, are not the name.
+                    let abbreviation = |j: usize| {
+                        j + 1 < end
+                            && doc.tok(j + 1) == "."
+                            && doc.tok(j).chars().count() > 1
+                            && doc.tok(j).chars().skip(1).all(char::is_lowercase)
+                    };
+                    let mut head = k;
+                    while head < end
+                        && (FUNCTION_WORDS.contains(&low(head))
+                            || is_title(lex, low(head))
+                            || abbreviation(head)
+                            || doc.tok(head) == ".")
+                    {
+                        head += 1;
+                    }
+                    let run_end = end;
+                    let mut end = end;
+                    while end > head + 1
+                        && (matches!(low(end - 1), "jr" | "sr" | "ii" | "iii" | "iv")
+                            || doc.tok(end - 1) == ".")
+                    {
+                        end -= 1;
+                    }
+                    let first = (k..head)
+                        .find(|&j| !FUNCTION_WORDS.contains(&low(j)))
+                        .unwrap_or(head);
+                    let common = |w: &str| {
+                        lex.person_nouns.contains(w) || BODY_NOUNS.contains(&w) || is_title(lex, w)
+                    };
+                    if head + 1 == end && head == s.tokens.start && common(low(head)) {
+                        // "Officials said", "Members of the group": a capital only because the
+                        // sentence starts there.
+                        push(&mut idx, head, head, end, Kind::Role);
+                    } else if head < end {
+                        push(&mut idx, first, head, end, Kind::Name);
+                    } else if let Some(t) = (k..end).rev().find(|&j| is_title(lex, low(j))) {
+                        push(&mut idx, t, t, t + 1, Kind::Role);
+                    }
+                    k = run_end;
+                    continue;
+                }
+                let role = lex.titles.contains(w)
+                    || lex.person_nouns.contains(w)
+                    || BODY_NOUNS.contains(&w);
+                let next_role = k + 1 < s.tokens.end && {
+                    let n = low(k + 1);
+                    lex.titles.contains(n) || lex.person_nouns.contains(n) || BODY_NOUNS.contains(&n)
+                };
+                if role && !next_role && doc.tokens[k].kind == TokenKind::Word {
+                    push(&mut idx, k, k, k + 1, Kind::Role);
+                }
+                k += 1;
+            }
+        }
+        for (i, e) in idx.exprs.iter().enumerate() {
+            if e.kind != Kind::Name {
+                continue;
+            }
+            *idx.count.entry(e.key.clone()).or_default() += 1;
+            let longer = idx
+                .fullest
+                .get(&e.key)
+                .is_none_or(|&j| idx.exprs[j].end - idx.exprs[j].head < e.end - e.head);
+            if longer {
+                idx.fullest.insert(e.key.clone(), i);
+            }
+            let stop = doc
+                .sentences
+                .get(e.sentence + 1)
+                .map_or(e.end, |s| s.tokens.end)
+                .min(e.end + 25);
+            let pronoun = (e.end..stop)
+                .filter(|&j| !is_masked(masked, doc.tokens[j].span.start))
+                .find_map(|j| match low(j) {
+                    "he" | "his" | "him" | "himself" => Some(true),
+                    "she" | "her" | "hers" | "herself" => Some(false),
+                    _ => None,
+                });
+            if let Some(m) = pronoun {
+                let g = idx.gender.entry(e.key.clone()).or_default();
+                if m {
+                    g.0 += 1;
+                } else {
+                    g.1 += 1;
+                }
+            }
+            let t = idx.titles.entry(e.key.clone()).or_default();
+            for j in e.first..e.head {
+                if is_title(lex, low(j)) && !t.iter().any(|x| x == low(j)) {
+                    t.push(low(j).to_string());
+                }
+            }
+        }
+        idx
+    }
+
+    /// The speaker a name expression names: the report's person of that name (with title),
+    /// the actor a recognised mention stands for, or the fullest form of the name.
+    pub fn source_of_name(
+        &self,
+        doc: &Document,
+        lex: &Lexicon,
+        rec: &Recognized,
+        e: &Expr,
+    ) -> Source {
+        if let Some(m) = rec.within(e.head, e.end).find(|m| m.first == e.head && m.end == e.end) {
+            if matches!(m.referent, Referent::Actor { .. } | Referent::Media) {
+                if let Some(s) = rec.source_of(lex, doc, m) {
+                    return s;
+                }
+            }
+        }
+        if let Some(p) = rec.persons.iter().find(|p| {
+            p.name
+                .split_whitespace()
+                .last()
+                .is_some_and(|l| l.to_lowercase() == e.key)
+        }) {
+            return p.source();
+        }
+        let full = self.fullest.get(&e.key).map_or(e, |&j| &self.exprs[j]);
+        let span = Span::new(
+            doc.tokens[full.head].span.start as usize,
+            doc.tokens[full.end - 1].span.end as usize,
+        );
+        let title = (full.first < full.head).then(|| {
+            let s = Span::new(
+                doc.tokens[full.first].span.start as usize,
+                doc.tokens[full.head - 1].span.end as usize,
+            );
+            doc.slice(s).to_string()
+        });
+        Source {
+            name: doc.slice(span).to_string(),
+            title,
+            affiliation: None,
+        }
+    }
+}
+
+/// Where a quote stands: its first piece with the quotation marks.
+#[derive(Debug, Clone, Copy)]
+pub struct Site {
+    pub outer: Span,
+    pub paragraph: usize,
+}
+
+/// What the speaker decision chose.
+#[derive(Debug, Clone, Default)]
+pub struct Attribution {
+    /// The speaker and where it was named.
+    pub speaker: Option<(Source, Option<Span>)>,
+    /// The chosen expression's key (a name key after resolution), to follow the thread.
+    pub key: Option<String>,
+    /// Best candidate score minus the score of "nobody".
+    pub margin: f32,
+}
+
+fn bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3..=5 => "3-5",
+        6..=10 => "6-10",
+        11..=20 => "11-20",
+        _ => "21+",
+    }
+}
+
+fn kind_name(e: &Expr) -> String {
+    match e.kind {
+        Kind::Name => "name".into(),
+        Kind::Pronoun => format!("pron:{}", e.key),
+        Kind::Role => format!("role:{}", e.key),
+    }
+}
+
+/// The words of a document, lowercased, and the report's expressions: what every feature reads.
+pub struct Ctx<'a> {
+    pub doc: &'a Document,
+    pub lex: &'a Lexicon,
+    pub rec: &'a Recognized,
+    pub masked: &'a [Span],
+    pub idx: &'a Index,
+}
+
+impl Ctx<'_> {
+    fn low(&self, k: usize) -> &str {
+        self.rec.low.get(k).map_or("</s>", String::as_str)
+    }
+
+    fn is_verb(&self, k: usize) -> bool {
+        k < self.doc.tokens.len() && self.lex.speech_verbs.contains(self.low(k))
+    }
+
+    /// The token range `[lo, qa)` before a quote and `[qb, hi)` after it where speakers are sought.
+    fn window(&self, site: &Site) -> (usize, usize, usize, usize) {
+        let qa = self.doc.token_at(site.outer.start);
+        let qb = self.doc.token_at(site.outer.end);
+        let para = &self.idx.para_tokens[site.paragraph];
+        let prev_start = site
+            .paragraph
+            .checked_sub(1)
+            .map_or(para.start, |p| self.idx.para_tokens[p].start);
+        let lo = prev_start.max(qa.saturating_sub(80));
+        let hi = para.end.min(qb + 60).max(qb);
+        (lo, qa, qb, hi)
+    }
+
+    /// Indices of the expressions in a quote's window.
+    pub fn candidates(&self, site: &Site) -> Vec<usize> {
+        let (lo, qa, qb, hi) = self.window(site);
+        let ex = &self.idx.exprs;
+        let from = ex.partition_point(|e| e.first < lo);
+        ex[from..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, e)| e.first < hi)
+            .filter(|(_, e)| e.end <= qa || e.first >= qb)
+            .map(|(i, _)| from + i)
+            .collect()
+    }
+
+    /// The verb a subject at `[.., end)` governs: after auxiliaries and an appositive.
+    fn verb_after(&self, end: usize) -> Option<usize> {
+        let n = self.doc.tokens.len();
+        let mut k = end;
+        if k < n && self.doc.tokens[k].kind == TokenKind::Possessive {
+            return None;
+        }
+        // "Rep. Gwen Moore (D-Wis.) said"
+        if k < n && self.low(k) == "(" {
+            let close = (k + 1..n.min(k + 12)).find(|&j| self.low(j) == ")")?;
+            k = close + 1;
+        }
+        if k < n && self.low(k) == "," {
+            let close = (k + 1..n.min(k + 25)).find(|&j| self.low(j) == ",")?;
+            k = close + 1;
+        }
+        let mut skipped = 0;
+        while k < n && skipped < 3 && AUX.contains(&self.low(k)) && !self.is_verb(k) {
+            k += 1;
+            skipped += 1;
+        }
+        (k < n && self.is_verb(k)).then_some(k)
+    }
+
+    fn speaker_features(&self, site: &Site, cands: &[usize], c: usize, rule: Option<Span>) -> Vec<u32> {
+        let (_, qa, qb, _) = self.window(site);
+        let e = &self.idx.exprs[cands[c]];
+        let mut f = Features::new();
+        let kind = kind_name(e);
+        let before = e.end <= qa;
+        let side = if before { "before" } else { "after" };
+        let q_sent_a = self.doc.sentence_at(site.outer.start).unwrap_or(0);
+        let q_sent_b = self
+            .doc
+            .sentence_at(site.outer.end.saturating_sub(1))
+            .unwrap_or(q_sent_a);
+        let sd = if before {
+            (q_sent_a as i64 - e.sentence as i64).min(3)
+        } else {
+            (e.sentence as i64 - q_sent_b as i64).min(3)
+        };
+        let sd = sd.to_string();
+        let dist = if before { qa - e.end } else { e.first - qb };
+        let rank_side = if before {
+            cands[c + 1..]
+                .iter()
+                .filter(|&&j| self.idx.exprs[j].end <= qa)
+                .count()
+        } else {
+            cands[..c].iter().filter(|&&j| self.idx.exprs[j].first >= qb).count()
+        };
+        let gap: Vec<&str> = if before {
+            (e.end..qa).map(|k| self.low(k)).collect()
+        } else {
+            (qb..e.first).map(|k| self.low(k)).collect()
+        };
+        let gap_pat = if gap.len() <= 4 { gap.join(" ") } else { "long".into() };
+        let gap_verb = gap.iter().find(|w| self.lex.speech_verbs.contains(**w));
+        let same_para = e.paragraph == site.paragraph;
+        f.flag("c");
+        f.add("k", &kind);
+        f.add2("ks", &kind, side);
+        f.add2("ssd", side, &sd);
+        f.add2("ksd", &kind, &format!("{side}{sd}"));
+        f.add2("sp", side, if same_para { "same" } else { "other" });
+        f.add2("dist", side, bucket(dist));
+        f.add2("kdist", &kind, &format!("{side}{}", bucket(dist)));
+        f.add2("rk", side, bucket(rank_side));
+        f.add2("krk", &kind, &format!("{side}{}", bucket(rank_side)));
+        f.add2("gap", side, &gap_pat);
+        f.add2("kgap", &kind, &format!("{side}|{gap_pat}"));
+        f.add2("gv", side, gap_verb.copied().unwrap_or("-"));
+        let prev = if e.first == 0 { "<s>" } else { self.low(e.first - 1) };
+        let prev2 = if e.first < 2 { "<s>" } else { self.low(e.first - 2) };
+        let next = self.low(e.end);
+        let next2 = self.low(e.end + 1);
+        f.add2("prev", side, prev);
+        f.add2("prev2", side, &format!("{prev2} {prev}"));
+        f.add2("next", side, next);
+        f.add2("next2", side, &format!("{next} {next2}"));
+        f.add2("kn", &kind, next);
+        let va = self.verb_after(e.end);
+        f.add2("va", side, &va.map_or("-".to_string(), |k| self.low(k).to_string()));
+        f.add2("vak", &kind, if va.is_some() { "1" } else { "0" });
+        if let Some(v) = va {
+            // Is that verb the quote's cue: between the candidate and the quote, or right after it?
+            let near = if before { v < qa } else { v >= qb };
+            f.add2("vaq", side, if near { "near" } else { "far" });
+        }
+        let vb = if prev == "the" || prev == "a" || prev == "an" { prev2 } else { prev };
+        f.add2("vb", side, if self.lex.speech_verbs.contains(vb) { vb } else { "-" });
+        f.add("ini", if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });
+        if e.kind == Kind::Name {
+            f.add("nlen", bucket(e.end - e.head));
+            f.add("tp", if e.first < e.head { "1" } else { "0" });
+            if e.first < e.head {
+                f.add("tpw", self.low(e.first));
+            }
+            f.add("cnt", bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)));
+            f.add("head", &e.key);
+            let r = self
+                .rec
+                .within(e.head, e.end)
+                .find(|m| m.first <= e.head && m.end >= e.head)
+                .map_or("none", |m| match m.referent {
+                    Referent::Person(_) => "person",
+                    Referent::Actor { .. } => "actor",
+                    Referent::Place(_) => "place",
+                    Referent::Media => "media",
+                });
+            f.add("rec", r);
+            f.add2("recs", r, side);
+        }
+        if self.doc.tokens.get(e.end).is_some_and(|t| t.kind == TokenKind::Possessive) {
+            f.flag("poss");
+        }
+        if let Some(r) = rule {
+            if r.start < e.span.end && e.span.start < r.end {
+                f.flag("rule");
+            }
+        }
+        let para = &self.idx.para_tokens[site.paragraph];
+        f.add2("qps", side, if qa == para.start { "1" } else { "0" });
+        let colon = qa > 0 && self.low(qa - 1) == ":";
+        f.add2("qcolon", side, if colon { "1" } else { "0" });
+        f.into_ids()
+    }
+
+    fn none_features(&self, site: &Site, n: usize, rule: Option<Span>) -> Vec<u32> {
+        let (_, qa, qb, _) = self.window(site);
+        let mut f = Features::new();
+        f.flag("none");
+        let si = self.doc.sentence_at(site.outer.start);
+        let verb = si.is_some_and(|si| {
+            self.doc.sentences[si]
+                .tokens
+                .clone()
+                .any(|k| !is_masked(self.masked, self.doc.tokens[k].span.start) && self.is_verb(k))
+        });
+        f.add("nv", if verb { "1" } else { "0" });
+        let para = &self.idx.para_tokens[site.paragraph];
+        f.add("nps", if qa == para.start { "1" } else { "0" });
+        f.add("npe", if qb >= para.end { "1" } else { "0" });
+        f.add("nc", bucket(n));
+        f.add("nrule", if rule.is_some() { "1" } else { "0" });
+        f.into_ids()
+    }
+
+    /// The feature sets of a quote's speaker choice: one per candidate, then "nobody".
+    pub fn speaker_choice(&self, site: &Site, rule: Option<Span>) -> (Vec<usize>, Vec<Vec<u32>>) {
+        let cands = self.candidates(site);
+        let mut out: Vec<Vec<u32>> = (0..cands.len())
+            .map(|c| self.speaker_features(site, &cands, c, rule))
+            .collect();
+        out.push(self.none_features(site, cands.len(), rule));
+        (cands, out)
+    }
+
+    /// Names an anaphor (expression index `a`) may stand for: the distinct name keys mentioned
+    /// before it, most recent first, at most ten; with their latest mention.
+    pub fn antecedents(&self, a: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for j in (0..a).rev() {
+            let e = &self.idx.exprs[j];
+            if e.kind == Kind::Name && !out.iter().any(|&o| self.idx.exprs[o].key == e.key) {
+                out.push(j);
+                if out.len() == 10 {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The feature sets of resolving anaphor `a`: one per antecedent, then "nobody".
+    pub fn antecedent_choice(&self, a: usize, prev_key: Option<&str>) -> (Vec<usize>, Vec<Vec<u32>>) {
+        let ants = self.antecedents(a);
+        let an = &self.idx.exprs[a];
+        let w = kind_name(an);
+        let mut out = Vec::with_capacity(ants.len() + 1);
+        for (r, &j) in ants.iter().enumerate() {
+            let e = &self.idx.exprs[j];
+            let full = self.idx.fullest.get(&e.key).map_or(e, |&i| &self.idx.exprs[i]);
+            let mut f = Features::new();
+            f.flag("a");
+            f.add2("ar", &w, bucket(r));
+            f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));
+            let first = self.low(full.head);
+            f.add2("afn", &w, if full.end - full.head > 1 { first } else { "-" });
+            f.add2("anl", &w, bucket(full.end - full.head));
+            f.add2("afk", &w, &e.key);
+            let (m, fe) = self.idx.gender.get(&e.key).copied().unwrap_or((0, 0));
+            let g = if m > fe {
+                "m"
+            } else if fe > m {
+                "f"
+            } else if m > 0 {
+                "mixed"
+            } else {
+                "-"
+            };
+            f.add2("ag", &w, g);
+            f.add2("agr", &w, &format!("{g}{}", bucket(r)));
+            let titles = self.idx.titles.get(&e.key);
+            for t in titles.into_iter().flatten() {
+                f.add2("at", &w, t);
+            }
+            let person = self.rec.persons.iter().find(|p| {
+                p.name
+                    .split_whitespace()
+                    .last()
+                    .is_some_and(|l| l.to_lowercase() == e.key)
+            });
+            if let Some(t) = person.and_then(|p| p.title.as_deref()) {
+                if t.to_lowercase().contains(an.key.as_str()) {
+                    f.flag("atm");
+                }
+            }
+            if titles.is_some_and(|t| t.iter().any(|x| *x == an.key)) {
+                f.flag("atm");
+            }
+            let r_kind = self
+                .rec
+                .within(e.head, e.end)
+                .find(|m| m.first <= e.head && m.end >= e.head)
+                .map_or("none", |m| match m.referent {
+                    Referent::Person(_) => "person",
+                    Referent::Actor { .. } => "actor",
+                    Referent::Place(_) => "place",
+                    Referent::Media => "media",
+                });
+            f.add2("arec", &w, r_kind);
+            f.add2("asp", &w, if prev_key == Some(e.key.as_str()) { "1" } else { "0" });
+            f.add2("asv", &w, if self.verb_after(e.end).is_some() { "1" } else { "0" });
+            f.add2("acnt", &w, bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)));
+            f.add2("ainit", &w, if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });
+            out.push(f.into_ids());
+        }
+        let mut f = Features::new();
+        f.flag("anone");
+        f.add("anw", &w);
+        f.add("ann", bucket(ants.len()));
+        out.push(f.into_ids());
+        (ants, out)
+    }
+
+    /// Decides who spoke the quote at `site`.
+    pub fn attribute(
+        &self,
+        model: &Model,
+        site: &Site,
+        rule: Option<Span>,
+        prev_key: Option<&str>,
+    ) -> Attribution {
+        let (cands, feats) = self.speaker_choice(site, rule);
+        let scores: Vec<f32> = feats.iter().map(|f| rank::score(model, f)).collect();
+        let none = *scores.last().expect("nobody is always a candidate");
+        let mut best: Option<(usize, f32)> = None;
+        for (i, &s) in scores[..cands.len()].iter().enumerate() {
+            if best.is_none_or(|(_, b)| s > b) {
+                best = Some((i, s));
+            }
+        }
+        let Some((b, s)) = best.filter(|(_, s)| *s > none) else {
+            return Attribution {
+                margin: best.map_or(-1.0, |(_, s)| s - none),
+                ..Default::default()
+            };
+        };
+        let ei = cands[b];
+        let e = &self.idx.exprs[ei];
+        let margin = s - none;
+        let named = match e.kind {
+            Kind::Name => Some(ei),
+            Kind::Pronoun | Kind::Role => {
+                let (ants, af) = self.antecedent_choice(ei, prev_key);
+                rank::best(model, af.iter().map(Vec::as_slice))
+                    .and_then(|(k, _)| ants.get(k).copied())
+            }
+        };
+        match named {
+            Some(j) => {
+                let n = &self.idx.exprs[j];
+                Attribution {
+                    speaker: Some((
+                        self.idx.source_of_name(self.doc, self.lex, self.rec, n),
+                        Some(e.span),
+                    )),
+                    key: Some(n.key.clone()),
+                    margin,
+                }
+            }
+            None => Attribution {
+                margin,
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The features of "this quoted stretch is a quotation" (its rival is the constant "term").
+    pub fn quote_features(&self, site: &Site, content: Span, has_cue: bool, found: &Attribution) -> Vec<u32> {
+        let text = self.doc.slice(content);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut f = Features::new();
+        f.flag("q");
+        f.add("qw", bucket(words.len()));
+        let title_case = words.iter().all(|w| {
+            w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                || matches!(*w, "of" | "the" | "and" | "a" | "in" | "on" | "for" | "to" | "at")
+        });
+        f.add2("qtc", if title_case { "1" } else { "0" }, bucket(words.len()));
+        f.add("qcap", if text.chars().next().is_some_and(char::is_uppercase) { "1" } else { "0" });
+        let inner_end = self.doc.slice(Span::new(content.start as usize, site.outer.end as usize));
+        let last = inner_end.trim_end_matches(['"', '”', '’', '\'', '»']).chars().last().unwrap_or(' ');
+        f.add("qend", &last.to_string());
+        if words.len() <= 6 {
+            for w in &words {
+                f.add("qin", &w.to_lowercase());
+            }
+        }
+        if let Some(w) = words.first() {
+            f.add("qfirst", &w.to_lowercase());
+        }
+        let (_, qa, qb, _) = self.window(site);
+        let p1 = if qa > 0 { self.low(qa - 1) } else { "<s>" };
+        let p2 = if qa > 1 { self.low(qa - 2) } else { "<s>" };
+        f.add("qp1", p1);
+        f.add("qp2", &format!("{p2} {p1}"));
+        f.add("qn1", self.low(qb));
+        f.add2("qcue", if has_cue { "1" } else { "0" }, bucket(words.len()));
+        // The words of the sentence outside quotation marks: what attributes it ("called",
+        // "believes", "the film").
+        if let Some(si) = self.doc.sentence_at(site.outer.start) {
+            for k in self.doc.sentences[si].tokens.clone() {
+                if self.doc.tokens[k].kind == TokenKind::Word
+                    && !is_masked(self.masked, self.doc.tokens[k].span.start)
+                {
+                    f.add("qsw", self.low(k));
+                }
+            }
+        }
+        let m = if found.speaker.is_some() {
+            "found"
+        } else if found.margin > -2.0 {
+            "near"
+        } else {
+            "none"
+        };
+        f.add2("qsp", m, bucket(words.len()));
+        let para = &self.idx.para_tokens[site.paragraph];
+        f.add("qps", if qa == para.start { "1" } else { "0" });
+        f.into_ids()
+    }
+}
+
+/// The constant rival of [`Ctx::quote_features`].
+pub fn term_features() -> Vec<u32> {
+    let mut f = Features::new();
+    f.flag("term");
+    f.into_ids()
+}
+
+/// A gold quote for training: its span, speaker and annotated source spans.
+#[derive(Debug, Clone)]
+pub struct GoldQuote {
+    pub start: u32,
+    pub end: u32,
+    pub speaker: Option<String>,
+    pub source: Vec<Span>,
+}
+
+/// The training decisions of one report.
+#[derive(Debug, Default)]
+pub struct Decisions {
+    pub speaker: Vec<Choice>,
+    pub antecedent: Vec<Choice>,
+    pub quote: Vec<Choice>,
+}
+
+fn last_name(s: &str) -> String {
+    s.split_whitespace().last().unwrap_or("").to_lowercase()
+}
+
+/// Does a predicted quote span match a gold one (overlap of at least half the shorter)?
+fn overlaps_half(a: Span, g: &GoldQuote) -> bool {
+    let lo = a.start.max(g.start);
+    let hi = a.end.min(g.end);
+    let shorter = (a.end - a.start).min(g.end - g.start);
+    hi > lo && shorter > 0 && (hi - lo) * 2 >= shorter
+}
+
+impl Ctx<'_> {
+    /// The speaker decision's gold: among candidates overlapping the gold source, the name
+    /// whose last word is the speaker's, else a pronoun or role noun, else nobody.
+    fn gold_speaker(&self, cands: &[usize], g: &GoldQuote) -> usize {
+        let over: Vec<usize> = (0..cands.len())
+            .filter(|&c| {
+                let e = &self.idx.exprs[cands[c]];
+                g.source.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
+            })
+            .collect();
+        let want = g.speaker.as_deref().map(last_name);
+        if let Some(w) = &want {
+            if let Some(&c) = over.iter().find(|&&c| {
+                let e = &self.idx.exprs[cands[c]];
+                e.kind == Kind::Name && &e.key == w
+            }) {
+                return c;
+            }
+        }
+        over.iter()
+            .copied()
+            .find(|&c| self.idx.exprs[cands[c]].kind != Kind::Name)
+            .or(if want.is_none() { over.first().copied() } else { None })
+            .unwrap_or(cands.len())
+    }
+
+    /// Training decisions for one quote group (`site`, its content spans) against the gold.
+    pub fn decisions(
+        &self,
+        site: &Site,
+        contents: &[Span],
+        has_cue: bool,
+        rule: Option<Span>,
+        gold: &[GoldQuote],
+        prev_key: Option<&str>,
+        model: Option<&Model>,
+        out: &mut Decisions,
+    ) -> Option<String> {
+        let g = gold
+            .iter()
+            .find(|g| contents.iter().any(|c| overlaps_half(*c, g)));
+        let (cands, feats) = self.speaker_choice(site, rule);
+        let mut key = None;
+        if let Some(g) = g {
+            let gi = self.gold_speaker(&cands, g);
+            if gi < cands.len() {
+                let e = &self.idx.exprs[cands[gi]];
+                if e.kind != Kind::Name {
+                    if let Some(want) = g.speaker.as_deref().map(last_name) {
+                        let (ants, af) = self.antecedent_choice(cands[gi], prev_key);
+                        let ag = ants
+                            .iter()
+                            .position(|&j| self.idx.exprs[j].key == want)
+                            .unwrap_or(ants.len());
+                        out.antecedent.push(Choice { candidates: af, gold: ag });
+                    }
+                }
+            }
+            key = g.speaker.as_deref().map(last_name);
+            out.speaker.push(Choice {
+                candidates: feats,
+                gold: gi,
+            });
+        }
+        if contents.len() == 1 {
+            let found = match model {
+                Some(m) => self.attribute(m, site, rule, prev_key),
+                None => Attribution::default(),
+            };
+            let qf = self.quote_features(site, contents[0], has_cue, &found);
+            out.quote.push(Choice {
+                candidates: vec![qf, term_features()],
+                gold: usize::from(g.is_none()),
+            });
+        }
+        key
+    }
+}

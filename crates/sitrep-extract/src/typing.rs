@@ -1,0 +1,378 @@
+//! Learned event typing: which family and type an event mention is, read from its context.
+//!
+//! The trigger lexicon (`data/triggers.tsv`) proposes candidates and gives features; the decision
+//! is a linear model (`models/events.slm`, trained by `sitrep train events` on ACLED-coded notes
+//! and PLOVER-coded sentences) over the words of the mention's sentence and clause, the trigger
+//! and the words around it, the weapons, the casualty figures and the kinds of actors named. One
+//! model, one scoring per clause: the typer costs a hash per word and a few thousand additions.
+//!
+//! [`features`] is the one feature function: the trainer calls it through [`candidates`], the
+//! extractor through `events`, so training and run time cannot drift apart.
+
+use crate::lexicon::{Lexicon, Trigger};
+use sitrep_learn::{Features, Model};
+use sitrep_model::{ActorKind, CasualtyKind, EventType, Family, Span};
+use std::ops::Range;
+use std::sync::OnceLock;
+use time::Date;
+
+/// The label of a clause that reports no event (used by the detector of clauses with no trigger).
+pub const NONE: &str = "none";
+
+/// The embedded model, loaded once. `None` when the file is empty or unreadable: events are then
+/// typed by the trigger lexicon alone.
+pub fn model() -> Option<&'static Model> {
+    static MODEL: OnceLock<Option<Model>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| Model::from_bytes(include_bytes!("../models/events.slm")).ok())
+        .as_ref()
+}
+
+/// The label a family and type are learnt under: `family/type`.
+pub fn label(family: Family, kind: EventType) -> String {
+    format!("{}/{}", family.as_str(), kind.as_str())
+}
+
+/// The family and type of a label, `None` for [`NONE`] or a malformed label.
+pub fn parse_label(label: &str) -> Option<(Family, EventType)> {
+    let (f, t) = label.split_once('/')?;
+    let (f, t) = (Family::parse(f)?, EventType::parse(t)?);
+    sitrep_model::EventKind::new(f, t).map(|_| (f, t))
+}
+
+/// What the typer reads of one clause.
+pub struct Context<'a> {
+    /// Every token of the document, lowercased.
+    pub low: &'a [String],
+    /// The clause's sentence, as a token range.
+    pub sentence: Range<usize>,
+    /// The clause, as a token range inside the sentence.
+    pub clause: Range<usize>,
+    /// The sentences around it in its paragraph, as a token range holding `sentence`.
+    pub paragraph: Range<usize>,
+    /// Tokens that are part of a time expression ("On 5 March 2022"): read as one `<time>`.
+    pub in_time: &'a dyn Fn(usize) -> bool,
+    /// Tokens inside a quotation.
+    pub masked: &'a dyn Fn(usize) -> bool,
+    /// The trigger chosen in the clause: its first token, its length and its lexicon entry.
+    pub trigger: Option<(usize, usize, &'a Trigger)>,
+    /// Other trigger phrases of the clause (start, length, entry).
+    pub others: &'a [(usize, usize, Trigger)],
+    pub weapons: &'a [String],
+    pub figures: &'a [CasualtyKind],
+    /// Actors named in the sentence: (token, kind).
+    pub actors: &'a [(usize, ActorKind)],
+}
+
+/// The word as a feature: lowercase, digits folded to `0`, common inflections stripped
+/// ("clashed", "clashes", "clashing" → "clash").
+pub fn norm(w: &str) -> String {
+    if w.bytes().any(|b| b.is_ascii_digit()) {
+        return w
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+    }
+    stem(w).to_string()
+}
+
+fn stem(w: &str) -> &str {
+    let n = w.len();
+    for suf in ["ings", "ing", "ied", "ies", "ed", "es", "s"] {
+        if n >= suf.len() + 4 && w.ends_with(suf) && w.is_char_boundary(n - suf.len()) {
+            return &w[..n - suf.len()];
+        }
+    }
+    w
+}
+
+fn actor_kind(k: ActorKind) -> &'static str {
+    match k {
+        ActorKind::State => "state",
+        ActorKind::Military => "military",
+        ActorKind::ArmedGroup => "armed_group",
+        ActorKind::Organisation => "organisation",
+        ActorKind::GovernmentBody => "government_body",
+        ActorKind::Civilians => "civilians",
+        ActorKind::Person => "person",
+    }
+}
+
+/// The features of one clause (see the module documentation).
+pub fn features(c: &Context) -> Features {
+    let mut f = Features::new();
+    f.flag("bias");
+    // The sentence's words and bigrams, each time expression one token.
+    let mut words: Vec<(usize, String)> = Vec::with_capacity(c.sentence.len());
+    let mut in_time = false;
+    for k in c.sentence.clone() {
+        if (c.masked)(k) {
+            continue;
+        }
+        if (c.in_time)(k) {
+            if !in_time {
+                words.push((k, "<time>".into()));
+            }
+            in_time = true;
+            continue;
+        }
+        in_time = false;
+        let w = &c.low[k];
+        if w.chars().all(|ch| !ch.is_alphanumeric()) && w != "-" {
+            continue;
+        }
+        words.push((k, norm(w)));
+    }
+    // The paragraph's other words: what the note or report says around the sentence.
+    for k in c.paragraph.clone() {
+        if c.sentence.contains(&k) || (c.masked)(k) || (c.in_time)(k) {
+            continue;
+        }
+        let w = &c.low[k];
+        if w.chars().any(char::is_alphabetic) {
+            f.add("p", &norm(w));
+        }
+    }
+    for (i, (k, w)) in words.iter().enumerate() {
+        f.add("w", w);
+        if c.clause.contains(k) {
+            f.add("cw", w);
+        }
+        let prev = if i == 0 { "<s>" } else { &words[i - 1].1 };
+        f.add2("b", prev, w);
+    }
+    match c.trigger {
+        Some((at, n, t)) => {
+            let phrase = c.low[at..at + n].join(" ");
+            f.add("t", &phrase);
+            f.add("tl", &norm(&c.low[at + n - 1]));
+            f.add("tf", t.family.as_str());
+            f.add("tk", t.kind.as_str());
+            if let Some(w) = &t.weapon {
+                f.add("tw", w);
+            }
+            // The words around the trigger, by side.
+            let lo = at.saturating_sub(3).max(c.sentence.start);
+            let hi = (at + n + 3).min(c.sentence.end);
+            for k in lo..at {
+                f.add("l", &norm(&c.low[k]));
+            }
+            for k in at + n..hi {
+                f.add("r", &norm(&c.low[k]));
+            }
+            if at > c.sentence.start {
+                f.add2("lt", &norm(&c.low[at - 1]), &phrase);
+            }
+            if at + n < c.sentence.end {
+                f.add2("tr", &phrase, &norm(&c.low[at + n]));
+            }
+            for (k, kind) in c.actors {
+                let side = if *k < at { "before" } else { "after" };
+                f.add2("ta", side, actor_kind(*kind));
+                f.add2("tka", t.kind.as_str(), actor_kind(*kind));
+            }
+        }
+        None => f.flag("no_trigger"),
+    }
+    for (_, _, t) in c.others {
+        f.add("ot", t.kind.as_str());
+    }
+    for w in c.weapons {
+        f.add("wp", w);
+    }
+    for k in c.figures {
+        f.add(
+            "fig",
+            match k {
+                CasualtyKind::Killed => "killed",
+                CasualtyKind::Injured => "injured",
+            },
+        );
+    }
+    if c.figures.is_empty() {
+        f.flag("no_figures");
+    }
+    for (_, kind) in c.actors {
+        f.add("a", actor_kind(*kind));
+    }
+    f
+}
+
+/// The model's decision on a clause: the best label and its margin over the runner-up.
+pub fn decide(model: &Model, ids: &[u32]) -> Option<(Family, EventType, f32)> {
+    let scores = model.scores(ids);
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let best = *order.first()?;
+    let margin = order
+        .get(1)
+        .map_or(f32::INFINITY, |&r| scores[best] - scores[r]);
+    let (fam, kind) = parse_label(&model.labels()[best])?;
+    Some((fam, kind, margin))
+}
+
+/// The best event label among those the model knows, ignoring [`NONE`]; with its score's lead
+/// over [`NONE`] (how sure the model is there is an event at all).
+pub fn decide_event(model: &Model, ids: &[u32]) -> Option<(Family, EventType, f32)> {
+    let scores = model.scores(ids);
+    let none = model.label_index(NONE);
+    let best = (0..scores.len())
+        .filter(|&i| Some(i) != none)
+        .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))?;
+    let lead = none.map_or(f32::INFINITY, |n| scores[best] - scores[n]);
+    let (fam, kind) = parse_label(&model.labels()[best])?;
+    Some((fam, kind, lead))
+}
+
+/// How much the trigger lexicon's reading of a clause weighs against the model's scores: the
+/// model overrules the lexicon only when it prefers another label by more than this.
+pub const LEXICON_PRIOR: f32 = 20.0;
+
+/// The label the model prefers given the lexicon's reading `prior`, which gets
+/// [`LEXICON_PRIOR`] added to its score; `None` when the model does not know the prior's
+/// label (the lexicon's reading then stands).
+pub fn with_prior(
+    model: &Model,
+    scores: &[f32],
+    prior: (Family, EventType),
+) -> Option<(Family, EventType)> {
+    with_bonus(model, scores, prior, LEXICON_PRIOR)
+}
+
+/// [`with_prior`] with another weight of the lexicon (for tuning it).
+pub fn with_bonus(
+    model: &Model,
+    scores: &[f32],
+    prior: (Family, EventType),
+    bonus: f32,
+) -> Option<(Family, EventType)> {
+    let p = model.label_index(&label(prior.0, prior.1))?;
+    let none = model.label_index(NONE);
+    let best = (0..scores.len())
+        .filter(|&i| Some(i) != none)
+        .map(|i| (i, scores[i] + if i == p { bonus } else { 0.0 }))
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?
+        .0;
+    parse_label(&model.labels()[best])
+}
+
+/// One clause as the trainer sees it.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub sentence: usize,
+    pub span: Span,
+    /// Whether the clause has a trigger phrase.
+    pub trigger: bool,
+    /// Whether the clause gives a casualty figure.
+    pub figures: bool,
+    /// Whether the clause is a statement by a state ("The Kremlin said").
+    pub statement: bool,
+    /// The trigger lexicon's reading of the clause (its trigger refined by the weapons named).
+    pub lexical: Option<(Family, EventType)>,
+    pub ids: Vec<u32>,
+}
+
+/// The typing features of every clause of a text, in order, as the extractor computes them.
+pub fn candidates(text: &str, published: Option<Date>) -> Vec<Candidate> {
+    let lex = Lexicon::global();
+    let gaz = sitrep_gazetteer::Gazetteer::global();
+    let doc = sitrep_text::Document::new(text.to_string());
+    let rec = crate::mentions::recognize(&doc, lex, gaz);
+    let quoted = crate::quotes::find(&doc, lex, &rec);
+    crate::events::typing_candidates(&doc, lex, &rec, &quoted, published)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_folded_to_a_stem() {
+        assert_eq!(norm("clashed"), "clash");
+        assert_eq!(norm("clashes"), "clash");
+        assert_eq!(norm("protesters"), "protester");
+        assert_eq!(norm("2022"), "0000");
+        assert_eq!(norm("gas"), "gas");
+    }
+
+    #[test]
+    fn labels_round_trip_and_refuse_bad_pairs() {
+        let l = label(Family::Battles, EventType::ArmedClash);
+        assert_eq!(
+            parse_label(&l),
+            Some((Family::Battles, EventType::ArmedClash))
+        );
+        assert_eq!(parse_label("battles/peaceful_protest"), None);
+        assert_eq!(parse_label(NONE), None);
+    }
+
+    fn typed(text: &str) -> Vec<(Family, EventType)> {
+        let m = model().expect("the embedded event model");
+        candidates(text, None)
+            .iter()
+            .filter_map(|c| decide_event(m, &c.ids).map(|d| (d.0, d.1)))
+            .collect()
+    }
+
+    #[test]
+    fn the_model_reads_a_protest_a_riot_and_a_battle() {
+        let t = typed(
+            "Hundreds of teachers protested peacefully outside the ministry over unpaid wages.",
+        );
+        assert_eq!(
+            t.first(),
+            Some(&(Family::Protests, EventType::PeacefulProtest))
+        );
+        let t = typed("Rioters burned tyres and threw stones at shops, blocking the main road.");
+        assert_eq!(t.first().map(|x| x.0), Some(Family::Riots));
+        let t =
+            typed("Government forces clashed with rebels near the town, exchanging heavy fire.");
+        assert_eq!(t.first(), Some(&(Family::Battles, EventType::ArmedClash)));
+    }
+
+    #[test]
+    fn a_weapon_changes_the_type() {
+        let t = typed("A man threw a hand grenade at a bar, injuring four people.");
+        assert_eq!(
+            t.first(),
+            Some(&(Family::ExplosionsRemoteViolence, EventType::Grenade))
+        );
+    }
+
+    #[test]
+    fn features_see_the_trigger_and_its_neighbours() {
+        let low: Vec<String> = "troops clashed with rebels"
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let t = Trigger {
+            family: Family::Battles,
+            kind: EventType::ArmedClash,
+            weapon: None,
+        };
+        let no = |_: usize| false;
+        let c = Context {
+            low: &low,
+            sentence: 0..4,
+            clause: 0..4,
+            paragraph: 0..4,
+            in_time: &no,
+            masked: &no,
+            trigger: Some((1, 1, &t)),
+            others: &[],
+            weapons: &[],
+            figures: &[],
+            actors: &[],
+        };
+        let ids = features(&c).into_ids();
+        let mut want = Features::new();
+        want.add("t", "clashed");
+        want.add("tl", "clash");
+        want.add("l", "troop");
+        want.add("r", "with");
+        for id in want.ids() {
+            assert!(ids.contains(id));
+        }
+        assert!(!ids.contains(&sitrep_learn::hash("no_trigger")));
+    }
+}

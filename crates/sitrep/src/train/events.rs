@@ -1,0 +1,427 @@
+//! `sitrep train events`: the event typer of `sitrep_extract::typing`, trained on ACLED-coded
+//! notes (`acled-2022.dev.jsonl`: family and sub-event type of one event per note) and
+//! PLOVER-coded sentences (`plover-gsr.dev.jsonl`, for diplomacy and cooperation, its categories
+//! mapped to sitrep's types as docs/ontology.md pairs them).
+//!
+//! Every clause of a record is read by the extractor itself (`typing::candidates`). The record's
+//! event is its first clause with a trigger or a casualty figure (or, with none, its first
+//! clause): that clause is an example of the record's label. The record's other clauses with no
+//! trigger, no figure and no statement are examples of `none`: from them the model learns when
+//! wording with no trigger reports no further event. Scores are cross-validated in five folds
+//! grouped by country (every record of a country in one fold, so the held-out records come from
+//! countries the model never saw), per family and per type, with a learning curve; the model is
+//! then trained on everything.
+
+use super::TrainArgs;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sitrep_extract::typing::{self, Candidate, NONE};
+use sitrep_learn::metrics::Report;
+use sitrep_learn::{Example, Model, TrainOptions};
+use sitrep_model::{EventType, Family};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+const OPTIONS: TrainOptions = TrainOptions {
+    epochs: 10,
+    seed: 1,
+    prune: 0.05,
+};
+const FOLDS: usize = 5;
+
+#[derive(Deserialize)]
+struct Record {
+    id: String,
+    text: String,
+    published: Option<String>,
+    #[serde(default)]
+    events: Vec<GoldEvent>,
+    acled: Option<Acled>,
+    plover: Option<Plover>,
+}
+
+#[derive(Deserialize)]
+struct GoldEvent {
+    family: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Acled {
+    country: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Plover {
+    event: String,
+}
+
+/// The sitrep family and type a PLOVER 0.5b1 category is trained as (docs/ontology.md's table
+/// read backwards); `None` for the categories sitrep has no type for (SUPPORT, CONCEDE,
+/// COOPERATE) and for violence and protest, which ACLED's notes teach as ACLED codes them (the
+/// GSR's FIGHT and ASSAULT do not follow ACLED's line between battles and violence against
+/// civilians).
+pub fn plover_type(category: &str) -> Option<(Family, EventType)> {
+    use EventType::*;
+    use Family::*;
+    Some(match category {
+        "AGREE" => (Diplomacy, Agreement),
+        "CONSULT" => (Diplomacy, Meeting),
+        "AID" => (Diplomacy, Aid),
+        "REJECT" => (Diplomacy, Rejection),
+        "DEMAND" | "REQUEST" => (Diplomacy, Demand),
+        "THREATEN" => (Diplomacy, Threat),
+        "DISAPPROVE" | "INVESTIGATE" | "ACCUSE" => (Diplomacy, Accusation),
+        "SANCTION" => (Diplomacy, Sanction),
+        "RETREAT" => (StrategicDevelopments, NonViolentTransferOfTerritory),
+        "COERCE" => (StrategicDevelopments, Arrests),
+        "MOBILIZE" => (StrategicDevelopments, HeadquartersOrBaseEstablished),
+        _ => return None,
+    })
+}
+
+/// One record read: its group (country), the label of its event, its clauses.
+struct Read {
+    id: String,
+    text: String,
+    group: String,
+    label: String,
+    candidates: Vec<Candidate>,
+}
+
+/// The record's examples: its event clause under its label, other bare clauses as `none`.
+fn examples(r: &Read, index: &BTreeMap<String, usize>) -> Vec<Example> {
+    let event = r
+        .candidates
+        .iter()
+        .position(|c| (c.trigger || c.figures) && !c.statement)
+        .or((!r.candidates.is_empty()).then_some(0));
+    let mut out = Vec::new();
+    for (i, c) in r.candidates.iter().enumerate() {
+        let label = if Some(i) == event {
+            &r.label
+        } else if !c.trigger && !c.figures && !c.statement {
+            NONE
+        } else {
+            continue;
+        };
+        out.push(Example {
+            ids: c.ids.clone(),
+            label: index[label],
+        });
+    }
+    out
+}
+
+fn read(path: &Path, acled: bool) -> Result<Vec<Read>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let records: Vec<Record> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
+        })
+        .collect::<Result<_>>()?;
+    let pb = crate::progress_bar(Some(records.len() as u64), "records");
+    let out: Vec<Option<Read>> = records
+        .par_iter()
+        .map(|r| {
+            pb.inc(1);
+            let label = if acled {
+                let e = r.events.first()?;
+                let (f, t) = (Family::parse(&e.family)?, EventType::parse(e.kind.as_deref()?)?);
+                typing::label(f, t)
+            } else {
+                let (f, t) = plover_type(&r.plover.as_ref()?.event)?;
+                typing::label(f, t)
+            };
+            let published = r
+                .published
+                .as_deref()
+                .and_then(sitrep_text::timex::parse_date);
+            let group = if acled {
+                r.acled
+                    .as_ref()
+                    .and_then(|a| a.country.clone())
+                    .unwrap_or_else(|| r.id.clone())
+            } else {
+                // The GSR's sentences have no country: each is its own group.
+                r.id.clone()
+            };
+            Some(Read {
+                id: r.id.clone(),
+                text: r.text.clone(),
+                group,
+                label,
+                candidates: typing::candidates(&r.text, published),
+            })
+        })
+        .collect();
+    pb.finish_and_clear();
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// The fold of every record: its group's place in a seeded shuffle of the groups, so every
+/// record of a country is held out together.
+fn fold_of(reads: &[Read]) -> Vec<usize> {
+    let groups: Vec<&str> = {
+        let mut g: Vec<&str> = reads.iter().map(|r| r.group.as_str()).collect();
+        g.sort_unstable();
+        g.dedup();
+        g
+    };
+    let f = sitrep_learn::metrics::folds(groups.len(), FOLDS, 1, 7);
+    reads
+        .iter()
+        .map(|r| f[groups.binary_search(&r.group.as_str()).unwrap_or(0)])
+        .collect()
+}
+
+/// Scores of the typer on held-out records.
+#[derive(Default)]
+struct Scores {
+    family: Report,
+    kind: Report,
+    /// Types scored within families: macro over families of the macro over their types.
+    by_family_kind: BTreeMap<String, Report>,
+    /// Clauses with no trigger and no figure: is there an event (gold) and was one read.
+    detect: Report,
+    /// Family macro recall with the lexicon weighted by each of [`BONUSES`].
+    family_at: Vec<Report>,
+    /// Detection of bare clauses at each of [`LEADS`].
+    detect_at: Vec<Report>,
+}
+
+/// Weights of the lexicon's reading tried in cross-validation (see `typing::with_prior`).
+const BONUSES: [f32; 6] = [0.0, 5.0, 10.0, 20.0, 40.0, 80.0];
+/// Leads over `none` tried for bare clauses.
+const LEADS: [f32; 6] = [0.0, 5.0, 10.0, 20.0, 40.0, 80.0];
+
+impl Scores {
+    fn add(&mut self, model: &Model, r: &Read, index: &BTreeMap<String, usize>) {
+        let gold = typing::parse_label(&r.label);
+        let exs = examples(r, index);
+        for e in &exs {
+            let g = &model.labels()[e.label];
+            let bare = e.ids.contains(&sitrep_learn::hash("no_trigger"))
+                && e.ids.contains(&sitrep_learn::hash("no_figures"));
+            if g == NONE || bare {
+                let lead = typing::decide_event(model, &e.ids).map_or(f32::MIN, |d| d.2);
+                self.detect_at.resize(LEADS.len(), Report::default());
+                for (i, l) in LEADS.iter().enumerate() {
+                    let said = if lead > *l { "event" } else { NONE };
+                    self.detect_at[i].classified(if g == NONE { NONE } else { "event" }, said);
+                }
+                let said = if lead > 0.0 { "event" } else { NONE };
+                self.detect
+                    .classified(if g == NONE { NONE } else { "event" }, said);
+            }
+            if g == NONE {
+                continue;
+            }
+            let Some((gf, gk)) = gold else { continue };
+            let Some((pf, pk, _)) = typing::decide_event(model, &e.ids) else {
+                continue;
+            };
+            self.family.classified(gf.as_str(), pf.as_str());
+            self.family_at.resize(BONUSES.len(), Report::default());
+            let lexical = r.candidates.iter().find(|c| c.ids == e.ids).and_then(|c| c.lexical);
+            let scores = model.scores(&e.ids);
+            for (i, b) in BONUSES.iter().enumerate() {
+                let got = lexical
+                    .and_then(|l| typing::with_bonus(model, &scores, l, *b))
+                    .map_or(pf, |x| x.0);
+                self.family_at[i].classified(gf.as_str(), got.as_str());
+            }
+            if std::env::var("EV_DEBUG").is_ok() && gf != pf {
+                eprintln!("MISS\t{}\t{}\t{}\t{}", r.id, typing::label(gf, gk), typing::label(pf, pk), r.text.replace('\n', " "));
+            }
+            self.kind
+                .classified(&typing::label(gf, gk), &typing::label(pf, pk));
+            self.by_family_kind
+                .entry(gf.as_str().to_string())
+                .or_default()
+                .classified(gk.as_str(), pk.as_str());
+        }
+    }
+
+    /// Type accuracy as the issue weighs it: the macro recall of each family's types, averaged
+    /// over families.
+    fn kind_macro_by_family(&self) -> f64 {
+        let v: Vec<f64> = self
+            .by_family_kind
+            .values()
+            .map(Report::macro_recall)
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    }
+}
+
+fn train_on(reads: &[&Read], labels: &[String], index: &BTreeMap<String, usize>) -> Model {
+    let exs: Vec<Example> = reads.iter().flat_map(|r| examples(r, index)).collect();
+    let mut o = OPTIONS;
+    if let Some(e) = std::env::var("EV_EPOCHS").ok().and_then(|v| v.parse().ok()) {
+        o.epochs = e;
+    }
+    sitrep_learn::train(&exs, labels.to_vec(), o)
+}
+
+/// Runs `sitrep train events`.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut reads = read(&args.data.join("acled-2022.dev.jsonl"), true)?;
+    let acled_n = reads.len();
+    reads.extend(read(&args.data.join("plover-gsr.dev.jsonl"), false)?);
+    eprintln!(
+        "read {} ACLED notes and {} PLOVER sentences in {:.1} s",
+        acled_n,
+        reads.len() - acled_n,
+        started.elapsed().as_secs_f64()
+    );
+    let mut labels: Vec<String> = reads.iter().map(|r| r.label.clone()).collect();
+    labels.push(NONE.to_string());
+    labels.sort();
+    labels.dedup();
+    let index: BTreeMap<String, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.clone(), i))
+        .collect();
+    let fold = fold_of(&reads);
+    let k = if args.folds > 1 { args.folds } else { FOLDS };
+    let fold: Vec<usize> = fold.iter().map(|f| f % k).collect();
+    // Cross-validation, with a learning curve on the same folds.
+    let fractions = [20, 40, 60, 80, 100];
+    let results: Vec<(usize, Scores, Scores)> = (0..k)
+        .into_par_iter()
+        .flat_map(|held| {
+            let train: Vec<&Read> = reads
+                .iter()
+                .zip(&fold)
+                .filter(|(_, f)| **f != held)
+                .map(|(r, _)| r)
+                .collect();
+            let test: Vec<&Read> = reads
+                .iter()
+                .zip(&fold)
+                .filter(|(_, f)| **f == held)
+                .map(|(r, _)| r)
+                .collect();
+            let (labels, index) = (&labels, &index);
+            fractions.into_par_iter().map(move |pct| {
+                let n = train.len() * pct / 100;
+                let model = train_on(&train[..n], labels, index);
+                let (mut acled, mut plover) = (Scores::default(), Scores::default());
+                for r in &test {
+                    let s = if r.group.starts_with("PLOVER") {
+                        &mut plover
+                    } else {
+                        &mut acled
+                    };
+                    s.add(&model, r, index);
+                }
+                (pct, acled, plover)
+            })
+        })
+        .collect();
+    let mut curve: BTreeMap<usize, (Scores, Scores)> = BTreeMap::new();
+    for (pct, a, p) in results {
+        let e = curve.entry(pct).or_default();
+        e.0.family.merge(&a.family);
+        e.0.kind.merge(&a.kind);
+        e.0.detect.merge(&a.detect);
+        e.0.family_at.resize(BONUSES.len(), Report::default());
+        e.0.detect_at.resize(LEADS.len(), Report::default());
+        for (x, y) in e.0.family_at.iter_mut().zip(&a.family_at) {
+            x.merge(y);
+        }
+        for (x, y) in e.0.detect_at.iter_mut().zip(&a.detect_at) {
+            x.merge(y);
+        }
+        for (f, r) in &a.by_family_kind {
+            e.0.by_family_kind.entry(f.clone()).or_default().merge(r);
+        }
+        e.1.family.merge(&p.family);
+        e.1.kind.merge(&p.kind);
+    }
+    let (acled, plover) = &curve[&100];
+    println!("cross-validated, {k} folds grouped by country (ACLED notes):");
+    println!("family\n{}\n", acled.family);
+    println!("type\n{}\n", acled.kind);
+    println!(
+        "type accuracy, macro over each family's types, averaged over families: {:.1}",
+        acled.kind_macro_by_family()
+    );
+    println!("detection of clauses with no trigger and no figure\n{}\n", acled.detect);
+    for (b, r) in BONUSES.iter().zip(&acled.family_at) {
+        println!("  lexicon weight {b:>4}: family macro recall {:.1}", r.macro_recall());
+    }
+    for (l, r) in LEADS.iter().zip(&acled.detect_at) {
+        let ev = r.by_label.get("event").copied().unwrap_or_default();
+        println!(
+            "  lead over none {l:>4}: bare-clause events P {:.1} R {:.1}",
+            ev.precision(),
+            ev.recall()
+        );
+    }
+    println!("cross-validated (PLOVER sentences, each held out with its fold):");
+    println!("type\n{}\n", plover.kind);
+    println!("learning curve (share of each training fold: family macro recall, type macro by family):");
+    for (pct, (a, _)) in &curve {
+        println!(
+            "  {pct:>3} %  family {:.1}  type {:.1}",
+            a.family.macro_recall(),
+            a.kind_macro_by_family()
+        );
+    }
+    let all: Vec<&Read> = reads.iter().collect();
+    let model = train_on(&all, &labels, &index);
+    let mut dev = Scores::default();
+    for r in reads.iter().take(acled_n) {
+        dev.add(&model, r, &index);
+    }
+    println!(
+        "\ndev (trained on all, ACLED notes): family macro {:.1}, type macro by family {:.1}",
+        dev.family.macro_recall(),
+        dev.kind_macro_by_family()
+    );
+    let bytes = model.to_bytes();
+    println!(
+        "model: {} labels, {} rows, {} bytes; {:.1} s",
+        labels.len(),
+        model.rows(),
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !args.dry_run {
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| "crates/sitrep-extract/models/events.slm".into());
+        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mapped_plover_category_is_a_valid_sitrep_kind() {
+        for c in [
+            "AGREE", "CONSULT", "AID", "REJECT", "DEMAND", "THREATEN", "DISAPPROVE", "SANCTION",
+            "RETREAT", "COERCE", "MOBILIZE",
+        ] {
+            let (f, t) = plover_type(c).expect(c);
+            assert!(sitrep_model::EventKind::new(f, t).is_some(), "{c}");
+        }
+        assert_eq!(plover_type("CONCEDE"), None);
+        assert_eq!(plover_type("FIGHT"), None);
+    }
+}

@@ -1,0 +1,459 @@
+//! `sitrep train geo`: the toponym resolution ranker (which gazetteer record a place name means).
+//!
+//! Reads `gwn.dev.jsonl` (GeoWebNews: news articles with every toponym's span, coordinates and
+//! GeoNames id) and `acled-2022.dev.jsonl` (ACLED notes with the coder's location name and
+//! coordinates; the name is looked for in the note). Each gold name becomes one ranking
+//! decision over its gazetteer candidates, with the features of `sitrep_extract::geocode`
+//! computed in the context of the whole report (its actors as recognised at run time, the other
+//! gold names as its place mentions). The gold candidate is the one with the gold GeoNames id,
+//! else the nearest within 161 km; a name with no such candidate is counted wrong and not
+//! trained on.
+//!
+//! Scores are resolution given the gold spans, as the literature measures it: 5-fold
+//! cross-validation grouped by article, acc@161 and GeoNames id match per gold feature code,
+//! beside the population prior the model replaces. `--eval-only` scores the committed model
+//! instead (on every article: it saw them in training).
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sitrep_extract::geocode::{self, Context, Query, MAX_CANDIDATES};
+use sitrep_extract::lexicon::{actor_key, ActorForm, Lexicon};
+use sitrep_extract::mentions::{self, Recognized};
+use sitrep_gazetteer::{distance_km, normalize, Gazetteer, Place};
+use sitrep_learn::metrics::folds;
+use sitrep_learn::rank::{self, Choice};
+use sitrep_learn::{Model, TrainOptions};
+use sitrep_model::ActorKind;
+use sitrep_text::Document;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use super::TrainArgs;
+
+const FOLDS: usize = 5;
+const SEED: u64 = 16;
+
+fn opts() -> TrainOptions {
+    TrainOptions {
+        epochs: 10,
+        seed: SEED,
+        prune: 1e-3,
+    }
+}
+
+#[derive(Deserialize)]
+struct ToponymJ {
+    start: usize,
+    end: usize,
+    lat: f64,
+    lon: f64,
+    geonames_id: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct LocationJ {
+    name: String,
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Deserialize, Default)]
+struct EventJ {
+    #[serde(default)]
+    locations: Vec<LocationJ>,
+}
+
+#[derive(Deserialize)]
+struct RecordJ {
+    text: String,
+    #[serde(default)]
+    toponyms: Vec<ToponymJ>,
+    #[serde(default)]
+    events: Vec<EventJ>,
+}
+
+/// One gold place name.
+struct Gold {
+    lat: f64,
+    lon: f64,
+    id: Option<u32>,
+    /// Index of the gold candidate, when one is within reach.
+    answer: Option<usize>,
+}
+
+/// One report with its gold names as queries.
+struct Article {
+    corpus: &'static str,
+    rec: Recognized,
+    actor_countries: std::collections::HashMap<String, f64>,
+    queries: Vec<Query>,
+    gold: Vec<Gold>,
+}
+
+impl Article {
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            low: &self.rec.low,
+            actor_countries: self.actor_countries.clone(),
+        }
+    }
+}
+
+/// The token range covering bytes `[start, end)`.
+fn tokens_of(doc: &Document, start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = doc
+        .tokens
+        .iter()
+        .position(|t| t.span.end as usize > start)?;
+    let last = doc.tokens.iter().rposition(|t| (t.span.start as usize) < end)?;
+    (first <= last).then_some((first, last + 1))
+}
+
+/// Candidates for a name as written, as run time finds them: a state's name (not its capital's
+/// or its demonym) is that country; else the name itself, else without a leading "the" or a
+/// trailing possessive.
+fn candidates(gaz: &Gazetteer, lex: &Lexicon, doc: &Document, span: (usize, usize), text: &str) -> Vec<Place> {
+    let akey: Vec<String> = doc.tokens[span.0..span.1]
+        .iter()
+        .map(|t| actor_key(doc.slice(t.span)))
+        .collect();
+    if let Some(&(a, form)) = lex.actor_phrases.get(&akey) {
+        let entry = &lex.actors[a];
+        if entry.kind == ActorKind::State && !matches!(form, ActorForm::Demonym | ActorForm::Capital) {
+            if let Some(p) = entry.country.as_deref().and_then(|cc| gaz.country(cc)) {
+                return vec![p];
+            }
+        }
+    }
+    let key = normalize(text);
+    let mut hits = gaz.lookup(&key);
+    if hits.is_empty() {
+        let k = key
+            .strip_prefix("the ")
+            .unwrap_or(&key)
+            .trim_end_matches(" s");
+        hits = gaz.lookup(k);
+    }
+    hits.truncate(MAX_CANDIDATES);
+    hits
+}
+
+fn gold_answer(cands: &[Place], lat: f64, lon: f64, id: Option<u32>) -> Option<usize> {
+    if let Some(i) = id.and_then(|id| cands.iter().position(|p| p.geonameid == id)) {
+        return Some(i);
+    }
+    cands
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, distance_km(p.lat, p.lon, lat, lon)))
+        .filter(|(_, d)| *d <= 161.0)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+fn load(path: &Path, corpus: &'static str) -> Result<Vec<Article>> {
+    let data =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let lines: Vec<&str> = data.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lex = Lexicon::global();
+    let gaz = Gazetteer::global();
+    let pb = crate::progress_bar(Some(lines.len() as u64), corpus);
+    let out: Result<Vec<Article>> = lines
+        .par_iter()
+        .map(|line| {
+            let r: RecordJ = serde_json::from_str(line).context("a gold record")?;
+            // Gold spans: GWN's toponyms; ACLED's location name where the note writes it.
+            let mut spans: Vec<(usize, usize, f64, f64, Option<u32>)> = r
+                .toponyms
+                .iter()
+                .map(|t| (t.start, t.end, t.lat, t.lon, t.geonames_id))
+                .collect();
+            for l in r.events.iter().flat_map(|e| &e.locations) {
+                if let Some(at) = r.text.find(l.name.as_str()) {
+                    spans.push((at, at + l.name.len(), l.lat, l.lon, None));
+                }
+            }
+            spans.sort_by_key(|s| s.0);
+            let doc = Document::new(r.text);
+            let rec = mentions::recognize(&doc, lex, gaz);
+            let actor_countries = geocode::actor_countries(lex, &rec.mentions);
+            let mut queries = Vec::new();
+            let mut gold = Vec::new();
+            for (start, end, lat, lon, id) in spans {
+                let Some(text) = doc.text.get(start..end) else {
+                    continue;
+                };
+                let span = tokens_of(&doc, start, end);
+                let cands = span.map_or_else(Vec::new, |sp| candidates(gaz, lex, &doc, sp, text));
+                let answer = gold_answer(&cands, lat, lon, id);
+                if cands.is_empty() {
+                    // No candidate: resolution cannot answer; counted wrong in the scores.
+                    gold.push(Gold {
+                        lat,
+                        lon,
+                        id,
+                        answer: None,
+                    });
+                    queries.push(None);
+                    continue;
+                }
+                let Some((first, last)) = span else {
+                    continue;
+                };
+                gold.push(Gold {
+                    lat,
+                    lon,
+                    id,
+                    answer,
+                });
+                queries.push(Some(Query {
+                    first,
+                    end: last,
+                    text: text.to_string(),
+                    candidates: cands,
+                    cue: true,
+                }));
+            }
+            pb.inc(1);
+            // Keep the unanswerable names in the scores only.
+            let (queries, gold): (Vec<Query>, Vec<Gold>) = queries
+                .into_iter()
+                .zip(gold)
+                .map(|(q, g)| {
+                    (
+                        q.unwrap_or(Query {
+                            first: 0,
+                            end: 0,
+                            text: String::new(),
+                            candidates: Vec::new(),
+                            cue: false,
+                        }),
+                        g,
+                    )
+                })
+                .unzip();
+            Ok(Article {
+                corpus,
+                rec,
+                actor_countries,
+                queries,
+                gold,
+            })
+        })
+        .collect();
+    pb.finish_and_clear();
+    out
+}
+
+/// Feature ids of every candidate of every answerable query of an article.
+fn article_features(a: &Article) -> Vec<Vec<Vec<u32>>> {
+    // Queries without candidates take no part in the report's evidence.
+    let live: Vec<usize> = (0..a.queries.len())
+        .filter(|&i| !a.queries[i].candidates.is_empty())
+        .collect();
+    let qs: Vec<Query> = live.iter().map(|&i| a.queries[i].clone()).collect();
+    let feats = geocode::features(&a.ctx(), &qs);
+    let mut out = vec![Vec::new(); a.queries.len()];
+    for (k, i) in live.into_iter().enumerate() {
+        out[i] = feats[k].clone();
+    }
+    out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    n: usize,
+    within: usize,
+    with_id: usize,
+    id_ok: usize,
+    reachable: usize,
+}
+
+impl Tally {
+    fn add(&mut self, g: &Gold, chosen: Option<&Place>) {
+        self.n += 1;
+        self.reachable += usize::from(g.answer.is_some());
+        if let Some(p) = chosen {
+            self.within += usize::from(distance_km(p.lat, p.lon, g.lat, g.lon) <= 161.0);
+        }
+        if let Some(id) = g.id {
+            self.with_id += 1;
+            self.id_ok += usize::from(chosen.is_some_and(|p| p.geonameid == id));
+        }
+    }
+
+    fn line(&self) -> String {
+        let pct = |a: usize, b: usize| {
+            if b == 0 {
+                "   –  ".to_string()
+            } else {
+                format!("{:5.1}%", 100.0 * a as f64 / b as f64)
+            }
+        };
+        format!(
+            "acc@161 {} ({}/{})  id {} ({}/{})  gold candidate reachable {}",
+            pct(self.within, self.n),
+            self.within,
+            self.n,
+            pct(self.id_ok, self.with_id),
+            self.id_ok,
+            self.with_id,
+            pct(self.reachable, self.n),
+        )
+    }
+}
+
+/// Per corpus, per gold feature code: tallies.
+type Tallies = BTreeMap<(&'static str, String), Tally>;
+
+fn score(a: &Article, chosen: &[Option<usize>], t: &mut Tallies) {
+    for (qi, g) in a.gold.iter().enumerate() {
+        let q = &a.queries[qi];
+        let class = g
+            .answer
+            .map_or("unreachable".to_string(), |i| q.candidates[i].code.to_string());
+        let p = chosen[qi].map(|i| &q.candidates[i]);
+        for key in [(a.corpus, "all".to_string()), (a.corpus, class.clone())] {
+            t.entry(key).or_default().add(g, p);
+        }
+    }
+}
+
+fn choices(a: &Article, feats: &[Vec<Vec<u32>>]) -> Vec<Choice> {
+    a.gold
+        .iter()
+        .zip(feats)
+        .filter_map(|(g, f)| {
+            g.answer.filter(|&i| i < f.len()).map(|gold| Choice {
+                candidates: f.clone(),
+                gold,
+            })
+        })
+        .collect()
+}
+
+fn predict(model: Option<&Model>, a: &Article, feats: &[Vec<Vec<u32>>]) -> Vec<Option<usize>> {
+    match model {
+        Some(m) => feats
+            .iter()
+            .map(|f| rank::best(m, f.iter().map(Vec::as_slice)).map(|(i, _)| i))
+            .collect(),
+        None => {
+            let live: Vec<usize> = (0..a.queries.len())
+                .filter(|&i| !a.queries[i].candidates.is_empty())
+                .collect();
+            let qs: Vec<Query> = live.iter().map(|&i| a.queries[i].clone()).collect();
+            let pick = geocode::resolve_with(None, &a.ctx(), &qs);
+            let mut out = vec![None; a.queries.len()];
+            for (k, i) in live.into_iter().enumerate() {
+                out[i] = Some(pick[k]);
+            }
+            out
+        }
+    }
+}
+
+fn print(title: &str, t: &Tallies) {
+    println!("{title}");
+    for ((corpus, class), tally) in t {
+        if class == "all" || tally.n >= 10 {
+            println!("  {corpus:5} {class:12} {}", tally.line());
+        }
+    }
+}
+
+/// Runs `sitrep train geo`.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut arts = load(&args.data.join("gwn.dev.jsonl"), "gwn")?;
+    arts.extend(load(&args.data.join("acled-2022.dev.jsonl"), "acled")?);
+    let feats: Vec<Vec<Vec<Vec<u32>>>> = arts.par_iter().map(article_features).collect();
+    let n_choices: usize = arts
+        .iter()
+        .zip(&feats)
+        .map(|(a, f)| choices(a, f).len())
+        .sum();
+    eprintln!(
+        "{} articles, {} trainable names, read in {:.1}s",
+        arts.len(),
+        n_choices,
+        started.elapsed().as_secs_f64()
+    );
+    if args.eval_only {
+        let mut t = Tallies::new();
+        let model = geocode::model();
+        for (a, f) in arts.iter().zip(&feats) {
+            score(a, &predict(model, a, f), &mut t);
+        }
+        print("committed model, resolution given gold spans (trained on these articles):", &t);
+        return Ok(());
+    }
+    // The population prior, for comparison.
+    let mut prior = Tallies::new();
+    for (a, f) in arts.iter().zip(&feats) {
+        score(a, &predict(None, a, f), &mut prior);
+    }
+    print("population prior, resolution given gold spans:", &prior);
+    let k = if args.folds > 1 { args.folds } else { FOLDS };
+    let fold = folds(arts.len(), k, 1, SEED);
+    let mut cv = Tallies::new();
+    let pb = crate::progress_bar(Some(k as u64), "folds");
+    let per_fold: Vec<Tallies> = (0..k)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<Choice> = arts
+                .iter()
+                .zip(&feats)
+                .zip(&fold)
+                .filter(|(_, &g)| g != f)
+                .flat_map(|((a, x), _)| choices(a, x))
+                .collect();
+            let model = rank::train(&train, opts());
+            let mut t = Tallies::new();
+            for ((a, x), _) in arts.iter().zip(&feats).zip(&fold).filter(|(_, &g)| g == f) {
+                score(a, &predict(Some(&model), a, x), &mut t);
+            }
+            pb.inc(1);
+            t
+        })
+        .collect();
+    pb.finish_and_clear();
+    for t in per_fold {
+        for (key, v) in t {
+            let e = cv.entry(key).or_default();
+            e.n += v.n;
+            e.within += v.within;
+            e.with_id += v.with_id;
+            e.id_ok += v.id_ok;
+            e.reachable += v.reachable;
+        }
+    }
+    print(
+        &format!("{k}-fold cross-validation grouped by article, resolution given gold spans:"),
+        &cv,
+    );
+    let all: Vec<Choice> = arts
+        .iter()
+        .zip(&feats)
+        .flat_map(|(a, x)| choices(a, x))
+        .collect();
+    let model = rank::train(&all, opts());
+    let bytes = model.to_bytes();
+    println!(
+        "model: {} weights, {} bytes; trained in {:.1}s",
+        model.rows(),
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !args.dry_run {
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| "crates/sitrep-extract/models/geo.slm".into());
+        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `sitrep train`: the reproducible training of every learned stage.
+//!
+//! Each stage reads pinned inputs from `../shared/data` (or `--data`), trains with
+//! `sitrep-learn`, prints its cross-validated and dev-set scores, and writes its model where
+//! `sitrep-extract` embeds it (`crates/sitrep-extract/models/`). The same inputs give the same
+//! bytes, so a committed model can be checked by training again.
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+mod events;
+mod geo;
+mod ner;
+mod speakers;
+
+/// Which learned stage to train.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Stage {
+    /// The named-entity tagger (people, organisations, places, nationalities): ner/*.jsonl.
+    Ner,
+    /// The event typer (family and type of an event mention): ACLED notes and PLOVER sentences.
+    Events,
+    /// Speaker attribution and quote-or-term (one ranking model): PolNeAR attributions.
+    Speakers,
+    /// Toponym resolution (which gazetteer record a place name means): GeoWebNews and ACLED.
+    Geo,
+    /// Training of this stage lands with its issue.
+    None,
+}
+
+/// Arguments of `sitrep train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// The stage to train.
+    #[arg(value_enum)]
+    pub stage: Stage,
+    /// The folder of the dev sets (`../shared/data` by default).
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    /// Where to write the model (default: the stage's file in crates/sitrep-extract/models/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Only score (cross-validation and dev), do not write the model.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Only score the committed model on the dev set (stages that support it: ner).
+    #[arg(long)]
+    pub eval_only: bool,
+    /// Cross-validation folds on the training set (0 or 1: none).
+    #[arg(long, default_value_t = 0)]
+    pub folds: usize,
+}
+
+/// Runs `sitrep train`.
+pub fn run(args: TrainArgs) -> Result<()> {
+    match args.stage {
+        Stage::Ner => ner::run(&args),
+        Stage::Events => events::run(&args),
+        Stage::Speakers => speakers::run(&args),
+        Stage::Geo => geo::run(&args),
+        Stage::None => anyhow::bail!("no stage named"),
+    }
+}

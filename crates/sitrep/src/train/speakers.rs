@@ -1,0 +1,311 @@
+//! `sitrep train speakers`: who said each quote, and which quoted stretches are quotes.
+//!
+//! Reads `polnear.dev.jsonl` (PolNeAR: US political news with every attribution annotated by
+//! hand). The `train` compartment (840 articles) trains, and is scored by 5-fold
+//! cross-validation grouped by article; the `dev` compartment (84 articles) is scored by the
+//! model trained on all of `train`, which is the model written. The decisions and their
+//! features are `sitrep_extract::speakers`'; the quote finder (`quotes::find_with`) collects
+//! them against the gold, so training sees exactly what run time sees.
+//!
+//! Training runs in two steps per model: the speaker and antecedent choices first; then the
+//! quote-or-term choices, whose features include whether a speaker was found, computed with a
+//! speaker model that did not see the article (out of fold), as at run time.
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use serde::Deserialize;
+use sitrep_eval::{GoldRecord, Scores};
+use sitrep_extract::lexicon::Lexicon;
+use sitrep_extract::mentions::{self, Recognized};
+use sitrep_extract::quotes;
+use sitrep_extract::speakers::{Decisions, GoldQuote};
+use sitrep_gazetteer::Gazetteer;
+use sitrep_learn::metrics::{folds, Report};
+use sitrep_learn::rank::{self, Choice};
+use sitrep_learn::{Model, TrainOptions};
+use sitrep_model::{Extraction, ReportMeta, Span};
+use sitrep_text::Document;
+use std::path::Path;
+use std::time::Instant;
+
+use super::TrainArgs;
+
+const FOLDS: usize = 5;
+const SEED: u64 = 13;
+
+#[derive(Deserialize)]
+struct SpanJ {
+    start: u32,
+    end: u32,
+}
+
+#[derive(Deserialize)]
+struct QuoteJ {
+    start: u32,
+    end: u32,
+    speaker: Option<String>,
+    #[serde(default)]
+    source: Vec<SpanJ>,
+}
+
+#[derive(Deserialize)]
+struct PolnearJ {
+    compartment: String,
+}
+
+#[derive(Deserialize)]
+struct RecordJ {
+    text: String,
+    #[serde(default)]
+    quotes: Vec<QuoteJ>,
+    polnear: PolnearJ,
+}
+
+/// One article, read and recognised once.
+struct Article {
+    gold: GoldRecord,
+    quotes: Vec<GoldQuote>,
+    train: bool,
+    doc: Document,
+    rec: Recognized,
+}
+
+fn opts() -> TrainOptions {
+    TrainOptions {
+        epochs: 10,
+        seed: SEED,
+        prune: 1e-3,
+    }
+}
+
+fn load(path: &Path) -> Result<Vec<Article>> {
+    let data = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let lines: Vec<&str> = data.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lex = Lexicon::global();
+    let gaz = Gazetteer::global();
+    let pb = crate::progress_bar(Some(lines.len() as u64), "articles read");
+    let out: Result<Vec<Article>> = lines
+        .par_iter()
+        .map(|line| {
+            let r: RecordJ = serde_json::from_str(line).context("a PolNeAR record")?;
+            let gold: GoldRecord = serde_json::from_str(line).context("a gold record")?;
+            let quotes = r
+                .quotes
+                .iter()
+                .map(|q| GoldQuote {
+                    start: q.start,
+                    end: q.end,
+                    speaker: q.speaker.clone(),
+                    source: q
+                        .source
+                        .iter()
+                        .map(|s| Span::new(s.start as usize, s.end as usize))
+                        .collect(),
+                })
+                .collect();
+            let doc = Document::new(r.text);
+            let rec = mentions::recognize(&doc, lex, gaz);
+            pb.inc(1);
+            Ok(Article {
+                gold,
+                quotes,
+                train: r.polnear.compartment == "train",
+                doc,
+                rec,
+            })
+        })
+        .collect();
+    pb.finish_and_clear();
+    out
+}
+
+/// The decisions of one article, collected by the quote finder with `model`.
+fn decisions(a: &Article, model: &Model) -> Decisions {
+    let mut d = Decisions::default();
+    quotes::find_with(
+        &a.doc,
+        Lexicon::global(),
+        &a.rec,
+        model,
+        Some((&a.quotes, &mut d)),
+    );
+    d
+}
+
+fn empty_model() -> Model {
+    Model::from_rows(vec![rank::SCORE.to_string()], Vec::new())
+}
+
+/// How well one model does on some articles: the figures `sitrep eval` prints for quotes, and
+/// the accuracy of each learned decision.
+#[derive(Default)]
+struct Figures {
+    eval: Scores,
+    speaker_choice: Report,
+    antecedent: Report,
+    quote: Report,
+}
+
+fn choice_accuracy(model: &Model, choices: &[Choice], report: &mut Report, name: &str) {
+    for c in choices {
+        let got = rank::best(model, c.candidates.iter().map(Vec::as_slice)).map_or(0, |b| b.0);
+        let none = c.candidates.len() - 1;
+        let label = |i: usize| if i == none { "nobody" } else { name };
+        // A right pick of a candidate counts for the candidate label; a wrong one as a miss.
+        let predicted = if got == c.gold { label(c.gold) } else { label(got) };
+        if got == c.gold || predicted == "nobody" || label(c.gold) == "nobody" {
+            report.classified(label(c.gold), predicted);
+        } else {
+            report.classified(label(c.gold), "wrong candidate");
+        }
+    }
+}
+
+fn score(model: &Model, articles: &[&Article], quote_choices: &[&[Choice]], f: &mut Figures) {
+    let lex = Lexicon::global();
+    let results: Vec<(Scores, Decisions)> = articles
+        .par_iter()
+        .map(|a| {
+            let q = quotes::find_with(&a.doc, lex, &a.rec, model, None);
+            let x = Extraction {
+                schema: String::new(),
+                report: ReportMeta::default(),
+                events: Vec::new(),
+                totals: Vec::new(),
+                quotes: q.quotes,
+                entities: Vec::new(),
+                warnings: Vec::new(),
+            };
+            let mut s = Scores::default();
+            sitrep_eval::score_one(&a.gold, &x, &mut s);
+            (s, decisions(a, &empty_model()))
+        })
+        .collect();
+    for (s, d) in &results {
+        add_scores(&mut f.eval, s);
+        choice_accuracy(model, &d.speaker, &mut f.speaker_choice, "speaker");
+        choice_accuracy(model, &d.antecedent, &mut f.antecedent, "antecedent");
+    }
+    for qc in quote_choices {
+        for c in qc.iter() {
+            let got = rank::best(model, c.candidates.iter().map(Vec::as_slice)).map_or(0, |b| b.0);
+            let name = |i: usize| if i == 0 { "quote" } else { "term" };
+            f.quote.classified(name(c.gold), name(got));
+        }
+    }
+}
+
+fn add_scores(into: &mut Scores, s: &Scores) {
+    into.reports += s.reports;
+    into.quotes.matched += s.quotes.matched;
+    into.quotes.predicted += s.quotes.predicted;
+    into.quotes.gold += s.quotes.gold;
+    into.speaker.hits += s.speaker.hits;
+    into.speaker.total += s.speaker.total;
+}
+
+fn print(title: &str, f: &Figures) {
+    println!("== {title}");
+    println!("quotes     {}", f.eval.quotes);
+    println!("  speaker accuracy    {}", f.eval.speaker);
+    println!("speaker choice (the candidate overlapping the annotated source):");
+    println!("{}", f.speaker_choice);
+    println!("antecedent of a pronoun or role noun chosen as speaker:");
+    println!("{}", f.antecedent);
+    println!("quote or term:");
+    println!("{}", f.quote);
+}
+
+fn train_on(speaker: &[&Decisions], quote: &[&[Choice]]) -> Model {
+    let mut all: Vec<Choice> = Vec::new();
+    for d in speaker {
+        all.extend(d.speaker.iter().cloned());
+        all.extend(d.antecedent.iter().cloned());
+    }
+    for q in quote {
+        all.extend(q.iter().cloned());
+    }
+    rank::train(&all, opts())
+}
+
+/// Runs `sitrep train speakers`.
+pub fn run(args: &TrainArgs) -> Result<()> {
+    let t0 = Instant::now();
+    let path = args.data.join("polnear.dev.jsonl");
+    let articles = load(&path)?;
+    let train: Vec<&Article> = articles.iter().filter(|a| a.train).collect();
+    let dev: Vec<&Article> = articles.iter().filter(|a| !a.train).collect();
+    eprintln!(
+        "read {} articles ({} train, {} dev) in {:.1}s",
+        articles.len(),
+        train.len(),
+        dev.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    // Speaker and antecedent decisions do not depend on any model.
+    let empty = empty_model();
+    let base: Vec<Decisions> = train.par_iter().map(|a| decisions(a, &empty)).collect();
+    let fold = folds(train.len(), FOLDS, 1, SEED);
+    // Out-of-fold quote decisions: their "speaker found" feature comes from a speaker model
+    // that did not see the article.
+    let mut oof: Vec<Vec<Choice>> = vec![Vec::new(); train.len()];
+    let pb = crate::progress_bar(Some(2 * FOLDS as u64), "folds");
+    for k in 0..FOLDS {
+        let rest: Vec<&Decisions> = (0..train.len())
+            .filter(|&i| fold[i] != k)
+            .map(|i| &base[i])
+            .collect();
+        let m = train_on(&rest, &[]);
+        let held: Vec<usize> = (0..train.len()).filter(|&i| fold[i] == k).collect();
+        let qs: Vec<Vec<Choice>> = held.par_iter().map(|&i| decisions(train[i], &m).quote).collect();
+        for (i, q) in held.into_iter().zip(qs) {
+            oof[i] = q;
+        }
+        pb.inc(1);
+    }
+    let mut cv = Figures::default();
+    for k in 0..FOLDS {
+        let rest: Vec<usize> = (0..train.len()).filter(|&i| fold[i] != k).collect();
+        let held: Vec<usize> = (0..train.len()).filter(|&i| fold[i] == k).collect();
+        let m = train_on(
+            &rest.iter().map(|&i| &base[i]).collect::<Vec<_>>(),
+            &rest.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
+        );
+        score(
+            &m,
+            &held.iter().map(|&i| train[i]).collect::<Vec<_>>(),
+            &held.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
+            &mut cv,
+        );
+        pb.inc(1);
+    }
+    pb.finish_and_clear();
+    print(
+        &format!("{FOLDS}-fold cross-validation on PolNeAR train ({} articles, grouped by article)", train.len()),
+        &cv,
+    );
+    let all: Vec<&Decisions> = base.iter().collect();
+    let model = train_on(&all, &oof.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    // Dev quote decisions with the speaker model of all train (no dev article was seen).
+    let speaker_only = train_on(&all, &[]);
+    let dev_q: Vec<Vec<Choice>> = dev.par_iter().map(|a| decisions(a, &speaker_only).quote).collect();
+    let mut dv = Figures::default();
+    score(&model, &dev, &dev_q.iter().map(Vec::as_slice).collect::<Vec<_>>(), &mut dv);
+    print(&format!("PolNeAR dev ({} articles), model trained on all of train", dev.len()), &dv);
+    let bytes = model.to_bytes();
+    println!(
+        "model: {} rows, {} bytes; trained in {:.1}s",
+        model.rows(),
+        bytes.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    if !args.dry_run {
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| "crates/sitrep-extract/models/speakers.slm".into());
+        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        println!("wrote {}", out.display());
+    }
+    Ok(())
+}
