@@ -931,7 +931,9 @@ fn background(c: &Ctx, a: usize, b: usize) -> bool {
 
 /// How sure the typer must be that a clause with no trigger, no figure and no statement reports
 /// an event (its best event label's score over `none`) to make it an event mention.
-const DETECT_LEAD: f32 = 0.0;
+/// Cross-validated on ACLED's notes (`sitrep train events`: at 20, 84 % of the clauses it takes
+/// are events and it finds 69 % of them) and set above 0 so news paragraphs add few events.
+const DETECT_LEAD: f32 = 20.0;
 
 /// The typing features of the clause `[a, b)` of sentence `si` (see [`crate::typing`]).
 #[allow(clippy::too_many_arguments)]
@@ -959,7 +961,6 @@ fn typing_features(
         .rev()
         .find(same)
         .unwrap_or(si);
-    let weapons: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
     let figures: Vec<CasualtyKind> = figs.iter().map(|f| f.kind).collect();
     let ctx = crate::typing::Context {
         low: c.low,
@@ -970,7 +971,7 @@ fn typing_features(
         masked: &masked,
         trigger: trigger.map(|(t, k, n)| (*k, *n, t)),
         others,
-        weapons: &weapons,
+        weapons,
         figures: &figures,
         actors,
     };
@@ -1086,18 +1087,19 @@ fn mention_drafts(
                     statement: st.is_some(),
                     lexical: trigger.as_ref().map(|t| {
                         let w: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
-                        let r = refine(&t.0, &w);
-                        (r.0, r.1)
+                        refine(&t.0, &w)
                     }),
                     ids: ids.clone(),
                 });
             }
             let bare = trigger.is_none() && figs.is_empty();
             let typed = model.zip(ids.as_ref()).filter(|_| bare).and_then(|(m, ids)| {
-                if std::env::var("EVX").is_ok_and(|v| v.contains('d')) { return None; }
                 crate::typing::decide_event(m, ids).filter(|d| d.2 > DETECT_LEAD)
             });
-            let scores = model.zip(ids.as_ref()).filter(|_| !bare).map(|(m, ids)| m.scores(ids));
+            let scores = model
+                .zip(ids.as_ref())
+                .filter(|_| !bare)
+                .map(|(m, ids)| m.scores(ids));
             if trigger.is_none() && figs.is_empty() {
                 // A state or government body that speaks is a diplomatic statement.
                 if let Some(st) = st {
@@ -1677,7 +1679,7 @@ pub fn extract_events(
         let (family, kind, specific) = match (m.typed, &m.scores, crate::typing::model()) {
             (Some((f, k, _)), _, _) => (f, k, true),
             (None, Some(scores), Some(model)) if !continues => {
-                match crate::typing::with_prior(model, scores, (lexical.0, lexical.1)) {
+                match crate::typing::with_prior(model, scores, lexical) {
                     Some((f, k)) => (f, k, lexical.2),
                     None => lexical,
                 }
@@ -2447,5 +2449,31 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
             .collect(),
         attributed_to: d.sources.clone(),
         evidence: d.evidence.iter().map(|s| Evidence::of(text, *s)).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(text: &str) -> bool {
+        let doc = Document::new(text.to_string());
+        is_heading(&doc, doc.paragraphs[0])
+    }
+
+    #[test]
+    fn a_coders_trailing_tag_does_not_make_a_heading() {
+        assert!(!heading(
+            "On 8 June 2022, residents staged a demonstration in the town. [size=no report]"
+        ));
+        assert!(!heading(
+            "Police dispersed the crowd. [disorder type: Demonstrations] [size=dozens]"
+        ));
+        // Still headings: no final punctuation before the tag, or a tag alone.
+        assert!(heading("Strikes hit the capital [updated]"));
+        assert!(heading("[size=no report]"));
+        assert!(heading("Kyiv under attack"));
+        assert_eq!(without_trailing_tags("Done. [a] [b=c]  "), "Done.");
+        assert_eq!(without_trailing_tags("a [b] c"), "a [b] c");
     }
 }

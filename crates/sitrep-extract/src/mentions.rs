@@ -520,6 +520,12 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     let mut ner_start: Vec<Option<usize>> = vec![None; doc.tokens.len()];
     let mut ner_covers = vec![false; doc.tokens.len()];
     for (k, s) in names.iter().enumerate() {
+        // "El Obeid and Kadugli": a list is no one person; its names are read one by one.
+        if s.kind == NerKind::Person
+            && (s.first..s.end).any(|t| matches!(c.low[t].as_str(), "and" | ","))
+        {
+            continue;
+        }
         ner_start[s.first] = Some(k);
         for x in &mut ner_covers[s.first..s.end] {
             *x = true;
@@ -597,12 +603,57 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         actor_or_state(&c, &mut out, &mut pending, (i, i + n, si, start), (a, form), place);
                         i += n;
                     }
-                    None => i += 1,
+                    None => {
+                        // A name the tagger passed over in a place's own context ("in Kobo",
+                        // "struck Kobo", "the Kyivskyi district") that the gazetteer holds.
+                        match c.place_at(i, end) {
+                            Some((n, cands))
+                                if !headline
+                                    && !(n == 1 && lex.stopwords.contains(c.tok(i)))
+                                    && !ner_covers[i..i + n].iter().any(|x| *x)
+                                    && c.locative(i, i + n, start) =>
+                            {
+                                out.mentions.push(Mention {
+                                    span: span_of(i, i + n),
+                                    first: i,
+                                    end: i + n,
+                                    sentence: si,
+                                    referent: Referent::Media,
+                                    also_actor: None,
+                                    dateline: false,
+                                    place: None,
+                                });
+                                pending.push((out.mentions.len() - 1, cands, true));
+                                i += n;
+                            }
+                            _ => i += 1,
+                        }
+                    }
                 }
                 continue;
             };
             let (a, b) = (s.first, s.end.min(end));
-            match s.kind {
+            // A name tagged otherwise in a place's own context ("struck Donetsk", "in the
+            // Kyivskyi district") that the gazetteer holds whole is read as the place.
+            let whole = c.place_at(a, b).filter(|p| p.0 == b - a);
+            let kind = if !s.kind.is_place()
+                && c.place_at(a, b)
+                    .is_some_and(|p| (a + p.0..b).all(|k| !is_cap(c.tok(k))))
+                && c.actor_at(a, b).is_none()
+                && (c.locative(a, b, start) || after_place_list(&c, &out, &pending, a, start))
+            {
+                NerKind::Gpe
+            } else if s.kind == NerKind::Person
+                && !is_title(lex, &c.low[a])
+                && whole.is_some_and(|p| p.1.first().is_some_and(well_known))
+            {
+                // A name not known as a person's that is a well-known place ("Goma",
+                // "Bahir Dar") and has no title is the place.
+                NerKind::Gpe
+            } else {
+                s.kind
+            };
+            match kind {
                 NerKind::Person => {
                     // Leading titles ("President", "Mr.") are not part of the name.
                     let mut p0 = a;
@@ -629,7 +680,12 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         }
                         None if s.end - s.first == 1 && lex.stopwords.contains(c.tok(a)) => {}
                         None => {
-                            if place.is_none() && !headline {
+                            // Unknown to the gazetteer: listed, not geocoded. A compound of
+                            // two names ("US-Russia talks") names a relation, not a place.
+                            let compound = (a..b).any(|k| {
+                                c.tok(k).split('-').filter(|p| is_cap(p)).count() >= 2
+                            });
+                            if place.is_none() && !headline && !compound {
                                 out.other_places.push((span_of(a, b), None));
                             }
                             if let Some((n, cands)) = place {
@@ -652,15 +708,23 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         }
                     }
                 }
-                NerKind::Org | NerKind::Norp if s.kind == NerKind::Org => {
+                NerKind::Org | NerKind::Norp if kind == NerKind::Org => {
                     embedded_place(&c, &mut out, a, b);
                     match c.actor_at(a, b) {
                         Some((n, ai, form)) => {
                             let place = c.place_at(a, a + n);
                             actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
                         }
-                        // An organisation the dictionary does not hold, named as written.
-                        None if !headline => push(&mut out, a, b, Referent::Media),
+                        // An organisation the dictionary does not hold, named as written;
+                        // not one capitalised word opening a sentence ("Members of ..."),
+                        // unless an acronym.
+                        None if !headline
+                            && !(b - a == 1
+                                && (a == start || lex.stopwords.contains(c.tok(a)))
+                                && c.tok(a).chars().any(char::is_lowercase)) =>
+                        {
+                            push(&mut out, a, b, Referent::Media)
+                        }
                         None => {}
                     }
                 }
@@ -753,6 +817,33 @@ fn actor_or_state(
     out.mentions.push(mention);
 }
 
+/// Does token `a` continue a list of places ("Novorossiysk, Rostov-on-Don, and Krasnodar"):
+/// after ",", "and" or ", and" that follow a place mention of the same sentence?
+fn after_place_list(
+    c: &Ctx,
+    out: &Recognized,
+    pending: &[(usize, Vec<Place>, bool)],
+    a: usize,
+    sent_start: usize,
+) -> bool {
+    let mut k = a;
+    while k > sent_start && matches!(c.low[k - 1].as_str(), "," | "and" | "or") {
+        k -= 1;
+    }
+    let last = out.mentions.len().checked_sub(1);
+    k < a
+        && last.is_some_and(|l| out.mentions[l].end == k)
+        && pending.last().is_some_and(|p| Some(p.0) == last)
+}
+
+/// A country, a first-level region, a capital or a city of 100,000 or more.
+fn well_known(p: &Place) -> bool {
+    matches!(
+        p.feature,
+        Feature::Country | Feature::Admin1 | Feature::Capital
+    ) || p.population >= 100_000
+}
+
 /// A well-known place at the head of an organisation's name, tokens `[a, b)` ("New York" in
 /// "New York Police Department", "Colorado State University"): a country, a first-level
 /// region, a capital or a city of 100,000 or more, shorter than the whole name.
@@ -763,11 +854,7 @@ fn embedded_place(c: &Ctx, out: &mut Recognized, a: usize, b: usize) {
     let Some(top) = cands.first() else {
         return;
     };
-    let known = matches!(
-        top.feature,
-        Feature::Country | Feature::Admin1 | Feature::Capital
-    ) || top.population >= 100_000;
-    if n < b - a && known && c.actor_at(a, a + n).is_none_or(|x| x.0 == n) {
+ if n < b - a && well_known(top) && c.actor_at(a, a + n).is_none_or(|x| x.0 == n) {
         let span = Span::new(
             c.doc.tokens[a].span.start as usize,
             c.doc.tokens[a + n - 1].span.end as usize,

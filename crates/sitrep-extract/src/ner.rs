@@ -135,6 +135,23 @@ fn shapes(word: &str) -> (String, String) {
     (short, long)
 }
 
+/// Curly quotes and apostrophes as their straight forms: the training news has mostly
+/// straight ones, reports mostly curly ones.
+fn fold_quotes(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '‘' | '’' | '‚' | '′' => '\'',
+                '“' | '”' | '„' | '″' | '«' | '»' => '"',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
 fn is_cap(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
@@ -284,7 +301,11 @@ pub fn features_hiding(
     hidden: &[bool],
 ) -> Vec<Vec<u32>> {
     let ev = list_evidence(doc, low, akey, lex, gaz, &r);
-    let shapes: Vec<(String, String)> = r.clone().map(|i| shapes(doc.tok(i))).collect();
+    let shapes: Vec<(String, String)> = r
+        .clone()
+        .map(|i| shapes(&fold_quotes(doc.tok(i))))
+        .collect();
+    let folded: Vec<std::borrow::Cow<str>> = r.clone().map(|i| fold_quotes(&low[i])).collect();
     let at = |k: isize| -> Option<usize> {
         let j = r.start as isize + k;
         (j >= r.start as isize && j < r.end as isize).then_some(j as usize)
@@ -293,10 +314,11 @@ pub fn features_hiding(
     let mut f = Features::new();
     for (n, i) in r.clone().enumerate() {
         f.clear();
-        let word = doc.tok(i);
-        let lw = low[i].as_str();
+        let word_folded = fold_quotes(doc.tok(i));
+        let word = word_folded.as_ref();
+        let lw = folded[n].as_ref();
         let (sh, shl) = (&shapes[n].0, &shapes[n].1);
-        let w_at = |k: isize| at(n as isize + k).map_or("<s>", |j| low[j].as_str());
+        let w_at = |k: isize| at(n as isize + k).map_or("<s>", |j| folded[j - r.start].as_ref());
         let sh_at = |k: isize| {
             at(n as isize + k)
                 .map(|j| shapes[j - r.start].0.as_str())
@@ -513,5 +535,18 @@ mod tests {
         let got = names("Iraqi officials met British diplomats in Baghdad.");
         assert!(got.contains(&("Iraqi".into(), NerKind::Norp)), "{got:?}");
         assert!(got.contains(&("Baghdad".into(), NerKind::Gpe)), "{got:?}");
+    }
+}
+#[cfg(test)]
+mod debug_tmp {
+    #[test]
+    fn show() {
+        for t in ["Russia also reported casualties, saying three people were killed and at least 16 injured in a large Ukrainian drone attack on southern regions including Novorossiysk, Rostov-on-Don, and Krasnodar.", "“If all Russian conditions are not met, Russia is ready to continue its fight on the battlefield,” Al Jazeera’s Yulia Shapovalova reported from Moscow."] {
+            let doc = sitrep_text::Document::new(t.to_string());
+            let low = super::lowercased(&doc);
+            let akey: Vec<String> = doc.tokens.iter().map(|t| crate::lexicon::actor_key(doc.slice(t.span))).collect();
+            let n = super::recognize_names(&doc, &low, &akey, crate::lexicon::Lexicon::global(), sitrep_gazetteer::Gazetteer::global());
+            for s in n { eprintln!("{:?} {:?}", (s.first..s.end).map(|k| doc.tok(k)).collect::<Vec<_>>(), s.kind); }
+        }
     }
 }

@@ -176,7 +176,12 @@ pub fn find_with(
             ctx.decisions(&site, &contents, has_cue, rule, gold, prev_key.as_deref(), Some(model), dec)
         });
         let found = ctx.attribute(model, &site, rule, prev_key.as_deref());
-        let is_quote = g.len() > 1 || {
+        // A short stretch with no speech cue in its sentence and no speaker is a term whatever
+        // the model says: PolNeAR counts every quoted stretch inside reported content as a
+        // quote, a title or scare quote included, which is not what sitrep calls a quotation.
+        let words = joined.split_whitespace().count();
+        let bare = words <= 5 && !has_cue && speaker.is_none();
+        let is_quote = g.len() > 1 || !bare && {
             let qf = ctx.quote_features(&site, contents[0], has_cue, &found);
             sitrep_learn::rank::score(model, &qf)
                 > sitrep_learn::rank::score(model, &speakers::term_features())
@@ -189,7 +194,8 @@ pub fn find_with(
             out.terms.push(contents[0]);
             continue;
         }
-        let speaker = found.speaker;
+        // Where the model names nobody, the rule's pick stands (reports unlike the training news).
+        let speaker = found.speaker.or(speaker);
         // A paragraph that is all quotation, right after a quote by someone, continues them.
         let speaker = speaker.or_else(|| {
             let (s, m, para) = last_speaker.as_ref()?;

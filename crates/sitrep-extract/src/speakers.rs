@@ -240,6 +240,12 @@ impl Index {
                     {
                         head += 1;
                     }
+                    // "US President Donald Trump": the name starts after the last title.
+                    if let Some(t) = (head..end).rev().find(|&j| is_title(lex, low(j))) {
+                        if t + 1 < end && is_cap_word(doc, t + 1) {
+                            head = t + 1;
+                        }
+                    }
                     let run_end = end;
                     let mut end = end;
                     while end > head + 1
@@ -337,15 +343,17 @@ impl Index {
                 }
             }
         }
+        let full = self.fullest.get(&e.key).map_or(e, |&j| &self.exprs[j]);
+        // The recogniser's person of that name, unless the report names them more fully.
         if let Some(p) = rec.persons.iter().find(|p| {
             p.name
                 .split_whitespace()
                 .last()
                 .is_some_and(|l| l.to_lowercase() == e.key)
+                && p.name.split_whitespace().count() >= full.end - full.head
         }) {
             return p.source();
         }
-        let full = self.fullest.get(&e.key).map_or(e, |&j| &self.exprs[j]);
         let span = Span::new(
             doc.tokens[full.head].span.start as usize,
             doc.tokens[full.end - 1].span.end as usize,
@@ -473,6 +481,22 @@ impl Ctx<'_> {
         (k < n && self.is_verb(k)).then_some(k)
     }
 
+    fn word_after_subject(&self, end: usize) -> String {
+        let n = self.doc.tokens.len();
+        let mut k = end;
+        if k < n && self.low(k) == "(" {
+            if let Some(c) = (k + 1..n.min(k + 12)).find(|&j| self.low(j) == ")") {
+                k = c + 1;
+            }
+        }
+        let mut skipped = 0;
+        while k < n && skipped < 3 && AUX.contains(&self.low(k)) && !self.is_verb(k) {
+            k += 1;
+            skipped += 1;
+        }
+        self.low(k).to_string()
+    }
+
     fn speaker_features(&self, site: &Site, cands: &[usize], c: usize, rule: Option<Span>) -> Vec<u32> {
         let (_, qa, qb, _) = self.window(site);
         let e = &self.idx.exprs[cands[c]];
@@ -532,12 +556,33 @@ impl Ctx<'_> {
         f.add2("kn", &kind, next);
         let va = self.verb_after(e.end);
         f.add2("va", side, &va.map_or("-".to_string(), |k| self.low(k).to_string()));
+        if va.is_some() {
+            // Among the candidates on this side that are subjects of a speech verb, how near
+            // to the quote is this one?
+            let nearer = cands
+                .iter()
+                .filter(|&&j| {
+                    let o = &self.idx.exprs[j];
+                    let between = if before {
+                        o.first >= e.end && o.end <= qa
+                    } else {
+                        o.first >= qb && o.end <= e.first
+                    };
+                    between && self.verb_after(o.end).is_some()
+                })
+                .count();
+            f.add2("varank", side, bucket(nearer));
+            f.add2("kvarank", &kind, &format!("{side}{}", bucket(nearer)));
+        }
         f.add2("vak", &kind, if va.is_some() { "1" } else { "0" });
         if let Some(v) = va {
             // Is that verb the quote's cue: between the candidate and the quote, or right after it?
             let near = if before { v < qa } else { v >= qb };
             f.add2("vaq", side, if near { "near" } else { "far" });
         }
+        // The word the candidate is subject of, after auxiliaries, a parenthesis or an
+        // appositive, whatever it is: cues beyond the speech-verb list are learnt.
+        f.add2("vw", side, &self.word_after_subject(e.end));
         let vb = if prev == "the" || prev == "a" || prev == "an" { prev2 } else { prev };
         f.add2("vb", side, if self.lex.speech_verbs.contains(vb) { vb } else { "-" });
         f.add("ini", if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });
@@ -682,6 +727,22 @@ impl Ctx<'_> {
                 });
             f.add2("arec", &w, r_kind);
             f.add2("asp", &w, if prev_key == Some(e.key.as_str()) { "1" } else { "0" });
+            // Its grammatical place: after a preposition, before a verb, a possessive.
+            f.add2("aprev", &w, if e.first == 0 { "<s>" } else { self.low(e.first - 1) });
+            let next = match self.doc.tokens.get(e.end) {
+                Some(t) if t.kind == TokenKind::Possessive => "'s",
+                Some(t) if t.kind == TokenKind::Word => {
+                    if self.doc.tok(e.end).chars().next().is_some_and(char::is_lowercase) {
+                        "lower"
+                    } else {
+                        "cap"
+                    }
+                }
+                Some(_) => self.low(e.end),
+                None => "</s>",
+            };
+            f.add2("anext", &w, next);
+            f.add2("apara", &w, if e.paragraph == an.paragraph { "same" } else { "other" });
             f.add2("asv", &w, if self.verb_after(e.end).is_some() { "1" } else { "0" });
             f.add2("acnt", &w, bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)));
             f.add2("ainit", &w, if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });

@@ -2,8 +2,9 @@
 //!
 //! No DTD is processed and no entity but the five predefined ones and character references is
 //! expanded, so an entity bomb ("billion laughs") expands to nothing. Text fields are capped, and
-//! so is the number of items. A feed declared in ISO-8859-1 or windows-1252 is decoded from that;
-//! other non-UTF-8 bytes are decoded lossily with a warning.
+//! so is the number of items. A feed is read in the encoding its byte order mark or XML
+//! declaration names (UTF-16, windows-1251, ISO-8859-1…); an undeclared one that is not UTF-8 is
+//! guessed, with a warning.
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -22,44 +23,14 @@ pub struct FeedItem {
 /// Longest text kept from one field.
 const MAX_FIELD: usize = 2 * 1024 * 1024;
 
-/// Decode feed bytes: honour a Latin-1/windows-1252 declaration, else UTF-8 (lossily, warned).
+/// Decode feed bytes as [`sitrep_text::text_of`] does: a byte order mark (UTF-16 feeds
+/// included), else UTF-8, else the XML declaration's encoding, else a guess, warned.
 fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> String {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
-    let declared = head.find("encoding=").map(|i| {
-        head[i + 9..]
-            .trim_start_matches(['"', '\''])
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect::<String>()
-    });
-    match declared.as_deref() {
-        Some("iso-8859-1" | "latin1" | "latin-1" | "iso8859-1" | "windows-1252" | "cp1252") => {
-            bytes.iter().map(|&b| cp1252(b)).collect()
-        }
-        _ => match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_string(),
-            Err(e) => {
-                warnings.push(format!(
-                    "feed is not valid UTF-8 (first bad byte at {}); decoded lossily",
-                    e.valid_up_to()
-                ));
-                String::from_utf8_lossy(bytes).into_owned()
-            }
-        },
+    let read = sitrep_text::text_of(bytes);
+    if let Some(note) = read.note() {
+        warnings.push(format!("feed: {note}"));
     }
-}
-
-/// windows-1252 (a superset of ISO-8859-1's printable range) to char.
-fn cp1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
-        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9f => HIGH[(b - 0x80) as usize],
-        _ => b as char,
-    }
+    read.text
 }
 
 /// Whether XML 1.0 allows `c` in a document (its `Char` production).
@@ -303,7 +274,39 @@ mod tests {
         bad.push(0xff);
         bad.extend_from_slice(b"</title></item></channel></rss>");
         let (_, w) = parse_feed(&bad, 10).unwrap();
-        assert!(w[0].contains("not valid UTF-8"));
+        assert!(w[0].contains("not UTF-8") && w[0].contains("detected"), "{w:?}");
+    }
+
+    const RUSSIAN: &str = "В результате обстрела Харькова погибли два человека.";
+
+    fn feed_with_title(title: &str, encoding: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{encoding}\"?><rss><channel><item><title>{title}</title>\
+             <description>{title}</description></item></channel></rss>"
+        )
+    }
+
+    #[test]
+    fn a_windows_1251_feed_is_read_in_cyrillic() {
+        let xml = feed_with_title(RUSSIAN, "windows-1251");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(&xml);
+        let (items, warnings) = parse_feed(&bytes, 10).unwrap();
+        assert_eq!(items[0].title.as_deref(), Some(RUSSIAN));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_utf16_feed_is_read() {
+        let xml = feed_with_title(RUSSIAN, "UTF-16");
+        for le in [true, false] {
+            let mut bytes = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            for unit in xml.encode_utf16() {
+                bytes.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+            }
+            let (items, warnings) = parse_feed(&bytes, 10).unwrap();
+            assert_eq!(items[0].title.as_deref(), Some(RUSSIAN));
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
     }
 
     #[test]

@@ -70,7 +70,8 @@ impl Fetcher {
         Fetcher { agent, timeout }
     }
 
-    /// GET `url`: its body (at most `max_bytes`) and content type.
+    /// GET `url`: its body (at most `max_bytes`; as UTF-8 behind a byte order mark when the
+    /// content type names a charset) and content type.
     pub fn get(&self, url: &str, max_bytes: u64) -> Result<(Vec<u8>, Option<String>), IngestError> {
         self.get_before(url, max_bytes, None)
     }
@@ -115,6 +116,9 @@ impl Fetcher {
             .limit(max_bytes)
             .read_to_vec()
             .map_err(|e| err(e.to_string()))?;
+        // A charset in the header outranks the page's own declaration: the body is re-encoded
+        // as UTF-8 behind a byte order mark, which every reader after this honours first.
+        let body = sitrep_text::with_declared_charset(body, ctype.as_deref());
         Ok((body, ctype))
     }
 }
@@ -305,6 +309,23 @@ mod tests {
         let allowed = Fetcher::new(Duration::from_secs(5), PrivateAddresses::Allowed);
         let (body, _) = allowed.get(&server.url("/admin"), 1024).unwrap();
         assert_eq!(body, b"internal");
+    }
+
+    #[test]
+    fn the_charset_of_the_content_type_decodes_the_page() {
+        const ARABIC: &str = "قال مسؤولون إن غارة جوية أسفرت عن مقتل ثلاثة مدنيين في حلب.";
+        let mut page = b"<html><head><meta charset=\"utf-8\"></head><body><p>".to_vec();
+        page.extend(encoding_rs::WINDOWS_1256.encode(ARABIC).0.iter());
+        page.extend_from_slice(b"</p></body></html>");
+        let server = Server::start(move |_| {
+            let ctype = ("Content-Type".into(), "text/html; charset=windows-1256".into());
+            (200, vec![ctype], page.clone(), 0)
+        });
+        let fetcher = Fetcher::new(Duration::from_secs(5), PrivateAddresses::Allowed);
+        let (body, _) = fetcher.get(&server.url("/ar"), 1 << 20).unwrap();
+        let text = sitrep_text::decode(&body).unwrap();
+        assert!(text.text.contains(ARABIC), "{}", text.text);
+        assert!(text.warnings.is_empty(), "{:?}", text.warnings);
     }
 
     #[test]

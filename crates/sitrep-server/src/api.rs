@@ -387,9 +387,11 @@ struct Submitted {
     warnings: Vec<sitrep_model::Warning>,
 }
 
-/// Constant-time comparison, so the token cannot be guessed byte by byte from response times.
+/// Constant-time comparison (`subtle`), so the token cannot be guessed byte by byte from
+/// response times. Only the length shows, as in any comparison.
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 /// The token a request carries: `Authorization: Bearer <token>`, the scheme in any case.

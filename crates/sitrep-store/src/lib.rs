@@ -59,6 +59,9 @@ pub enum StoreError {
     /// The file is not a sitrep store, or is damaged where opening can tell (header, length).
     #[error("{path} is not a usable sitrep store: {reason}")]
     NotAStore { path: String, reason: String },
+    /// Opened for reading, but there is no file at the path: reading never creates a store.
+    #[error("there is no store at {path}")]
+    Missing { path: String },
 }
 
 /// Result of store operations.
@@ -193,6 +196,14 @@ pub enum PutOutcome {
     NearDuplicate {
         report: StoredReportId,
         of: StoredReportId,
+    },
+    /// The same text is stored, and this copy says what the stored one did not (its date, title,
+    /// source or URL): the report took those, and what depends on them was derived again (a new
+    /// date re-dates its events and re-merges them).
+    Updated {
+        report: StoredReportId,
+        /// Whether the copy gave it a date, so its events were dated and merged again.
+        dated: bool,
     },
 }
 

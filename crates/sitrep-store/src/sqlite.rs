@@ -139,6 +139,11 @@ impl SqliteStore {
     /// Open read-only with `how`; `Shared` falls back to `Immutable` when SQLite cannot open
     /// the file shared (no WAL index can be read or made beside it).
     fn open_read_only_as(path: &Path, how: ReadOnly) -> Result<SqliteStore> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
         check_file(path)?;
         if !path.is_file() {
             return Err(StoreError::NotAStore {
@@ -242,6 +247,18 @@ impl SqliteStore {
         let out = f(self);
         tx.finish().map_err(sql("ending a read transaction"))?;
         Ok(out)
+    }
+
+    /// Whether a copy of stored report `id` (the same text, `hash`) with metadata `meta` would
+    /// improve it: a date, title, source or URL it lacks (see [`PutOutcome::Updated`]). Asked
+    /// before extraction, so a copy that only repeats what is stored is not extracted.
+    pub fn would_improve(
+        &self,
+        id: StoredReportId,
+        hash: &ContentHash,
+        meta: &sitrep_model::ReportMeta,
+    ) -> Result<bool> {
+        Ok(improves(&stored_meta(&self.conn, id)?, hash, meta))
     }
 
     /// Name the extractor whose output is being stored (recorded with every report).
@@ -643,7 +660,10 @@ fn put_in(
 ) -> Result<PutOutcome> {
     let url = x.report.url.as_deref();
     if let Some(of) = find_in(tx, url, hash)? {
-        return Ok(PutOutcome::Duplicate { of });
+        return match fill_metadata(tx, extractor, of, hash, x, prepared)? {
+            Some(dated) => Ok(PutOutcome::Updated { report: of, dated }),
+            None => Ok(PutOutcome::Duplicate { of }),
+        };
     }
     let sh = prepared.simhash;
     let near = near_duplicate(tx, sh)?;
@@ -706,6 +726,136 @@ fn put_in(
         new_incidents,
         merged,
     })
+}
+
+/// A stored report's metadata, as `improves` compares it.
+struct StoredMeta {
+    url: Option<String>,
+    source: Option<String>,
+    title: Option<String>,
+    published: Option<String>,
+    content_hash: String,
+}
+
+fn stored_meta(tx: &Connection, id: StoredReportId) -> Result<StoredMeta> {
+    one(
+        tx,
+        "SELECT url, source, title, published, content_hash FROM reports WHERE id = ?",
+        [id.0],
+        |r| {
+            Ok(StoredMeta {
+                url: r.get(0)?,
+                source: r.get(1)?,
+                title: r.get(2)?,
+                published: r.get(3)?,
+                content_hash: r.get(4)?,
+            })
+        },
+    )
+    .map_err(sql("reading a report's metadata"))
+}
+
+/// Whether a copy of a stored report with the same text, and metadata `new`, says something the
+/// stored one does not: a date, title, source or URL where it has none. A copy whose date differs
+/// from a stored date improves nothing (which date is right cannot be told).
+fn improves(stored: &StoredMeta, hash: &ContentHash, new: &sitrep_model::ReportMeta) -> bool {
+    let published = new.published.map(sitrep_model::opt_date::format);
+    if stored.content_hash != hash.as_str() {
+        return false;
+    }
+    if stored.published.is_some() && published.is_some() && stored.published != published {
+        return false;
+    }
+    let fills = |old: &Option<String>, new: &Option<String>| old.is_none() && new.is_some();
+    fills(&stored.published, &published)
+        || fills(&stored.title, &new.title)
+        || fills(&stored.source, &new.source)
+        || fills(&stored.url, &new.url)
+}
+
+/// Give stored report `id` the metadata a later copy of the same text (`x`) has and it lacks,
+/// with `x` as its extraction (made with that metadata): None if nothing was filled, else
+/// whether a date was (`Some(true)`). A new date
+/// re-derives the events of every report ([`remerge_all`], once per transaction, by the caller),
+/// since this report's events move and the incidents' figures order by date.
+fn fill_metadata(
+    tx: &Connection,
+    extractor: &str,
+    id: StoredReportId,
+    hash: &ContentHash,
+    x: &Extraction,
+    prepared: &Prepared,
+) -> Result<Option<bool>> {
+    let stored = stored_meta(tx, id)?;
+    if !improves(&stored, hash, &x.report) {
+        return Ok(None);
+    }
+    let dated = stored.published.is_none() && x.report.published.is_some();
+    let mut merged = x.clone();
+    let m = &mut merged.report;
+    m.url = stored.url.clone().or(m.url.take());
+    m.source = stored.source.clone().or(m.source.take());
+    m.title = stored.title.clone().or(m.title.take());
+    exec(
+        tx,
+        "UPDATE reports SET url = ?, source = ?, title = ?, published = ?, extractor = ? WHERE id = ?",
+        params![
+            m.url,
+            m.source,
+            m.title,
+            m.published.map(sitrep_model::opt_date::format),
+            extractor,
+            id.0
+        ],
+    )
+    .map_err(sql("updating a report's metadata"))?;
+    exec(
+        tx,
+        "UPDATE report_bodies SET extraction = ? WHERE report_id = ?",
+        params![crate::body::encode(&merged), id.0],
+    )
+    .map_err(sql("updating an extraction"))?;
+    if stored.title.is_none() && merged.report.title.is_some() {
+        // The contentless index forgets a row only when told the words it was given.
+        exec(
+            tx,
+            "INSERT INTO reports_fts (reports_fts, rowid, title, text) VALUES ('delete', ?, '', ?)",
+            params![id.0, prepared.index_text],
+        )
+        .map_err(sql("unindexing a report"))?;
+        let title = crate::words::index_text(merged.report.title.as_deref().unwrap_or_default());
+        index_report(tx, id.0, &title, &prepared.index_text)?;
+    }
+    exec(tx, "DELETE FROM quotes WHERE report_id = ?", [id.0])
+        .map_err(sql("replacing quotes"))?;
+    for q in &merged.quotes {
+        exec(tx,
+            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
+            params![id.0, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
+        )
+        .map_err(sql("storing quotes"))?;
+    }
+    Ok(Some(dated))
+}
+
+/// Derive events and incidents again from every stored extraction, in report order, as the
+/// reports first arrived: after a report got a date, its events and the figures of the
+/// incidents they joined (best is the latest report's) change, and so may every later merge.
+fn remerge_all(tx: &Connection) -> Result<()> {
+    tx.execute_batch("DELETE FROM event_actors; DELETE FROM events; DELETE FROM incident_box; DELETE FROM incidents;")
+        .map_err(sql("clearing derived data"))?;
+    let mut stmt = tx
+        .prepare("SELECT r.id, b.extraction FROM reports r JOIN report_bodies b ON b.report_id = r.id WHERE r.duplicate_of IS NULL ORDER BY r.id")
+        .map_err(sql("listing extractions"))?;
+    let mut rows = stmt.query([]).map_err(sql("listing extractions"))?;
+    while let Some(row) = rows.next().map_err(sql("reading an extraction"))? {
+        let id: i64 = row.get(0).map_err(sql("reading an extraction"))?;
+        let value = crate::body::decode(row.get_ref(1).map_err(sql("reading an extraction"))?, id)?;
+        let x: Extraction = serde_json::from_value(value)
+            .map_err(|e| StoreError::Corrupt(format!("report {id}'s extraction: {e}")))?;
+        merge_events(tx, id, &x)?;
+    }
+    Ok(())
 }
 
 fn initiator(e: &Event) -> Option<&EventActor> {
@@ -1207,15 +1357,29 @@ impl Store for SqliteStore {
     fn put(&mut self, text: &str, x: &Extraction) -> Result<PutOutcome> {
         let hash = ContentHash::of(text);
         let prepared = Prepared::of(text, x);
-        self.in_tx(|tx, ex| put_in(tx, ex, text, &hash, x, &prepared))
+        self.in_tx(|tx, ex| {
+            let outcome = put_in(tx, ex, text, &hash, x, &prepared)?;
+            if matches!(outcome, PutOutcome::Updated { dated: true, .. }) {
+                remerge_all(tx)?;
+            }
+            Ok(outcome)
+        })
     }
 
     fn put_batch(&mut self, items: &[NewReport]) -> Result<Vec<PutOutcome>> {
         self.in_tx(|tx, ex| {
-            items
+            let outcomes: Vec<PutOutcome> = items
                 .iter()
                 .map(|r| put_in(tx, ex, r.text(), r.hash(), r.extraction(), r.prepared()))
-                .collect()
+                .collect::<Result<_>>()?;
+            // Once for the batch, whatever number of reports it updated.
+            if outcomes
+                .iter()
+                .any(|o| matches!(o, PutOutcome::Updated { dated: true, .. }))
+            {
+                remerge_all(tx)?;
+            }
+            Ok(outcomes)
         })
     }
 
@@ -1963,6 +2127,20 @@ mod open_tests {
         let read = SqliteStore::open_read_only(&path).map(|s| s.counts().map(|c| c.reports));
         std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(read.unwrap().unwrap(), 1);
+    }
+
+    #[test]
+    fn opening_a_missing_store_to_read_is_an_error_that_creates_nothing() {
+        let d = dir("missing");
+        let path = d.join("typo.db");
+        match SqliteStore::open_read_only(&path) {
+            Err(e @ StoreError::Missing { .. }) => {
+                assert!(e.to_string().contains("typo.db"), "{e}")
+            }
+            Err(e) => panic!("not the missing-store error: {e}"),
+            Ok(_) => panic!("a missing store opened"),
+        }
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
     }
 
     #[test]

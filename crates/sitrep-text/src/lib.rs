@@ -5,8 +5,8 @@
 //! paragraphs, sentences and tokens ([`Document`]), read counts ("at least 16", "two dozen")
 //! ([`numbers`]) and time expressions resolved against a publication date ([`timex`]).
 //!
-//! Architecture invariant: depends only on `sitrep-model` (for `Span`) and `time`; knows nothing
-//! of places, actors or events.
+//! Architecture invariant: depends only on `sitrep-model` (for `Span`), `time` and the encoding
+//! crates (`encoding_rs`, `chardetng`); knows nothing of places, actors or events.
 
 mod decode;
 pub mod html;
@@ -14,5 +14,7 @@ pub mod numbers;
 mod segment;
 pub mod timex;
 
-pub use decode::{decode, DecodeError, Decoded, MAX_INPUT_BYTES};
+pub use decode::{
+    decode, text_of, with_declared_charset, DecodeError, Decoded, Found, Text, MAX_INPUT_BYTES,
+};
 pub use segment::{Document, Sentence, Token, TokenKind};

@@ -119,12 +119,16 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: ListFormat,
     },
-    /// Export every incident (ACLED-style CSV, GeoJSON, JSON Lines, CSV).
+    /// Export every incident (ACLED's CSV columns and codes, GeoJSON, JSON Lines, CSV).
     Export {
         #[arg(long, default_value = "sitrep.db")]
         db: PathBuf,
         #[arg(long, value_enum, default_value = "acled-csv")]
         format: ExportFormat,
+        /// acled-csv: leave diplomacy out (by default written as Strategic developments / Other,
+        /// sitrep's type in `tags`).
+        #[arg(long)]
+        no_diplomacy: bool,
     },
     /// Serve the HTTP JSON API and the map page over a store.
     Serve {
@@ -334,6 +338,9 @@ fn run(cmd: Command) -> Result<()> {
             batch,
         } => {
             if reextract {
+                if !db.exists() {
+                    return Err(store_cmd::missing_store(&db));
+                }
                 let n = store_cmd::reextract(&db)?;
                 eprintln!("re-extracted {n} reports with {}", store_cmd::EXTRACTOR);
                 if inputs.is_empty() {
@@ -353,6 +360,12 @@ fn run(cmd: Command) -> Result<()> {
                 "read {} reports in {:.1}s ({:.0}/s): {} stored, {} already stored, {} near-duplicates linked, {} failed; {} events, {} new incidents, {} merged into existing ones",
                 s.read, secs, s.read as f64 / secs, s.stored, s.duplicates, s.near_duplicates, s.failed, s.events, s.new_incidents, s.merged
             );
+            if s.updated > 0 {
+                eprintln!(
+                    "{} stored reports took a date, title, source or URL they lacked from a later copy (events re-derived)",
+                    s.updated
+                );
+            }
             if s.extraction_failed > 0 {
                 eprintln!(
                     "{} stored reports failed extraction and carry an extraction_failed warning (no events); `sitrep ingest --reextract` retries them",
@@ -361,7 +374,7 @@ fn run(cmd: Command) -> Result<()> {
             }
             tracing::info!("{} reports extracted; time: {}", s.extracted, s.stages);
             anyhow::ensure!(
-                s.failed == 0 || s.stored + s.duplicates + s.near_duplicates > 0,
+                s.failed == 0 || s.stored + s.duplicates + s.near_duplicates + s.updated > 0,
                 "no input could be read ({} failed)",
                 s.failed
             );
@@ -398,10 +411,20 @@ fn run(cmd: Command) -> Result<()> {
             out.flush()?;
             Ok(())
         }
-        Command::Export { db, format } => {
+        Command::Export {
+            db,
+            format,
+            no_diplomacy,
+        } => {
             let store = open_for_reading(&db)?;
             let incidents =
                 sitrep_store::Store::incidents(&store, &sitrep_store::Query::default())?;
+            if let ExportFormat::AcledCsv = format {
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                store_cmd::write_acled(&store, &incidents, !no_diplomacy, &mut out)?;
+                out.flush()?;
+                return Ok(());
+            }
             let format = match format {
                 ExportFormat::AcledCsv => sitrep_store::Format::AcledCsv,
                 ExportFormat::Geojson => sitrep_store::Format::Geojson,
@@ -446,10 +469,10 @@ fn run(cmd: Command) -> Result<()> {
     }
 }
 
-/// Open a store to list or export it: read-only, so a store in a read-only folder works.
+/// Open a store to list or export it: read-only, so a store in a read-only folder works, and a
+/// missing one is an error (only `ingest` creates a store).
 fn open_for_reading(db: &std::path::Path) -> Result<sitrep_store::SqliteStore> {
-    sitrep_store::SqliteStore::open_read_only(db)
-        .with_context(|| format!("opening the store {}", db.display()))
+    store_cmd::open_existing(db)
 }
 
 /// Read a whole file or stdin, refusing inputs too large to be a report.

@@ -3,7 +3,7 @@
 use crate::input::{self, Meta};
 use anyhow::{Context, Result};
 use sitrep_server::{Config, Limits, Submission, Writer};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -85,12 +85,14 @@ fn pipeline(s: Submission) -> Result<(String, sitrep_model::Extraction), String>
     Ok((text, sitrep_extract::extract(prepared)))
 }
 
-/// 128 random bits from the operating system, as hex.
+/// 128 random bits from the operating system (`getrandom`), as hex.
 fn random_token() -> Result<String> {
     let mut b = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut b))
-        .context("reading /dev/urandom for a write token; pass --token instead")?;
+    getrandom::fill(&mut b).map_err(|e| {
+        anyhow::anyhow!(
+            "no randomness from the operating system for a write token ({e}); pass --token instead"
+        )
+    })?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
@@ -104,6 +106,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// Serve the store until Ctrl-C or SIGTERM. Prints the URL on stdout once listening.
 pub fn serve(o: Options) -> Result<()> {
+    if !o.db.exists() {
+        return Err(crate::store_cmd::missing_store(&o.db));
+    }
     let writer = if o.allow_write {
         let token = match given_token(o.token, o.token_file.as_deref())? {
             Some(t) => t,
@@ -179,45 +184,19 @@ async fn shutdown_signal() {
     eprintln!("stopping: finishing requests in flight");
 }
 
-/// A new folder of our own for the demo: created fresh (never an existing path another user could
-/// have prepared), readable only by us on Unix, removed when the demo ends.
-struct DemoDir(PathBuf);
-
-impl DemoDir {
-    fn create() -> Result<DemoDir> {
-        let base = std::env::temp_dir();
-        for attempt in 0..100u32 {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
-            let dir = base.join(format!(
-                "sitrep-demo-{}-{nanos}-{attempt}",
-                std::process::id()
-            ));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&dir) {
-                Ok(()) => return Ok(DemoDir(dir)),
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
-            }
-        }
-        anyhow::bail!("cannot create a demo folder in {}", base.display())
-    }
-}
-
-impl Drop for DemoDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Build a fresh store from the example reports (ours, `../shared/examples` when present, and
 /// `extra`), then serve it. Without `--db` the store lives in a private temporary folder that is
 /// removed on exit; a `--db` the user names must not exist yet, and is kept.
 pub fn demo(db: Option<PathBuf>, addr: SocketAddr, extra: &[String]) -> Result<()> {
-    let dir = DemoDir::create()?;
+    // A new folder of our own: created fresh under a random name (never a path another user
+    // could have prepared), readable only by us on Unix, removed when the demo ends.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("sitrep-demo-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let dir = builder
+        .tempdir()
+        .context("creating the demo's private folder")?;
     let db = match db {
         Some(db) => {
             for suffix in ["", "-wal", "-shm"] {
@@ -232,9 +211,9 @@ pub fn demo(db: Option<PathBuf>, addr: SocketAddr, extra: &[String]) -> Result<(
             }
             db
         }
-        None => dir.0.join("demo.db"),
+        None => dir.path().join("demo.db"),
     };
-    let examples = dir.0.join("examples.jsonl");
+    let examples = dir.path().join("examples.jsonl");
     std::fs::write(&examples, EXAMPLES)
         .with_context(|| format!("writing {}", examples.display()))?;
     let mut inputs = vec![examples.display().to_string()];

@@ -21,6 +21,23 @@ pub fn open(db: &Path) -> Result<SqliteStore> {
         .with_extractor(EXTRACTOR))
 }
 
+/// The error for a store that does not exist where a command only reads one.
+pub fn missing_store(db: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "there is no store at {0}: only `sitrep ingest` creates one (sitrep ingest --db {0} PATH...); is --db right?",
+        db.display()
+    )
+}
+
+/// Open an existing store read-only (to list, export, explain or serve it); a missing one is
+/// [`missing_store`], never a new empty store.
+pub fn open_existing(db: &Path) -> Result<SqliteStore> {
+    match SqliteStore::open_read_only(db) {
+        Err(sitrep_store::StoreError::Missing { .. }) => Err(missing_store(db)),
+        r => r.with_context(|| format!("opening the store {}", db.display())),
+    }
+}
+
 /// Totals printed at the end of an ingest.
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -28,6 +45,8 @@ pub struct Summary {
     pub stored: usize,
     pub duplicates: usize,
     pub near_duplicates: usize,
+    /// Stored reports a later copy gave the metadata they lacked (a date re-dates their events).
+    pub updated: usize,
     pub failed: usize,
     /// Reports stored whose extraction failed (an `extraction_failed` warning and no facts):
     /// kept, so a re-run skips them; `--reextract` tries them again after an upgrade.
@@ -79,6 +98,7 @@ struct Written {
     stored: usize,
     duplicates: usize,
     near_duplicates: usize,
+    updated: usize,
     events: usize,
     new_incidents: usize,
     merged: usize,
@@ -108,6 +128,7 @@ impl Written {
                     self.merged += merged;
                 }
                 PutOutcome::Duplicate { .. } => self.duplicates += 1,
+                PutOutcome::Updated { .. } => self.updated += 1,
                 PutOutcome::NearDuplicate { .. } => self.near_duplicates += 1,
             }
         }
@@ -238,12 +259,44 @@ pub fn ingest(db: &Path, inputs: &[String], fetch: bool, batch: usize) -> Result
 /// Ingest every input: read, extract on all cores, and store in batches (one transaction each),
 /// on a writer thread of its own when there is more than one core, so storing one batch overlaps
 /// extracting the next.
+///
+/// A store this call creates is removed again when the ingest fails (an error, or no input read
+/// and something failed) leaving it without a report: a failed first ingest leaves no empty store
+/// behind for later commands to read as if it were real.
 pub fn ingest_with(
     db: &Path,
     inputs: &[String],
     read: &ReadOptions,
     batch: usize,
 ) -> Result<Summary> {
+    let created = !db.exists();
+    let result = ingest_into(db, inputs, read, batch);
+    let failed = match &result {
+        Err(_) => true,
+        Ok(s) => s.failed > 0 && s.stored + s.duplicates + s.near_duplicates + s.updated == 0,
+    };
+    if created && failed {
+        remove_if_empty(db);
+    }
+    result
+}
+
+/// Remove the store at `db` (and its WAL and shared-memory files) if it holds no report.
+fn remove_if_empty(db: &Path) {
+    let empty = SqliteStore::open_read_only(db)
+        .and_then(|s| s.counts())
+        .is_ok_and(|c| c.reports == 0 && c.near_duplicates == 0);
+    if !empty {
+        return;
+    }
+    for suffix in ["-wal", "-shm", ""] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(&p);
+    }
+}
+
+fn ingest_into(db: &Path, inputs: &[String], read: &ReadOptions, batch: usize) -> Result<Summary> {
     let store = open(db)?.with_background_checkpoints()?;
     // A second connection answers "already stored?" before extraction; the writer checks again
     // inside its transaction, so a report still in flight is never stored twice.
@@ -301,9 +354,13 @@ pub fn ingest_with(
                             sum.failed += 1;
                             progress.suspend(|| eprintln!("skipped: {e:#}"));
                         }
+                        // A stored copy is skipped, unless this one brings metadata it lacks
+                        // (a date, a title...): then it is extracted, to update the report.
                         Ok((i, hash)) => match lookup.find(i.meta.url.as_deref(), &hash)? {
-                            Some(_) => sum.duplicates += 1,
-                            None => todo.push((i, hash)),
+                            Some(id) if !lookup.would_improve(id, &hash, &i.meta)? => {
+                                sum.duplicates += 1
+                            }
+                            _ => todo.push((i, hash)),
                         },
                     }
                 }
@@ -366,6 +423,7 @@ pub fn ingest_with(
     sum.stored = written.stored;
     sum.duplicates += written.duplicates;
     sum.near_duplicates = written.near_duplicates;
+    sum.updated = written.updated;
     sum.events = written.events;
     sum.new_incidents = written.new_incidents;
     sum.merged = written.merged;
@@ -507,6 +565,16 @@ pub fn write_incidents(
             }
         }
         Format::Geojson => {
+            let unplaced = incidents
+                .iter()
+                .filter(|i| i.lat.is_none() || i.lon.is_none())
+                .count();
+            if unplaced > 0 {
+                eprintln!(
+                    "geojson: left out {unplaced} of {} incidents without coordinates (the \"unplaced\" property counts them)",
+                    incidents.len()
+                );
+            }
             let features: Vec<serde_json::Value> = incidents
                 .iter()
                 .filter_map(|i| {
@@ -521,59 +589,302 @@ pub fn write_incidents(
                 .collect();
             serde_json::to_writer(
                 &mut *out,
-                &serde_json::json!({"type": "FeatureCollection", "features": features}),
+                &serde_json::json!({"type": "FeatureCollection", "unplaced": unplaced, "features": features}),
             )?;
             writeln!(out)?;
         }
-        Format::AcledCsv => {
-            writeln!(out, "event_id_cnty,event_date,year,time_precision,event_type,sub_event_type,actor1,actor2,country,admin1,location,latitude,longitude,geo_precision,source,notes,fatalities")?;
-            for i in incidents {
-                let detail = store.incident(i.id)?;
-                let mut sources: Vec<String> = detail
-                    .iter()
-                    .flat_map(|d| d.reports.iter().filter_map(|r| r.source.clone()))
-                    .collect();
-                sources.sort();
-                sources.dedup();
-                let family = sitrep_model::Family::parse(&i.family);
-                let kind = sitrep_model::EventType::parse(&i.event_type);
-                let geo = match i.precision.as_deref() {
-                    Some("district" | "settlement") => "1",
-                    Some("region") => "2",
-                    _ => "3",
-                };
-                let row = [
-                    format!("{}{}", i.country.as_deref().unwrap_or("XX"), i.id.0),
-                    i.date_start.clone().unwrap_or_default(),
-                    i.date_start
-                        .as_deref()
-                        .and_then(|d| d.get(..4))
-                        .unwrap_or("")
-                        .to_string(),
-                    if i.date_start == i.date_end {
-                        "1".into()
-                    } else {
-                        "2".into()
-                    },
-                    family.map_or(i.family.clone(), |f| f.acled_label().to_string()),
-                    kind.map_or(i.event_type.clone(), |t| t.label().to_string()),
-                    i.initiator.clone().unwrap_or_default(),
-                    i.target.clone().unwrap_or_default(),
-                    country_name(i.country.as_deref()),
-                    i.admin1.clone().unwrap_or_default(),
-                    i.location.clone().unwrap_or_default(),
-                    i.lat.map(|v| format!("{v:.4}")).unwrap_or_default(),
-                    i.lon.map(|v| format!("{v:.4}")).unwrap_or_default(),
-                    geo.to_string(),
-                    sources.join("; "),
-                    i.summary.clone().unwrap_or_default(),
-                    i.killed
-                        .map(|e| e.low.to_string())
-                        .unwrap_or_else(|| "0".into()),
-                ];
-                write_csv_row(out, &row)?;
-            }
+        Format::AcledCsv => write_acled(store, incidents, true, out)?,
+    }
+    Ok(())
+}
+
+/// ACLED's export columns, in ACLED's order.
+pub const ACLED_COLUMNS: [&str; 31] = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
+
+/// A text cell as a spreadsheet must read it: one that begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return would be run as a formula, so it gets a leading `'` (OWASP's advice).
+fn text_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// ISO 3166 alpha-3 codes by alpha-2, from the gazetteer's country table.
+fn iso3(iso2: &str) -> Option<&'static str> {
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            include_str!("../../../data/gazetteer/countries.tsv")
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let mut f = l.split('\t');
+                    Some((f.next()?, f.next()?))
+                })
+                .collect()
+        })
+        .get(iso2)
+        .copied()
+}
+
+/// The kind and country of an actor by its canonical name in `data/actors.tsv`.
+fn actor_kind(name: &str) -> Option<(&'static str, &'static str)> {
+    static TABLE: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, (&'static str, &'static str)>,
+    > = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            include_str!("../../../data/actors.tsv")
+                .lines()
+                .skip(1)
+                .filter_map(|l| {
+                    let f: Vec<&str> = l.split('\t').collect();
+                    Some((*f.get(3)?, (*f.get(1)?, *f.get(2)?)))
+                })
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
+
+/// ACLED's actor type code (`inter1`, `inter2`) for an actor, where its name says it: 1 state
+/// forces (of the incident's country), 2 rebel groups (sitrep's armed groups), 5 rioters,
+/// 6 protesters, 7 civilians, 8 external forces (a state acting outside its country). None
+/// when the name does not tell (ACLED's 3 and 4, militias, are not told apart here).
+fn inter_code(actor: &str, actor_country: Option<&str>, country: Option<&str>) -> Option<u8> {
+    let state = |home: Option<&str>| {
+        if home.is_some() && country.is_some() && home != country {
+            8
+        } else {
+            1
         }
+    };
+    if actor.starts_with("Protesters") {
+        return Some(6);
+    }
+    if actor.starts_with("Rioters") {
+        return Some(5);
+    }
+    if actor.starts_with("Civilians") {
+        return Some(7);
+    }
+    for prefix in ["Military Forces of ", "Police Forces of "] {
+        if let Some(rest) = actor.strip_prefix(prefix) {
+            let home = actor_country.or_else(|| actor_kind(rest).map(|(_, c)| c));
+            return Some(state(home.filter(|c| !c.is_empty())));
+        }
+    }
+    match actor_kind(actor) {
+        Some(("state" | "military" | "government_body", home)) => Some(state(
+            actor_country.or(Some(home)).filter(|c| !c.is_empty()),
+        )),
+        Some(("armed_group", _)) => Some(2),
+        _ => None,
+    }
+}
+
+/// ACLED's disorder type for an event type.
+fn disorder_type(
+    family: sitrep_model::Family,
+    kind: Option<sitrep_model::EventType>,
+) -> &'static str {
+    use sitrep_model::{EventType, Family};
+    match (family, kind) {
+        (Family::StrategicDevelopments | Family::Diplomacy, _) => "Strategic developments",
+        (Family::Protests, Some(EventType::ExcessiveForceAgainstProtesters)) => {
+            "Political violence; Demonstrations"
+        }
+        (Family::Protests, _) | (Family::Riots, Some(EventType::ViolentDemonstration)) => {
+            "Demonstrations"
+        }
+        _ => "Political violence",
+    }
+}
+
+/// Write incidents as ACLED writes its export: ACLED's 31 columns in ACLED's order and its codes.
+/// Diplomacy (which ACLED lacks) is written under Strategic developments / Other, sitrep's own
+/// type kept in `tags`, unless `diplomacy` is false. Incidents without a date, a country or
+/// coordinates are left out (ACLED has none such), with a count on stderr. Every text cell is
+/// guarded against spreadsheet formulas.
+pub fn write_acled(
+    store: &SqliteStore,
+    incidents: &[Incident],
+    diplomacy: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    use sitrep_model::{EventType, Family};
+    write_csv_row(out, &ACLED_COLUMNS.map(String::from))?;
+    let timestamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (mut unplaced, mut undated, mut diplomatic) = (0usize, 0usize, 0usize);
+    for i in incidents {
+        let family = Family::parse(&i.family);
+        let kind = EventType::parse(&i.event_type);
+        if family == Some(Family::Diplomacy) && !diplomacy {
+            diplomatic += 1;
+            continue;
+        }
+        let (Some(family), Some(kind)) = (family, kind) else {
+            continue; // not sitrep's ontology: nothing ACLED could read
+        };
+        let (Some(lat), Some(lon), Some(cc), Some(cc3)) = (
+            i.lat,
+            i.lon,
+            i.country.as_deref(),
+            i.country.as_deref().and_then(iso3),
+        ) else {
+            unplaced += 1;
+            continue;
+        };
+        let Some(start) = i
+            .date_start
+            .as_deref()
+            .and_then(sitrep_text::timex::parse_date)
+        else {
+            undated += 1;
+            continue;
+        };
+        let end = i
+            .date_end
+            .as_deref()
+            .and_then(sitrep_text::timex::parse_date)
+            .unwrap_or(start);
+        let days = (end - start).whole_days();
+        let time_precision = match days {
+            0 => 1,
+            1..=6 => 2,
+            _ => 3,
+        };
+        let detail = store.incident(i.id)?;
+        let mut sources: Vec<String> = detail
+            .iter()
+            .flat_map(|d| d.reports.iter().filter_map(|r| r.source.clone()))
+            .collect();
+        sources.sort();
+        sources.dedup();
+        let country = country_name(Some(cc));
+        let (event_type, sub_event_type, tags) = if family == Family::Diplomacy {
+            let sub = if kind == EventType::Agreement {
+                "Agreement"
+            } else {
+                "Other"
+            };
+            let tags = format!("sitrep type=diplomacy/{}", kind.as_str());
+            (Family::StrategicDevelopments.acled_label(), sub, tags)
+        } else {
+            (family.acled_label(), kind.label(), String::new())
+        };
+        // ACLED's generic actors where a type implies them and no actor was named.
+        let actor1 = i.initiator.clone().or_else(|| match family {
+            Family::Protests => Some(format!("Protesters ({country})")),
+            Family::Riots => Some(format!("Rioters ({country})")),
+            _ => None,
+        });
+        let actor2 = i.target.clone().or_else(|| {
+            (family == Family::ViolenceAgainstCivilians).then(|| format!("Civilians ({country})"))
+        });
+        let inter1 = actor1
+            .as_deref()
+            .and_then(|a| inter_code(a, i.initiator_country.as_deref(), Some(cc)));
+        let inter2 = match &actor2 {
+            None => Some(0),
+            Some(a) => inter_code(a, None, Some(cc)),
+        };
+        let interaction = match (inter1, inter2) {
+            (Some(a), Some(0)) => Some(a * 10),
+            (Some(a), Some(b)) => Some(a.min(b) * 10 + a.max(b)),
+            _ => None,
+        };
+        let code = |c: Option<u8>| c.map(|c| c.to_string()).unwrap_or_default();
+        let geo_precision = match i.precision.as_deref() {
+            Some("district" | "settlement") => "1",
+            Some("region") => "2",
+            _ => "3",
+        };
+        let row = [
+            format!("{cc3}{}", i.id.0),
+            start.to_string(),
+            start.year().to_string(),
+            time_precision.to_string(),
+            text_cell(disorder_type(family, Some(kind))),
+            text_cell(event_type),
+            text_cell(sub_event_type),
+            text_cell(actor1.as_deref().unwrap_or("")),
+            String::new(),
+            code(inter1),
+            text_cell(actor2.as_deref().unwrap_or("")),
+            String::new(),
+            code(inter2),
+            code(interaction),
+            if family == Family::ViolenceAgainstCivilians {
+                "Civilian targeting".into()
+            } else {
+                String::new()
+            },
+            String::new(),
+            String::new(),
+            text_cell(&country),
+            text_cell(i.admin1.as_deref().unwrap_or("")),
+            String::new(),
+            String::new(),
+            text_cell(i.location.as_deref().unwrap_or("")),
+            format!("{lat:.4}"),
+            format!("{lon:.4}"),
+            geo_precision.to_string(),
+            text_cell(&sources.join("; ")),
+            String::new(),
+            text_cell(i.summary.as_deref().unwrap_or("")),
+            i.killed
+                .map(|e| e.low.to_string())
+                .unwrap_or_else(|| "0".into()),
+            text_cell(&tags),
+            timestamp.to_string(),
+        ];
+        write_csv_row(out, &row)?;
+    }
+    if unplaced + undated > 0 {
+        eprintln!(
+            "acled-csv: left out {unplaced} incidents without coordinates or a country and {undated} without a date (ACLED rows need them)"
+        );
+    }
+    if diplomatic > 0 {
+        eprintln!("acled-csv: left out {diplomatic} diplomacy incidents (--no-diplomacy)");
     }
     Ok(())
 }
@@ -597,7 +908,7 @@ fn trunc(s: &str, n: usize) -> String {
 
 /// `sitrep why`: which reports make an incident and why each joined it.
 pub fn why(db: &Path, id: i64, out: &mut dyn Write) -> Result<()> {
-    let store = open(db)?;
+    let store = open_existing(db)?;
     let d = store
         .incident(IncidentId(id))?
         .with_context(|| format!("no incident {id} in {}", db.display()))?;

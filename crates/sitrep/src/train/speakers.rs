@@ -181,7 +181,14 @@ fn score(model: &Model, articles: &[&Article], quote_choices: &[&[Choice]], f: &
             (s, decisions(a, &empty_model()))
         })
         .collect();
+    let debug = std::env::var_os("SITREP_DEBUG_ANTECEDENTS").is_some();
     for (s, d) in &results {
+        if debug {
+            for c in &d.antecedent {
+                let got = rank::best(model, c.candidates.iter().map(Vec::as_slice)).map_or(0, |b| b.0);
+                eprintln!("ANT gold {} got {} of {}", c.gold, got, c.candidates.len());
+            }
+        }
         add_scores(&mut f.eval, s);
         choice_accuracy(model, &d.speaker, &mut f.speaker_choice, "speaker");
         choice_accuracy(model, &d.antecedent, &mut f.antecedent, "antecedent");
