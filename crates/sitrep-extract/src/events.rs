@@ -2398,13 +2398,14 @@ fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) -> Event {
                 lon: (p.lon * 1e5).round() / 1e5,
                 country: Some(p.country.to_string()),
                 admin1,
-                feature: p.feature.code().to_string(),
+                feature: p.code.to_string(),
                 precision: match p.feature {
                     Feature::District => GeoPrecision::District,
                     Feature::Capital | Feature::Settlement => GeoPrecision::Settlement,
                     Feature::Admin1 => GeoPrecision::Region,
                     Feature::Country => GeoPrecision::Country,
                 },
+                kind: Some(crate::geocode::place_kind(p)),
             }
         })
         .collect();

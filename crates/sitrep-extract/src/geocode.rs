@@ -11,9 +11,10 @@
 //!
 //! The same [`candidate_features`] serve training and run time.
 
-use crate::lexicon::Lexicon;
-use crate::mentions::{Mention, Referent};
-use sitrep_gazetteer::{distance_km, normalize, Place};
+use crate::lexicon::{actor_key, ActorForm, Lexicon};
+use crate::mentions::{self, Mention, Referent};
+use sitrep_gazetteer::{distance_km, normalize, Gazetteer, Place};
+use sitrep_model::{ActorKind, PlaceKind};
 use sitrep_learn::{rank, Features, Model};
 use sitrep_text::Document;
 use std::collections::HashMap;
@@ -382,6 +383,136 @@ pub fn resolve_mentions(
     for ((mi, q), ci) in index.iter().zip(&queries).zip(resolve(&ctx, &queries)) {
         mentions[*mi].referent = Referent::Place(q.candidates[ci]);
     }
+}
+
+/// What a gazetteer record is, in the output schema's words.
+pub fn place_kind(p: &Place) -> PlaceKind {
+    match p.kind() {
+        "country" => PlaceKind::Country,
+        "admin1" => PlaceKind::Admin1,
+        "admin2" => PlaceKind::Admin2,
+        "settlement" => PlaceKind::Settlement,
+        _ => PlaceKind::Feature,
+    }
+}
+
+/// The token range covering bytes `[start, end)` of `doc`.
+pub fn tokens_of(doc: &Document, start: usize, end: usize) -> Option<(usize, usize)> {
+    let first = doc.tokens.iter().position(|t| t.span.end as usize > start)?;
+    let last = doc
+        .tokens
+        .iter()
+        .rposition(|t| (t.span.start as usize) < end)?;
+    (first <= last).then_some((first, last + 1))
+}
+
+/// The candidates for a name written at tokens `[first, end)`, as recognition finds them: a
+/// state's name or demonym ("Russia", "U.S.", "Russian": GeoWebNews' associative toponyms) is
+/// that country; else every gazetteer record of the name (a capital's name included), else of
+/// the name without a leading "the" or a trailing possessive.
+pub fn candidates_for(
+    gaz: &Gazetteer,
+    lex: &Lexicon,
+    doc: &Document,
+    (first, end): (usize, usize),
+    text: &str,
+) -> Vec<Place> {
+    let akey: Vec<String> = doc.tokens[first..end]
+        .iter()
+        .map(|t| actor_key(doc.slice(t.span)))
+        .collect();
+    if let Some(&(a, form)) = lex.actor_phrases.get(&akey) {
+        let entry = &lex.actors[a];
+        if entry.kind == ActorKind::State && form != ActorForm::Capital {
+            if let Some(p) = entry.country.as_deref().and_then(|cc| gaz.country(cc)) {
+                return vec![p];
+            }
+        }
+    }
+    let key = normalize(text);
+    let mut hits = gaz.lookup(&key);
+    if hits.is_empty() {
+        let k = key
+            .strip_prefix("the ")
+            .unwrap_or(&key)
+            .trim_end_matches(" s");
+        hits = gaz.lookup(k);
+    }
+    hits.truncate(MAX_CANDIDATES);
+    hits
+}
+
+/// Resolution alone: the place each given byte span of `doc` names (`None` where the gazetteer
+/// has no candidate), in the context of the whole report: its actors and the places
+/// recognised outside the given spans count as evidence, as they do in extraction.
+pub fn resolve_spans(doc: &Document, spans: &[(usize, usize)]) -> Vec<Option<Place>> {
+    let lex = Lexicon::global();
+    let gaz = Gazetteer::global();
+    let rec = mentions::recognize(doc, lex, gaz);
+    let (queries, extra) = span_queries(gaz, lex, doc, &rec, spans);
+    let live: Vec<usize> = (0..queries.len())
+        .filter(|&i| queries[i].as_ref().is_some())
+        .collect();
+    let mut qs: Vec<Query> = live.iter().filter_map(|&i| queries[i].clone()).collect();
+    qs.extend(extra);
+    let ctx = Context {
+        low: &rec.low,
+        actor_countries: actor_countries(lex, &rec.mentions),
+    };
+    let pick = resolve(&ctx, &qs);
+    let mut out = vec![None; spans.len()];
+    for (k, &i) in live.iter().enumerate() {
+        out[i] = Some(qs[k].candidates[pick[k]]);
+    }
+    out
+}
+
+/// Queries for given byte spans (`None` where a span has no token or no candidate), and the
+/// report's other recognised places as evidence-only queries.
+pub fn span_queries(
+    gaz: &Gazetteer,
+    lex: &Lexicon,
+    doc: &Document,
+    rec: &mentions::Recognized,
+    spans: &[(usize, usize)],
+) -> (Vec<Option<Query>>, Vec<Query>) {
+    let queries: Vec<Option<Query>> = spans
+        .iter()
+        .map(|&(start, end)| {
+            let (first, last) = tokens_of(doc, start, end)?;
+            let text = doc.text.get(start..end)?;
+            let candidates = candidates_for(gaz, lex, doc, (first, last), text);
+            (!candidates.is_empty()).then(|| Query {
+                first,
+                end: last,
+                text: text.to_string(),
+                candidates,
+                cue: true,
+            })
+        })
+        .collect();
+    let extra = rec
+        .mentions
+        .iter()
+        .filter(|m| matches!(m.referent, Referent::Place(_)))
+        .filter(|m| {
+            !spans.iter().any(|&(s, e)| {
+                (m.span.start as usize) < e && s < m.span.end as usize
+            })
+        })
+        .filter_map(|m| {
+            let text = doc.slice(m.span);
+            let candidates = candidates_for(gaz, lex, doc, (m.first, m.end), text);
+            (!candidates.is_empty()).then(|| Query {
+                first: m.first,
+                end: m.end,
+                text: text.to_string(),
+                candidates,
+                cue: true,
+            })
+        })
+        .collect();
+    (queries, extra)
 }
 
 #[cfg(test)]

@@ -196,6 +196,7 @@ fn entities(
                 title,
                 mentions: vec![span],
                 roles: role.into_iter().collect(),
+                place_kind: None,
             }),
         }
     };
@@ -297,12 +298,30 @@ fn entities(
             None,
         );
     }
+    // What each resolved place is (by its GeoNames id: one id, one record).
+    let kinds: std::collections::HashMap<u32, PlaceKind> = rec
+        .mentions
+        .iter()
+        .filter_map(|m| match &m.referent {
+            Referent::Place(p) => Some(*p),
+            _ => m.place,
+        })
+        .chain(rec.other_places.iter().filter_map(|(_, p)| *p))
+        .map(|p| (p.geonameid, geocode::place_kind(&p)))
+        .collect();
+    for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
+        e.place_kind = e.geonames_id.and_then(|id| kinds.get(&id).copied());
+    }
     // Mentions in text order (places inside names and unknown places are added after the
     // mentions they lie among), each role with its mention.
     for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
         if e.roles.len() == e.mentions.len() {
-            let mut pairs: Vec<(Span, PlaceRole)> =
-                e.mentions.iter().copied().zip(e.roles.iter().copied()).collect();
+            let mut pairs: Vec<(Span, PlaceRole)> = e
+                .mentions
+                .iter()
+                .copied()
+                .zip(e.roles.iter().copied())
+                .collect();
             pairs.sort_by_key(|p| (p.0.start, p.0.end));
             (e.mentions, e.roles) = pairs.into_iter().unzip();
         }

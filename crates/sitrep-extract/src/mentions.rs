@@ -453,47 +453,6 @@ impl Ctx<'_> {
     }
 }
 
-/// A person cue around a capitalised run `[i, j)`: a title before, an appositive or a speech
-/// verb after, or a media possessive before.
-fn person_cue(c: &Ctx, i: usize, j: usize, sent_start: usize) -> bool {
-    if i > sent_start {
-        let prev = c.low[i - 1].as_str();
-        if is_title(c.lex, prev) || c.doc.tokens[i - 1].kind == TokenKind::Possessive {
-            return true;
-        }
-        // "The city's mayor, Oleg Petrenko, said"
-        if prev == "," && i >= 2 && is_title(c.lex, &c.low[i - 2]) {
-            return true;
-        }
-        // "said Ahmad Nofal", "according to Khaled Obeid" (but "told Reuters" names the listener)
-        if matches!(prev, "said" | "says" | "added" | "wrote")
-            || (prev == "to" && i >= 2 && c.low[i - 2] == "according")
-        {
-            return true;
-        }
-    }
-    let next = c.low.get(j).map(String::as_str).unwrap_or("");
-    if c.lex.speech_verbs.contains(next) && next != "according" {
-        return true;
-    }
-    if next == "," {
-        let after = c.low.get(j + 1).map(String::as_str).unwrap_or("");
-        // ", head of …", ", a nurse at …", ", the Treasury's …", ", Cauca’s secretary …", ", 27, who …"
-        return is_title(c.lex, after)
-            || matches!(after, "a" | "an" | "the")
-            || (c
-                .doc
-                .tokens
-                .get(j + 2)
-                .is_some_and(|t| t.kind == TokenKind::Possessive)
-                && c.low.get(j + 3).is_some_and(|w| is_title(c.lex, w)))
-            || c.doc.tokens.get(j + 1).is_some_and(|t| {
-                t.kind == TokenKind::Number && c.low.get(j + 2).is_some_and(|w| w == ",")
-            });
-    }
-    false
-}
-
 /// Recognise every mention in `doc`.
 pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     let low: Vec<String> = doc
@@ -531,13 +490,6 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
             *x = true;
         }
     }
-    let lower_words: std::collections::HashSet<&str> = c
-        .low
-        .iter()
-        .zip(&doc.tokens)
-        .filter(|(_, t)| !is_cap(doc.slice(t.span)))
-        .map(|(l, _)| l.as_str())
-        .collect();
     // Once per paragraph, not per sentence: a paragraph may be megabytes long.
     let headlines: Vec<bool> = doc
         .paragraphs
@@ -600,7 +552,14 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 match c.actor_at(i, end) {
                     Some((n, a, form)) => {
                         let place = c.place_at(i, i + n);
-                        actor_or_state(&c, &mut out, &mut pending, (i, i + n, si, start), (a, form), place);
+                        actor_or_state(
+                            &c,
+                            &mut out,
+                            &mut pending,
+                            (i, i + n, si, start),
+                            (a, form),
+                            place,
+                        );
                         i += n;
                     }
                     None => {
@@ -608,9 +567,9 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         // "struck Kobo", "the Kyivskyi district") that the gazetteer holds.
                         match c.place_at(i, end) {
                             Some((n, cands))
-                                if !headline
-                                    && !(n == 1 && lex.stopwords.contains(c.tok(i)))
-                                    && !ner_covers[i..i + n].iter().any(|x| *x)
+                                if !(headline
+                                    || (n == 1 && lex.stopwords.contains(c.tok(i)))
+                                    || ner_covers[i..i + n].iter().any(|x| *x))
                                     && c.locative(i, i + n, start) =>
                             {
                                 out.mentions.push(Mention {
@@ -676,20 +635,29 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                     let place_len = place.as_ref().map_or(0, |p| p.0);
                     match actor.filter(|x| x.0 >= place_len) {
                         Some((n, ai, form)) => {
-                            actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                            actor_or_state(
+                                &c,
+                                &mut out,
+                                &mut pending,
+                                (a, a + n, si, start),
+                                (ai, form),
+                                place,
+                            );
                         }
                         None if s.end - s.first == 1 && lex.stopwords.contains(c.tok(a)) => {}
                         None => {
-                            // Unknown to the gazetteer: listed, not geocoded. A compound of
-                            // two names ("US-Russia talks") names a relation, not a place.
-                            let compound = (a..b).any(|k| {
-                                c.tok(k).split('-').filter(|p| is_cap(p)).count() >= 2
-                            });
-                            if place.is_none() && !headline && !compound {
+                            // Unknown to the gazetteer: listed, not geocoded, where the
+                            // context is a place's ("in Cirencester"). A compound of two names
+                            // ("US-Russia talks") names a relation, not a place.
+                            let compound = (a..b)
+                                .any(|k| c.tok(k).split('-').filter(|p| is_cap(p)).count() >= 2);
+                            if place.is_none() && !headline && !compound && c.locative(a, b, start)
+                            {
                                 out.other_places.push((span_of(a, b), None));
                             }
                             if let Some((n, cands)) = place {
-                                let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
+                                let best_pop =
+                                    cands.iter().map(|p| p.population).max().unwrap_or(0);
                                 if !(headline && best_pop < 100_000) {
                                     let cue = c.locative(a, a + n, start);
                                     out.mentions.push(Mention {
@@ -713,7 +681,14 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                     match c.actor_at(a, b) {
                         Some((n, ai, form)) => {
                             let place = c.place_at(a, a + n);
-                            actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                            actor_or_state(
+                                &c,
+                                &mut out,
+                                &mut pending,
+                                (a, a + n, si, start),
+                                (ai, form),
+                                place,
+                            );
                         }
                         // An organisation the dictionary does not hold, named as written;
                         // not one capitalised word opening a sentence ("Members of ..."),
@@ -731,7 +706,14 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 NerKind::Org | NerKind::Norp => match c.actor_at(a, b) {
                     Some((n, ai, form)) => {
                         let place = c.place_at(a, a + n);
-                        actor_or_state(&c, &mut out, &mut pending, (a, a + n, si, start), (ai, form), place);
+                        actor_or_state(
+                            &c,
+                            &mut out,
+                            &mut pending,
+                            (a, a + n, si, start),
+                            (ai, form),
+                            place,
+                        );
                     }
                     // An organisation the dictionary does not hold, named as written.
                     None if s.kind == NerKind::Org && !headline => {
@@ -790,9 +772,19 @@ fn actor_or_state(
     };
     // "Russian officials", "the British embassy": a demonym before a noun is the place it
     // names used as a modifier (GeoWebNews' non-literal modifier); "the Russians" is not.
+    let plural = b - a == 1
+        && c.akey[a].strip_suffix('s').is_some_and(|one| {
+            c.lex
+                .actor_phrases
+                .contains_key(std::slice::from_ref(&one.to_string()))
+        });
     let modifier = form == ActorForm::Demonym
         && entry.kind == ActorKind::State
-        && c.doc.tokens.get(b).is_some_and(|t| t.kind == TokenKind::Word)
+        && !plural
+        && c.doc
+            .tokens
+            .get(b)
+            .is_some_and(|t| t.kind == TokenKind::Word)
         && !c.lex.speech_verbs.contains(&c.low[b]);
     if modifier {
         mention.place = entry.country.as_deref().and_then(|cc| c.gaz.country(cc));
@@ -854,7 +846,7 @@ fn embedded_place(c: &Ctx, out: &mut Recognized, a: usize, b: usize) {
     let Some(top) = cands.first() else {
         return;
     };
- if n < b - a && well_known(top) && c.actor_at(a, a + n).is_none_or(|x| x.0 == n) {
+    if n < b - a && well_known(top) && c.actor_at(a, a + n).is_none_or(|x| x.0 == n) {
         let span = Span::new(
             c.doc.tokens[a].span.start as usize,
             c.doc.tokens[a + n - 1].span.end as usize,
@@ -879,40 +871,6 @@ const PLACE_FEATURES: &[&str] = &[
     "highway",
     "mountains",
 ];
-
-/// Name particles that may sit lowercase inside a personal name ("Osman al-Tayeb", "Ursula von
-/// der Leyen").
-const PARTICLES: &[&str] = &[
-    "bin", "ibn", "van", "von", "der", "de", "da", "di", "del", "dos", "la", "le", "abu", "bint",
-];
-
-/// The end of a run of up to four name words starting at `i`.
-fn name_run(c: &Ctx, i: usize, end: usize) -> usize {
-    let mut run = i;
-    while run < end && run < i + 4 && c.is_word(run) {
-        let t = c.tok(run);
-        let particle_prefix = [
-            "al-", "el-", "ad-", "as-", "ash-", "an-", "ar-", "at-", "az-",
-        ]
-        .iter()
-        .any(|p| {
-            t.strip_prefix(p)
-                .is_some_and(|rest| rest.chars().next().is_some_and(char::is_uppercase))
-        });
-        let particle = run > i
-            && PARTICLES.contains(&c.low[run].as_str())
-            && c.doc
-                .tokens
-                .get(run + 1)
-                .is_some_and(|n| is_cap(c.doc.slice(n.span)));
-        let name_word = is_cap(t) && !c.lex.stopwords.contains(t);
-        if !(name_word || (run > i && particle_prefix) || particle) {
-            break;
-        }
-        run += 1;
-    }
-    run
-}
 
 fn known_person(c: &Ctx, persons: &[Person], i: usize, end: usize) -> Option<(usize, usize)> {
     for (pi, p) in persons.iter().enumerate() {
@@ -1058,5 +1016,107 @@ fn mark_datelines(c: &Ctx, out: &mut Recognized) {
         {
             m.dateline = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod recognition_tests {
+    use crate::{extract, Input};
+    use sitrep_model::{EntityKind, PlaceRole};
+
+    /// (kind, name, mention texts, roles) of every entity of `text`.
+    fn entities(text: &str) -> Vec<(EntityKind, String, Vec<String>, Vec<PlaceRole>)> {
+        let x = extract(Input {
+            text: text.to_string(),
+            ..Default::default()
+        });
+        x.entities
+            .into_iter()
+            .map(|e| {
+                let spans = e
+                    .mentions
+                    .iter()
+                    .map(|s| text[s.start as usize..s.end as usize].to_string())
+                    .collect();
+                (e.kind, e.name, spans, e.roles)
+            })
+            .collect()
+    }
+
+    fn place<'a>(
+        es: &'a [(EntityKind, String, Vec<String>, Vec<PlaceRole>)],
+        name: &str,
+    ) -> Option<&'a (EntityKind, String, Vec<String>, Vec<PlaceRole>)> {
+        es.iter().find(|e| e.0 == EntityKind::Place && e.1 == name)
+    }
+
+    #[test]
+    fn a_country_that_acts_is_an_actor_and_a_place_standing_for_its_government() {
+        let es = entities("Ukraine rejected the plan on Monday.");
+        assert!(
+            es.iter()
+                .any(|e| e.0 == EntityKind::Actor && e.1 == "Ukraine"),
+            "{es:?}"
+        );
+        let p = place(&es, "Ukraine").expect("Ukraine is also a place");
+        assert_eq!(p.3, vec![PlaceRole::Metonymic]);
+    }
+
+    #[test]
+    fn a_demonym_before_a_noun_is_its_place_and_a_plural_demonym_is_not() {
+        let es = entities("Russian officials met the Russians who had left.");
+        let p = place(&es, "Russia").expect("a place");
+        assert_eq!(p.2, vec!["Russian".to_string()]);
+    }
+
+    #[test]
+    fn an_organisation_no_list_holds_is_an_actor_named_as_written() {
+        let es = entities("The Zorvath Relief Foundation said it had sent food to the camps.");
+        assert!(
+            es.iter()
+                .any(|e| e.0 == EntityKind::Actor && e.1 == "Zorvath Relief Foundation"),
+            "{es:?}"
+        );
+    }
+
+    #[test]
+    fn a_place_the_gazetteer_lacks_is_listed_without_a_geocode() {
+        let x = extract(Input {
+            text: "Fighting broke out in Zlorvania on Monday, officials said.".into(),
+            ..Default::default()
+        });
+        let p = x
+            .entities
+            .iter()
+            .find(|e| e.kind == EntityKind::Place && e.name == "Zlorvania")
+            .expect("an unknown place");
+        assert_eq!((p.lat, p.geonames_id), (None, None));
+    }
+
+    #[test]
+    fn a_well_known_place_heading_an_organisation_name_is_a_place_inside_it() {
+        let es = entities("The New York Police Department said two officers were hurt.");
+        let p = place(&es, "New York").expect("New York inside the name");
+        assert_eq!(p.2, vec!["New York".to_string()]);
+    }
+
+    #[test]
+    fn names_listed_after_a_place_are_places() {
+        let es = entities(
+            "A drone attack hit southern regions including Novorossiysk, Rostov-on-Don, and Krasnodar.",
+        );
+        for name in ["Novorossiysk", "Rostov-on-Don", "Krasnodar"] {
+            assert_eq!(
+                place(&es, name).map(|p| p.3.clone()),
+                Some(vec![PlaceRole::Literal]),
+                "{name}: {es:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_list_of_names_is_never_one_person() {
+        let es = entities("Fighting reached El Obeid and Kadugli on Sunday.");
+        assert!(!es.iter().any(|e| e.0 == EntityKind::Person), "{es:?}");
     }
 }

@@ -330,15 +330,18 @@ pub fn features_hiding(
         if !hide {
             f.add("w", word);
             f.add("lw", lw);
-            let chars: Vec<char> = lw.chars().collect();
-            let m = chars.len();
+            // Affixes as slices of the word: no string is built per token.
+            let bounds: Vec<usize> = lw
+                .char_indices()
+                .map(|(k, _)| k)
+                .chain(std::iter::once(lw.len()))
+                .collect();
+            let m = bounds.len() - 1;
             for k in 1..=3.min(m) {
-                let p: String = chars[..k].iter().collect();
-                f.add("pre", &p);
+                f.add("pre", &lw[..bounds[k]]);
             }
             for k in 2..=4.min(m) {
-                let s: String = chars[m - k..].iter().collect();
-                f.add("suf", &s);
+                f.add("suf", &lw[bounds[m - k]..]);
             }
             f.add2("w-1w", w_at(-1), lw);
             f.add2("ww+1", lw, w_at(1));
@@ -535,18 +538,5 @@ mod tests {
         let got = names("Iraqi officials met British diplomats in Baghdad.");
         assert!(got.contains(&("Iraqi".into(), NerKind::Norp)), "{got:?}");
         assert!(got.contains(&("Baghdad".into(), NerKind::Gpe)), "{got:?}");
-    }
-}
-#[cfg(test)]
-mod debug_tmp {
-    #[test]
-    fn show() {
-        for t in ["Russia also reported casualties, saying three people were killed and at least 16 injured in a large Ukrainian drone attack on southern regions including Novorossiysk, Rostov-on-Don, and Krasnodar.", "“If all Russian conditions are not met, Russia is ready to continue its fight on the battlefield,” Al Jazeera’s Yulia Shapovalova reported from Moscow."] {
-            let doc = sitrep_text::Document::new(t.to_string());
-            let low = super::lowercased(&doc);
-            let akey: Vec<String> = doc.tokens.iter().map(|t| crate::lexicon::actor_key(doc.slice(t.span))).collect();
-            let n = super::recognize_names(&doc, &low, &akey, crate::lexicon::Lexicon::global(), sitrep_gazetteer::Gazetteer::global());
-            for s in n { eprintln!("{:?} {:?}", (s.first..s.end).map(|k| doc.tok(k)).collect::<Vec<_>>(), s.kind); }
-        }
     }
 }

@@ -6,9 +6,12 @@
 //! later ones marked `continues`, all with the speaker found anywhere in it. A short quoted phrase in a sentence with no speech
 //! cue ("members of the “coalition of the willing”") is a *term*, not a quotation.
 //!
-//! The speaker is the subject of the nearest speech verb: after the quote (“…,” Tkachenko said;
-//! “…,” said the spokesperson), else before it in the sentence (Zelenskyy said … “…”; saying “…”).
-//! Pronouns and "the spokesperson" lead back to the person last named, or last named with that title.
+//! Who spoke, and whether a lone stretch is a quotation or a term, are learned decisions
+//! ([`crate::speakers`]: a ranking of the names, pronouns and role nouns around the quote, trained
+//! on PolNeAR). The rule below (the subject of the nearest speech verb: “…,” Tkachenko said; “…,”
+//! said the spokesperson; Zelenskyy said … “…”) is one of the ranker's features, and names the
+//! speaker where the ranker names nobody. A short stretch with no speech cue in its sentence and
+//! no speaker named by a cue stays a term, as above.
 
 use crate::lexicon::Lexicon;
 use crate::mentions::{Recognized, Referent};
@@ -172,15 +175,21 @@ pub fn find_with(
         let site = speakers::Site { outer: first.outer, paragraph: first.paragraph };
         let rule = speaker.as_ref().and_then(|s| s.1);
         let contents: Vec<Span> = g.iter().map(|p| trim_content(doc, p.content)).collect();
-        let gold_key = train.as_mut().map(|(gold, dec)| {
-            ctx.decisions(&site, &contents, has_cue, rule, gold, prev_key.as_deref(), Some(model), dec)
-        });
         let found = ctx.attribute(model, &site, rule, prev_key.as_deref());
-        // A short stretch with no speech cue in its sentence and no speaker is a term whatever
-        // the model says: PolNeAR counts every quoted stretch inside reported content as a
+        let gold_key = train.as_mut().map(|(gold, dec)| {
+            let pk = prev_key.as_deref();
+            ctx.decisions(&site, &contents, has_cue, rule, pk, &found, (gold, dec))
+        });
+        // A short stretch with no speech cue in its sentence (a listed speech verb, a colon or a
+        // word the model learnt as a cue), and no speaker but one named in that sentence
+        // without a speech verb, is a term whatever the model says: PolNeAR counts every quoted stretch inside reported content as a
         // quote, a title or scare quote included, which is not what sitrep calls a quotation.
         let words = joined.split_whitespace().count();
-        let bare = words <= 5 && !has_cue && speaker.is_none();
+        let bare = words <= 5
+            && !has_cue
+            && speaker.is_none()
+            && (found.speaker.is_none() || found.same_sentence && !found.cued)
+            && !sentence.is_some_and(|s| ctx.sentence_has_learned_cue(model, s));
         let is_quote = g.len() > 1 || !bare && {
             let qf = ctx.quote_features(&site, contents[0], has_cue, &found);
             sitrep_learn::rank::score(model, &qf)

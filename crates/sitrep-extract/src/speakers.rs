@@ -40,11 +40,63 @@ pub fn model() -> &'static Model {
 
 /// Words that begin a capitalised run without being part of a name ("But Trump said").
 const FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "and", "but", "or", "however", "meanwhile", "also", "in", "on", "at",
-    "after", "before", "during", "while", "when", "since", "then", "this", "that", "these",
-    "those", "their", "there", "it", "if", "as", "although", "despite", "both", "some", "many",
-    "several", "no", "not", "only", "even", "still", "yet", "our", "his", "her", "its", "for",
-    "with", "from", "by", "to", "of", "so", "what", "why", "how", "where", "who", "asked",
+    "the",
+    "a",
+    "an",
+    "and",
+    "but",
+    "or",
+    "however",
+    "meanwhile",
+    "also",
+    "in",
+    "on",
+    "at",
+    "after",
+    "before",
+    "during",
+    "while",
+    "when",
+    "since",
+    "then",
+    "this",
+    "that",
+    "these",
+    "those",
+    "their",
+    "there",
+    "it",
+    "if",
+    "as",
+    "although",
+    "despite",
+    "both",
+    "some",
+    "many",
+    "several",
+    "no",
+    "not",
+    "only",
+    "even",
+    "still",
+    "yet",
+    "our",
+    "his",
+    "her",
+    "its",
+    "for",
+    "with",
+    "from",
+    "by",
+    "to",
+    "of",
+    "so",
+    "what",
+    "why",
+    "how",
+    "where",
+    "who",
+    "asked",
 ];
 const PRONOUNS: &[&str] = &["he", "she", "they", "we", "i", "it", "who"];
 /// Nouns for bodies that speak ("the campaign said"), besides the lexicon's titles and person nouns.
@@ -156,7 +208,8 @@ fn is_masked(masked: &[Span], offset: u32) -> bool {
 }
 
 fn is_cap_word(doc: &Document, k: usize) -> bool {
-    doc.tokens[k].kind == TokenKind::Word && doc.tok(k).chars().next().is_some_and(char::is_uppercase)
+    doc.tokens[k].kind == TokenKind::Word
+        && doc.tok(k).chars().next().is_some_and(char::is_uppercase)
 }
 
 impl Index {
@@ -182,10 +235,7 @@ impl Index {
                 }
                 let w = low(k);
                 let push = |idx: &mut Index, first: usize, head: usize, end: usize, kind: Kind| {
-                    let key = match kind {
-                        Kind::Name => low(end - 1).to_string(),
-                        _ => low(end - 1).to_string(),
-                    };
+                    let key = low(end - 1).to_string();
                     idx.exprs.push(Expr {
                         first,
                         end,
@@ -213,7 +263,8 @@ impl Index {
                         if is_cap_word(doc, end) {
                             end += 1;
                         } else if doc.tok(end) == "."
-                            && (doc.tok(end - 1).chars().count() <= 4 || is_title(lex, low(end - 1)))
+                            && (doc.tok(end - 1).chars().count() <= 4
+                                || is_title(lex, low(end - 1)))
                             && is_cap_word(doc, end - 1)
                             && end + 1 < s.tokens.end
                             && is_cap_word(doc, end + 1)
@@ -247,7 +298,6 @@ impl Index {
                         }
                     }
                     let run_end = end;
-                    let mut end = end;
                     while end > head + 1
                         && (matches!(low(end - 1), "jr" | "sr" | "ii" | "iii" | "iv")
                             || doc.tok(end - 1) == ".")
@@ -277,7 +327,9 @@ impl Index {
                     || BODY_NOUNS.contains(&w);
                 let next_role = k + 1 < s.tokens.end && {
                     let n = low(k + 1);
-                    lex.titles.contains(n) || lex.person_nouns.contains(n) || BODY_NOUNS.contains(&n)
+                    lex.titles.contains(n)
+                        || lex.person_nouns.contains(n)
+                        || BODY_NOUNS.contains(&n)
                 };
                 if role && !next_role && doc.tokens[k].kind == TokenKind::Word {
                     push(&mut idx, k, k, k + 1, Kind::Role);
@@ -336,7 +388,10 @@ impl Index {
         rec: &Recognized,
         e: &Expr,
     ) -> Source {
-        if let Some(m) = rec.within(e.head, e.end).find(|m| m.first == e.head && m.end == e.end) {
+        if let Some(m) = rec
+            .within(e.head, e.end)
+            .find(|m| m.first == e.head && m.end == e.end)
+        {
             if matches!(m.referent, Referent::Actor { .. } | Referent::Media) {
                 if let Some(s) = rec.source_of(lex, doc, m) {
                     return s;
@@ -389,6 +444,10 @@ pub struct Attribution {
     pub key: Option<String>,
     /// Best candidate score minus the score of "nobody".
     pub margin: f32,
+    /// The chosen expression is the subject or object of a speech verb ("X said", "said X").
+    pub cued: bool,
+    /// The chosen expression is in the quote's own sentence.
+    pub same_sentence: bool,
 }
 
 fn bucket(n: usize) -> &'static str {
@@ -497,7 +556,13 @@ impl Ctx<'_> {
         self.low(k).to_string()
     }
 
-    fn speaker_features(&self, site: &Site, cands: &[usize], c: usize, rule: Option<Span>) -> Vec<u32> {
+    fn speaker_features(
+        &self,
+        site: &Site,
+        cands: &[usize],
+        c: usize,
+        rule: Option<Span>,
+    ) -> Vec<u32> {
         let (_, qa, qb, _) = self.window(site);
         let e = &self.idx.exprs[cands[c]];
         let mut f = Features::new();
@@ -522,14 +587,21 @@ impl Ctx<'_> {
                 .filter(|&&j| self.idx.exprs[j].end <= qa)
                 .count()
         } else {
-            cands[..c].iter().filter(|&&j| self.idx.exprs[j].first >= qb).count()
+            cands[..c]
+                .iter()
+                .filter(|&&j| self.idx.exprs[j].first >= qb)
+                .count()
         };
         let gap: Vec<&str> = if before {
             (e.end..qa).map(|k| self.low(k)).collect()
         } else {
             (qb..e.first).map(|k| self.low(k)).collect()
         };
-        let gap_pat = if gap.len() <= 4 { gap.join(" ") } else { "long".into() };
+        let gap_pat = if gap.len() <= 4 {
+            gap.join(" ")
+        } else {
+            "long".into()
+        };
         let gap_verb = gap.iter().find(|w| self.lex.speech_verbs.contains(**w));
         let same_para = e.paragraph == site.paragraph;
         f.flag("c");
@@ -545,8 +617,16 @@ impl Ctx<'_> {
         f.add2("gap", side, &gap_pat);
         f.add2("kgap", &kind, &format!("{side}|{gap_pat}"));
         f.add2("gv", side, gap_verb.copied().unwrap_or("-"));
-        let prev = if e.first == 0 { "<s>" } else { self.low(e.first - 1) };
-        let prev2 = if e.first < 2 { "<s>" } else { self.low(e.first - 2) };
+        let prev = if e.first == 0 {
+            "<s>"
+        } else {
+            self.low(e.first - 1)
+        };
+        let prev2 = if e.first < 2 {
+            "<s>"
+        } else {
+            self.low(e.first - 2)
+        };
         let next = self.low(e.end);
         let next2 = self.low(e.end + 1);
         f.add2("prev", side, prev);
@@ -555,7 +635,11 @@ impl Ctx<'_> {
         f.add2("next2", side, &format!("{next} {next2}"));
         f.add2("kn", &kind, next);
         let va = self.verb_after(e.end);
-        f.add2("va", side, &va.map_or("-".to_string(), |k| self.low(k).to_string()));
+        f.add2(
+            "va",
+            side,
+            &va.map_or("-".to_string(), |k| self.low(k).to_string()),
+        );
         if va.is_some() {
             // Among the candidates on this side that are subjects of a speech verb, how near
             // to the quote is this one?
@@ -583,16 +667,60 @@ impl Ctx<'_> {
         // The word the candidate is subject of, after auxiliaries, a parenthesis or an
         // appositive, whatever it is: cues beyond the speech-verb list are learnt.
         f.add2("vw", side, &self.word_after_subject(e.end));
-        let vb = if prev == "the" || prev == "a" || prev == "an" { prev2 } else { prev };
-        f.add2("vb", side, if self.lex.speech_verbs.contains(vb) { vb } else { "-" });
-        f.add("ini", if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });
+        let vb = if prev == "the" || prev == "a" || prev == "an" {
+            prev2
+        } else {
+            prev
+        };
+        f.add2(
+            "vb",
+            side,
+            if self.lex.speech_verbs.contains(vb) {
+                vb
+            } else {
+                "-"
+            },
+        );
+        let ini = if e.first == self.doc.sentences[e.sentence].tokens.start {
+            "1"
+        } else {
+            "0"
+        };
+        f.add("ini", ini);
+        // A capitalised word before a lowercase noun at a sentence start is an adjective
+        // ("International efforts"), not a name.
+        let next_shape = match self.doc.tokens.get(e.end) {
+            Some(t) if t.kind == TokenKind::Word => {
+                if self.is_verb(e.end) {
+                    "verb"
+                } else if self
+                    .doc
+                    .tok(e.end)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase)
+                {
+                    "lower"
+                } else {
+                    "cap"
+                }
+            }
+            Some(t) if t.kind == TokenKind::Possessive => "'s",
+            Some(_) => "punct",
+            None => "end",
+        };
+        f.add2("inishape", &format!("{ini}{kind}"), next_shape);
+        f.add2("sideshape", side, next_shape);
         if e.kind == Kind::Name {
             f.add("nlen", bucket(e.end - e.head));
             f.add("tp", if e.first < e.head { "1" } else { "0" });
             if e.first < e.head {
                 f.add("tpw", self.low(e.first));
             }
-            f.add("cnt", bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)));
+            f.add(
+                "cnt",
+                bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)),
+            );
             f.add("head", &e.key);
             let r = self
                 .rec
@@ -607,7 +735,12 @@ impl Ctx<'_> {
             f.add("rec", r);
             f.add2("recs", r, side);
         }
-        if self.doc.tokens.get(e.end).is_some_and(|t| t.kind == TokenKind::Possessive) {
+        if self
+            .doc
+            .tokens
+            .get(e.end)
+            .is_some_and(|t| t.kind == TokenKind::Possessive)
+        {
             f.flag("poss");
         }
         if let Some(r) = rule {
@@ -669,20 +802,32 @@ impl Ctx<'_> {
     }
 
     /// The feature sets of resolving anaphor `a`: one per antecedent, then "nobody".
-    pub fn antecedent_choice(&self, a: usize, prev_key: Option<&str>) -> (Vec<usize>, Vec<Vec<u32>>) {
+    pub fn antecedent_choice(
+        &self,
+        a: usize,
+        prev_key: Option<&str>,
+    ) -> (Vec<usize>, Vec<Vec<u32>>) {
         let ants = self.antecedents(a);
         let an = &self.idx.exprs[a];
         let w = kind_name(an);
         let mut out = Vec::with_capacity(ants.len() + 1);
         for (r, &j) in ants.iter().enumerate() {
             let e = &self.idx.exprs[j];
-            let full = self.idx.fullest.get(&e.key).map_or(e, |&i| &self.idx.exprs[i]);
+            let full = self
+                .idx
+                .fullest
+                .get(&e.key)
+                .map_or(e, |&i| &self.idx.exprs[i]);
             let mut f = Features::new();
             f.flag("a");
             f.add2("ar", &w, bucket(r));
             f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));
             let first = self.low(full.head);
-            f.add2("afn", &w, if full.end - full.head > 1 { first } else { "-" });
+            f.add2(
+                "afn",
+                &w,
+                if full.end - full.head > 1 { first } else { "-" },
+            );
             f.add2("anl", &w, bucket(full.end - full.head));
             f.add2("afk", &w, &e.key);
             let (m, fe) = self.idx.gender.get(&e.key).copied().unwrap_or((0, 0));
@@ -712,7 +857,7 @@ impl Ctx<'_> {
                     f.flag("atm");
                 }
             }
-            if titles.is_some_and(|t| t.iter().any(|x| *x == an.key)) {
+            if titles.is_some_and(|t| t.contains(&an.key)) {
                 f.flag("atm");
             }
             let r_kind = self
@@ -726,13 +871,35 @@ impl Ctx<'_> {
                     Referent::Media => "media",
                 });
             f.add2("arec", &w, r_kind);
-            f.add2("asp", &w, if prev_key == Some(e.key.as_str()) { "1" } else { "0" });
+            f.add2(
+                "asp",
+                &w,
+                if prev_key == Some(e.key.as_str()) {
+                    "1"
+                } else {
+                    "0"
+                },
+            );
             // Its grammatical place: after a preposition, before a verb, a possessive.
-            f.add2("aprev", &w, if e.first == 0 { "<s>" } else { self.low(e.first - 1) });
+            f.add2(
+                "aprev",
+                &w,
+                if e.first == 0 {
+                    "<s>"
+                } else {
+                    self.low(e.first - 1)
+                },
+            );
             let next = match self.doc.tokens.get(e.end) {
                 Some(t) if t.kind == TokenKind::Possessive => "'s",
                 Some(t) if t.kind == TokenKind::Word => {
-                    if self.doc.tok(e.end).chars().next().is_some_and(char::is_lowercase) {
+                    if self
+                        .doc
+                        .tok(e.end)
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_lowercase)
+                    {
                         "lower"
                     } else {
                         "cap"
@@ -742,10 +909,38 @@ impl Ctx<'_> {
                 None => "</s>",
             };
             f.add2("anext", &w, next);
-            f.add2("apara", &w, if e.paragraph == an.paragraph { "same" } else { "other" });
-            f.add2("asv", &w, if self.verb_after(e.end).is_some() { "1" } else { "0" });
-            f.add2("acnt", &w, bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)));
-            f.add2("ainit", &w, if e.first == self.doc.sentences[e.sentence].tokens.start { "1" } else { "0" });
+            f.add2(
+                "apara",
+                &w,
+                if e.paragraph == an.paragraph {
+                    "same"
+                } else {
+                    "other"
+                },
+            );
+            f.add2(
+                "asv",
+                &w,
+                if self.verb_after(e.end).is_some() {
+                    "1"
+                } else {
+                    "0"
+                },
+            );
+            f.add2(
+                "acnt",
+                &w,
+                bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)),
+            );
+            f.add2(
+                "ainit",
+                &w,
+                if e.first == self.doc.sentences[e.sentence].tokens.start {
+                    "1"
+                } else {
+                    "0"
+                },
+            );
             out.push(f.into_ids());
         }
         let mut f = Features::new();
@@ -782,6 +977,12 @@ impl Ctx<'_> {
         let ei = cands[b];
         let e = &self.idx.exprs[ei];
         let margin = s - none;
+        let before = |k: usize| if k == 0 { "" } else { self.low(k - 1) };
+        let cued = self.verb_after(e.end).is_some()
+            || self.is_verb(e.first.saturating_sub(1))
+            || (matches!(before(e.first), "the" | "a" | "an")
+                && self.is_verb(e.first.saturating_sub(2)));
+        let same_sentence = self.doc.sentence_at(site.outer.start) == Some(e.sentence);
         let named = match e.kind {
             Kind::Name => Some(ei),
             Kind::Pronoun | Kind::Role => {
@@ -800,30 +1001,62 @@ impl Ctx<'_> {
                     )),
                     key: Some(n.key.clone()),
                     margin,
+                    cued,
+                    same_sentence,
                 }
             }
             None => Attribution {
                 margin,
+                cued,
+                same_sentence,
                 ..Default::default()
             },
         }
     }
 
     /// The features of "this quoted stretch is a quotation" (its rival is the constant "term").
-    pub fn quote_features(&self, site: &Site, content: Span, has_cue: bool, found: &Attribution) -> Vec<u32> {
+    pub fn quote_features(
+        &self,
+        site: &Site,
+        content: Span,
+        has_cue: bool,
+        found: &Attribution,
+    ) -> Vec<u32> {
         let text = self.doc.slice(content);
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut f = Features::new();
         f.flag("q");
         f.add("qw", bucket(words.len()));
         let title_case = words.iter().all(|w| {
-            w.chars().next().is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
-                || matches!(*w, "of" | "the" | "and" | "a" | "in" | "on" | "for" | "to" | "at")
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+                || matches!(
+                    *w,
+                    "of" | "the" | "and" | "a" | "in" | "on" | "for" | "to" | "at"
+                )
         });
-        f.add2("qtc", if title_case { "1" } else { "0" }, bucket(words.len()));
-        f.add("qcap", if text.chars().next().is_some_and(char::is_uppercase) { "1" } else { "0" });
-        let inner_end = self.doc.slice(Span::new(content.start as usize, site.outer.end as usize));
-        let last = inner_end.trim_end_matches(['"', '”', '’', '\'', '»']).chars().last().unwrap_or(' ');
+        f.add2(
+            "qtc",
+            if title_case { "1" } else { "0" },
+            bucket(words.len()),
+        );
+        f.add(
+            "qcap",
+            if text.chars().next().is_some_and(char::is_uppercase) {
+                "1"
+            } else {
+                "0"
+            },
+        );
+        let inner_end = self
+            .doc
+            .slice(Span::new(content.start as usize, site.outer.end as usize));
+        let last = inner_end
+            .trim_end_matches(['"', '”', '’', '\'', '»'])
+            .chars()
+            .last()
+            .unwrap_or(' ');
         f.add("qend", &last.to_string());
         if words.len() <= 6 {
             for w in &words {
@@ -862,6 +1095,25 @@ impl Ctx<'_> {
         let para = &self.idx.para_tokens[site.paragraph];
         f.add("qps", if qa == para.start { "1" } else { "0" });
         f.into_ids()
+    }
+}
+
+/// The id under which a ranking model keeps the learnt cue weight of `word` (positive: the
+/// word is more often than not part of an annotated attribution cue).
+pub fn cue_word_id(word: &str) -> u32 {
+    let mut f = Features::new();
+    f.add("cueword", word);
+    f.ids()[0]
+}
+
+impl Ctx<'_> {
+    /// Does sentence `si` hold, outside quotation marks, a word the model learnt as a cue?
+    pub fn sentence_has_learned_cue(&self, model: &Model, si: usize) -> bool {
+        self.doc.sentences[si].tokens.clone().any(|k| {
+            self.doc.tokens[k].kind == TokenKind::Word
+                && !is_masked(self.masked, self.doc.tokens[k].span.start)
+                && rank::score(model, &[cue_word_id(self.low(k))]) > 0.0
+        })
     }
 }
 
@@ -908,7 +1160,9 @@ impl Ctx<'_> {
         let over: Vec<usize> = (0..cands.len())
             .filter(|&c| {
                 let e = &self.idx.exprs[cands[c]];
-                g.source.iter().any(|s| s.start < e.span.end && e.span.start < s.end)
+                g.source
+                    .iter()
+                    .any(|s| s.start < e.span.end && e.span.start < s.end)
             })
             .collect();
         let want = g.speaker.as_deref().map(last_name);
@@ -923,21 +1177,25 @@ impl Ctx<'_> {
         over.iter()
             .copied()
             .find(|&c| self.idx.exprs[cands[c]].kind != Kind::Name)
-            .or(if want.is_none() { over.first().copied() } else { None })
+            .or(if want.is_none() {
+                over.first().copied()
+            } else {
+                None
+            })
             .unwrap_or(cands.len())
     }
 
     /// Training decisions for one quote group (`site`, its content spans) against the gold.
+    #[allow(clippy::too_many_arguments)] // the quote's context, as `find_with` holds it
     pub fn decisions(
         &self,
         site: &Site,
         contents: &[Span],
         has_cue: bool,
         rule: Option<Span>,
-        gold: &[GoldQuote],
         prev_key: Option<&str>,
-        model: Option<&Model>,
-        out: &mut Decisions,
+        found: &Attribution,
+        (gold, out): (&[GoldQuote], &mut Decisions),
     ) -> Option<String> {
         let g = gold
             .iter()
@@ -955,7 +1213,10 @@ impl Ctx<'_> {
                             .iter()
                             .position(|&j| self.idx.exprs[j].key == want)
                             .unwrap_or(ants.len());
-                        out.antecedent.push(Choice { candidates: af, gold: ag });
+                        out.antecedent.push(Choice {
+                            candidates: af,
+                            gold: ag,
+                        });
                     }
                 }
             }
@@ -966,16 +1227,137 @@ impl Ctx<'_> {
             });
         }
         if contents.len() == 1 {
-            let found = match model {
-                Some(m) => self.attribute(m, site, rule, prev_key),
-                None => Attribution::default(),
-            };
-            let qf = self.quote_features(site, contents[0], has_cue, &found);
+            let qf = self.quote_features(site, contents[0], has_cue, found);
             out.quote.push(Choice {
                 candidates: vec![qf, term_features()],
                 gold: usize::from(g.is_none()),
             });
         }
         key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mentions;
+    use sitrep_gazetteer::Gazetteer;
+
+    fn index_of(text: &str) -> (Document, Recognized, Index) {
+        let doc = Document::new(text.to_string());
+        let lex = Lexicon::global();
+        let rec = mentions::recognize(&doc, lex, Gazetteer::global());
+        let idx = Index::new(&doc, lex, &rec, &[]);
+        (doc, rec, idx)
+    }
+
+    fn quotes(text: &str) -> Vec<(String, Option<String>)> {
+        let doc = Document::new(text.to_string());
+        let lex = Lexicon::global();
+        let rec = mentions::recognize(&doc, lex, Gazetteer::global());
+        crate::quotes::find(&doc, lex, &rec)
+            .quotes
+            .into_iter()
+            .map(|q| (q.text, q.speaker.map(|s| s.name)))
+            .collect()
+    }
+
+    #[test]
+    fn names_keep_their_title_apart_and_pronouns_and_roles_are_candidates() {
+        let (doc, _, idx) = index_of(
+            "But Rep. Gwen Moore (D-Wis.) and Vann R. Newkirk II said officials lied, he said.",
+        );
+        let got: Vec<(Kind, &str, &str)> = idx
+            .exprs
+            .iter()
+            .map(|e| {
+                let head = Span::new(
+                    doc.tokens[e.head].span.start as usize,
+                    doc.tokens[e.end - 1].span.end as usize,
+                );
+                (e.kind, doc.slice(head), e.key.as_str())
+            })
+            .collect();
+        assert!(
+            got.contains(&(Kind::Name, "Gwen Moore", "moore")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(Kind::Name, "Vann R. Newkirk", "newkirk")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&(Kind::Role, "officials", "officials")),
+            "{got:?}"
+        );
+        assert!(got.contains(&(Kind::Pronoun, "he", "he")), "{got:?}");
+        assert!(!got.iter().any(|g| g.1 == "But" || g.1 == "Rep"), "{got:?}");
+    }
+
+    #[test]
+    fn a_capitalised_role_noun_opening_a_sentence_is_no_name() {
+        let (_, _, idx) = index_of("Officials said the talks had failed.");
+        assert_eq!(idx.exprs[0].kind, Kind::Role);
+    }
+
+    #[test]
+    fn the_verb_of_a_subject_is_found_past_a_parenthesis_and_an_appositive() {
+        let text = "Gwen Moore (D-Wis.) said it. Tymur Tkachenko, head of the city administration, reported it.";
+        let (doc, rec, idx) = index_of(text);
+        let lex = Lexicon::global();
+        let ctx = Ctx {
+            doc: &doc,
+            lex,
+            rec: &rec,
+            masked: &[],
+            idx: &idx,
+        };
+        let moore = idx.exprs.iter().find(|e| e.key == "moore").unwrap();
+        let tk = idx.exprs.iter().find(|e| e.key == "tkachenko").unwrap();
+        assert_eq!(ctx.verb_after(moore.end).map(|k| ctx.low(k)), Some("said"));
+        assert_eq!(ctx.verb_after(tk.end).map(|k| ctx.low(k)), Some("reported"));
+    }
+
+    #[test]
+    fn the_embedded_model_is_trained_and_knows_speech_cues() {
+        let m = model();
+        assert!(
+            m.rows() > 1000,
+            "models/speakers.slm holds {} rows",
+            m.rows()
+        );
+        assert!(rank::score(m, &[cue_word_id("said")]) > 0.0);
+        assert!(rank::score(m, &[cue_word_id("the")]) <= 0.0);
+    }
+
+    #[test]
+    fn the_speaker_after_the_quote_is_the_subject_of_its_verb() {
+        let q =
+            quotes("“We will not back down,” Sen. Ted Cruz (R-Texas) told reporters on Monday.");
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0].1.as_deref().map(|s| s.rsplit(' ').next().unwrap()),
+            Some("Cruz")
+        );
+    }
+
+    #[test]
+    fn a_pronoun_speaker_is_resolved_by_the_gender_the_report_gives() {
+        let text = "Hillary Clinton spoke in Ohio on Monday, and her rival Donald Trump answered in Iowa, where he held a rally.\n";
+        let she = quotes(&format!("{text}“We will win this election,” she said."));
+        let he = quotes(&format!("{text}“We will win this election,” he said."));
+        assert_eq!(she[0].1.as_deref(), Some("Hillary Clinton"));
+        assert_eq!(he[0].1.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn a_title_in_quotation_marks_without_a_cue_is_a_term() {
+        let doc =
+            Document::new("The minister watched the film “Saturday Night Live” on Monday.".into());
+        let lex = Lexicon::global();
+        let rec = mentions::recognize(&doc, lex, Gazetteer::global());
+        let q = crate::quotes::find(&doc, lex, &rec);
+        assert!(q.quotes.is_empty(), "{:?}", q.quotes);
+        assert_eq!(q.terms.len(), 1);
     }
 }

@@ -28,6 +28,30 @@ pub fn model() -> Option<&'static Model> {
         .as_ref()
 }
 
+/// How many training examples each label of the model had (`models/events.counts.tsv`, written
+/// with the model by `sitrep train events`).
+pub fn support(label: &str) -> usize {
+    static COUNTS: OnceLock<Vec<(String, usize)>> = OnceLock::new();
+    COUNTS
+        .get_or_init(|| {
+            include_str!("../models/events.counts.tsv")
+                .lines()
+                .filter_map(|l| {
+                    let (k, v) = l.split_once('\t')?;
+                    Some((k.to_string(), v.trim().parse().ok()?))
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(k, _)| k == label)
+        .map_or(0, |(_, n)| *n)
+}
+
+/// A lexicon reading of a type the model learnt from fewer examples than this stands: the
+/// model cannot have learnt when it applies (ACLED codes few suicide bombings, territory
+/// regained or force used on protesters in a half-year).
+pub const MIN_SUPPORT: usize = 30;
+
 /// The label a family and type are learnt under: `family/type`.
 pub fn label(family: Family, kind: EventType) -> String {
     format!("{}/{}", family.as_str(), kind.as_str())
@@ -236,15 +260,16 @@ pub fn decide_event(model: &Model, ids: &[u32]) -> Option<(Family, EventType, f3
 /// event to another family only when it scores that family's best type higher by more than
 /// this (cross-validated in `sitrep train events` and checked on the example reports, which
 /// are news, not coders' notes).
-pub const LEXICON_PRIOR: f32 = 20.0;
+pub const LEXICON_PRIOR: f32 = 40.0;
 
 /// The family and type the model gives a clause whose trigger the lexicon reads as `prior`
 /// (family, type, and whether a specific phrase or weapon gave the type). The family is the
 /// model's, the lexicon's family weighted by [`LEXICON_PRIOR`]. Within the lexicon's family a
 /// specific reading keeps its type (ACLED's explosion types are the weapon's, which the weapon
 /// list reads better than a model of wording); otherwise the model's best type of the family.
-/// A diplomatic reading stands (the model has seen few diplomatic acts), and another trigger
-/// gets no diplomatic reading. `None` when the model does not know the lexicon's label.
+/// A diplomatic reading stands (the model has seen few diplomatic acts), as does a reading of
+/// a type the model saw too rarely ([`MIN_SUPPORT`]); another trigger gets no diplomatic
+/// reading. `None` when the model does not know the lexicon's label.
 pub fn with_prior(
     model: &Model,
     scores: &[f32],
@@ -260,7 +285,7 @@ pub fn with_bonus(
     (pf, pk, specific): (Family, EventType, bool),
     bonus: f32,
 ) -> Option<(Family, EventType)> {
-    if pf == Family::Diplomacy {
+    if pf == Family::Diplomacy || support(&label(pf, pk)) < MIN_SUPPORT {
         return Some((pf, pk));
     }
     model.label_index(&label(pf, pk))?;

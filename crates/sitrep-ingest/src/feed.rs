@@ -274,7 +274,10 @@ mod tests {
         bad.push(0xff);
         bad.extend_from_slice(b"</title></item></channel></rss>");
         let (_, w) = parse_feed(&bad, 10).unwrap();
-        assert!(w[0].contains("not UTF-8") && w[0].contains("detected"), "{w:?}");
+        assert!(
+            w[0].contains("not UTF-8") && w[0].contains("detected"),
+            "{w:?}"
+        );
     }
 
     const RUSSIAN: &str = "В результате обстрела Харькова погибли два человека.";
@@ -299,9 +302,17 @@ mod tests {
     fn a_utf16_feed_is_read() {
         let xml = feed_with_title(RUSSIAN, "UTF-16");
         for le in [true, false] {
-            let mut bytes = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+            let mut bytes = if le {
+                vec![0xFF, 0xFE]
+            } else {
+                vec![0xFE, 0xFF]
+            };
             for unit in xml.encode_utf16() {
-                bytes.extend(if le { unit.to_le_bytes() } else { unit.to_be_bytes() });
+                bytes.extend(if le {
+                    unit.to_le_bytes()
+                } else {
+                    unit.to_be_bytes()
+                });
             }
             let (items, warnings) = parse_feed(&bytes, 10).unwrap();
             assert_eq!(items[0].title.as_deref(), Some(RUSSIAN));

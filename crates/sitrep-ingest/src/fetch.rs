@@ -318,7 +318,10 @@ mod tests {
         page.extend(encoding_rs::WINDOWS_1256.encode(ARABIC).0.iter());
         page.extend_from_slice(b"</p></body></html>");
         let server = Server::start(move |_| {
-            let ctype = ("Content-Type".into(), "text/html; charset=windows-1256".into());
+            let ctype = (
+                "Content-Type".into(),
+                "text/html; charset=windows-1256".into(),
+            );
             (200, vec![ctype], page.clone(), 0)
         });
         let fetcher = Fetcher::new(Duration::from_secs(5), PrivateAddresses::Allowed);

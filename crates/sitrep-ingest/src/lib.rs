@@ -658,7 +658,9 @@ fn referenced(origin: &str, url: Option<&str>, file: &str) -> Result<PathBuf, St
 fn sniff(bytes: &[u8], content_type: Option<&str>, ext: Option<&str>) -> Kind {
     let head = match bytes.get(..2) {
         // A UTF-16 file (marked) is sniffed in its characters, not its bytes.
-        Some([0xFF, 0xFE] | [0xFE, 0xFF]) => sitrep_text::text_of(&bytes[..bytes.len().min(2048)]).text,
+        Some([0xFF, 0xFE] | [0xFE, 0xFF]) => {
+            sitrep_text::text_of(&bytes[..bytes.len().min(2048)]).text
+        }
         _ => String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).into_owned(),
     }
     .to_ascii_lowercase();

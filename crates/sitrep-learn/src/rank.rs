@@ -50,6 +50,12 @@ struct Weight {
 
 /// Trains a ranking model on `choices`, averaging the weights over every step.
 pub fn train(choices: &[Choice], opts: TrainOptions) -> Model {
+    Model::from_rows(vec![SCORE.to_string()], train_rows(choices, opts))
+}
+
+/// The rows [`train`] learns (feature id, weight), sorted by id, for callers that add rows of
+/// their own (a learnt lexicon in its own namespace) before making the model.
+pub fn train_rows(choices: &[Choice], opts: TrainOptions) -> Vec<(u32, Vec<f32>)> {
     let mut weights: HashMap<u32, Weight> = HashMap::new();
     let mut order: Vec<usize> = (0..choices.len()).collect();
     let mut rng = Rng::new(opts.seed);
@@ -94,7 +100,7 @@ pub fn train(choices: &[Choice], opts: TrainOptions) -> Model {
         .filter(|(_, w)| w[0].abs() >= opts.prune)
         .collect();
     rows.sort_unstable_by_key(|(id, _)| *id);
-    Model::from_rows(vec![SCORE.to_string()], rows)
+    rows
 }
 
 #[cfg(test)]

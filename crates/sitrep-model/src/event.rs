@@ -353,9 +353,12 @@ pub struct Location {
     pub lon: f64,
     pub country: Option<String>,
     pub admin1: Option<String>,
-    /// GeoNames feature code (PPL, PPLC, PPLX, ADM1, PCLI).
+    /// GeoNames feature code (PPL, PPLC, PPLX, ADM1, ADM2, PCLI, CONT).
     pub feature: String,
     pub precision: GeoPrecision,
+    /// What the place is (absent in documents written before the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<PlaceKind>,
 }
 
 /// How finely a time is known.
@@ -563,6 +566,26 @@ pub struct Entity {
     /// kinds, and in documents written before the field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<PlaceRole>,
+    /// For places resolved to the gazetteer: what the place is. Absent for other kinds, for
+    /// places not resolved, and in documents written before the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_kind: Option<PlaceKind>,
+}
+
+/// What a place is: the level of the gazetteer record it was resolved to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    /// A country or territory (GeoNames PCLI).
+    Country,
+    /// A first-level division: state, province, oblast, governorate (ADM1).
+    Admin1,
+    /// A second-level division: county, district, raion (ADM2).
+    Admin2,
+    /// A populated place: city, town, village, or a section of one (PPL, PPLC, PPLX).
+    Settlement,
+    /// Anything else: a continent, sea, river, mountain, airport, camp.
+    Feature,
 }
 
 /// How a place mention uses the place's name (the geoparsing literature's literal and

@@ -826,8 +826,7 @@ fn fill_metadata(
         let title = crate::words::index_text(merged.report.title.as_deref().unwrap_or_default());
         index_report(tx, id.0, &title, &prepared.index_text)?;
     }
-    exec(tx, "DELETE FROM quotes WHERE report_id = ?", [id.0])
-        .map_err(sql("replacing quotes"))?;
+    exec(tx, "DELETE FROM quotes WHERE report_id = ?", [id.0]).map_err(sql("replacing quotes"))?;
     for q in &merged.quotes {
         exec(tx,
             "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
@@ -1995,11 +1994,51 @@ mod migration_tests {
 mod open_tests {
     use super::*;
 
-    fn dir(name: &str) -> std::path::PathBuf {
+    /// An empty temporary folder, removed with its contents when dropped.
+    struct Dir(std::path::PathBuf);
+
+    impl std::ops::Deref for Dir {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl AsRef<Path> for Dir {
+        fn as_ref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn dir(name: &str) -> Dir {
         let d = std::env::temp_dir().join(format!("sitrep-open-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
-        d
+        Dir(d)
+    }
+
+    /// Say a test did not run where the summary shows it: a line of `target/skipped-tests.txt`
+    /// (which `.ci/run` prints at its end), and stderr.
+    fn skipped(test: &str, why: &str) {
+        use std::io::Write;
+        eprintln!("SKIPPED {test}: {why}");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| root.join("target"), |t| root.join(t));
+        let _ = std::fs::create_dir_all(&target);
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(target.join("skipped-tests.txt"))
+        {
+            let _ = writeln!(f, "{test}: {why}");
+        }
     }
 
     fn no_events(id: &str) -> Extraction {
@@ -2027,7 +2066,8 @@ mod open_tests {
 
     #[test]
     fn a_file_of_junk_is_refused_and_left_as_it_was() {
-        let path = dir("junk").join("junk.db");
+        let d = dir("junk");
+        let path = d.join("junk.db");
         let junk =
             b"this is not a database, only some text long enough to have a header. ".repeat(20);
         std::fs::write(&path, &junk).unwrap();
@@ -2039,7 +2079,8 @@ mod open_tests {
 
     #[test]
     fn a_truncated_store_is_refused() {
-        let path = dir("truncated").join("t.db");
+        let d = dir("truncated");
+        let path = d.join("t.db");
         store_with(&path, &"Shelling hit the town. ".repeat(20_000));
         let len = std::fs::metadata(&path).unwrap().len();
         assert!(len > 100_000, "a store of many pages: {len}");
@@ -2056,7 +2097,8 @@ mod open_tests {
 
     #[test]
     fn an_empty_file_is_a_new_store() {
-        let path = dir("empty").join("e.db");
+        let d = dir("empty");
+        let path = d.join("e.db");
         std::fs::write(&path, b"").unwrap();
         SqliteStore::open(&path).unwrap();
     }
@@ -2118,9 +2160,10 @@ mod open_tests {
         if std::fs::write(&probe, b"").is_ok() {
             let _ = std::fs::remove_file(&probe);
             std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o755)).unwrap();
-            eprintln!(
-                "SKIPPED a_store_in_a_read_only_folder_opens_read_only: this user writes into \
-                 read-only folders (root); a_store_whose_wal_index_cannot_be_created_opens_read_only covers the fallback"
+            skipped(
+                "sitrep-store a_store_in_a_read_only_folder_opens_read_only",
+                "this user writes into read-only folders (root); \
+                 a_store_whose_wal_index_cannot_be_created_opens_read_only covers the fallback",
             );
             return;
         }

@@ -157,7 +157,9 @@ pub fn declared(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
         let tag_start = from + at;
         let tag_end = find(&head[tag_start..], b">").map_or(head.len(), |e| tag_start + e);
         if find(&head[tag_start..tag_end], b"charset").is_some() {
-            label = value_after(tag_start, b"charset=");
+            // A `charset=` that names no encoding (in some other meta's content) is passed over.
+            label =
+                value_after(tag_start, b"charset=").filter(|l| Encoding::for_label(l).is_some());
         }
         from = tag_end;
     }
@@ -177,7 +179,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// A body whose `Content-Type` (an HTTP header) declares a charset, re-encoded as UTF-8 behind a
 /// UTF-8 byte order mark, so that what reads it later ([`text_of`]) takes the header's word over
 /// the document's own declaration, as browsers do. A byte order mark in the body still wins.
-/// Bodies without a charset, or with one of no known encoding, come back as they were.
+/// Bodies without a charset, declared UTF-8, or with a charset of no known encoding, come back
+/// as they were.
 pub fn with_declared_charset(body: Vec<u8>, content_type: Option<&str>) -> Vec<u8> {
     let label = content_type.and_then(|ct| {
         ct.split(';').skip(1).find_map(|param| {
@@ -190,7 +193,9 @@ pub fn with_declared_charset(body: Vec<u8>, content_type: Option<&str>) -> Vec<u
     let Some(encoding) = label.and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes())) else {
         return body;
     };
-    if encoding == encoding_rs::REPLACEMENT {
+    // UTF-8 is what every reader tries first anyway; JSON Lines (UTF-8 by definition) stay
+    // without a mark their parser would trip on.
+    if encoding == encoding_rs::REPLACEMENT || encoding == encoding_rs::UTF_8 {
         return body;
     }
     let (text, _, _) = encoding.decode(&body);
@@ -334,6 +339,17 @@ mod tests {
     }
 
     #[test]
+    fn a_charset_word_in_another_meta_does_not_hide_the_declaration() {
+        let mut page = b"<meta name=\"description\" content=\"charset=none\"><meta charset=\"windows-1256\"><p>".to_vec();
+        page.extend(encode(ARABIC, "windows-1256"));
+        let t = text_of(&page);
+        assert_eq!(
+            (t.encoding.name(), t.found),
+            ("windows-1256", Found::Declared)
+        );
+    }
+
+    #[test]
     fn an_xml_declaration_names_the_encoding() {
         let mut xml =
             b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><rss><item><title>".to_vec();
@@ -398,6 +414,9 @@ mod tests {
         assert!(decode(&body).unwrap().text.contains(ARABIC));
         assert_eq!(with_declared_charset(page.clone(), Some("text/html")), page);
         assert_eq!(with_declared_charset(page.clone(), None), page);
+        let jsonl = b"{\"text\": \"x\"}\n".to_vec();
+        let same = with_declared_charset(jsonl.clone(), Some("application/json; charset=utf-8"));
+        assert_eq!(same, jsonl);
     }
 
     #[test]

@@ -585,12 +585,18 @@ mod tests {
     #[test]
     fn numeric_references_follow_html5() {
         assert_eq!(decoded("&#233;t&#xE9 &#150; &#146;"), "été – ’");
-        assert_eq!(decoded("&#0; &#xD800; &#99999999999;"), "\u{FFFD} \u{FFFD} \u{FFFD}");
+        assert_eq!(
+            decoded("&#0; &#xD800; &#99999999999;"),
+            "\u{FFFD} \u{FFFD} \u{FFFD}"
+        );
     }
 
     #[test]
     fn what_is_not_a_reference_stays_as_written() {
-        assert_eq!(decoded("AT&T & co &bogus; &#; &#x; &"), "AT&T & co &bogus; &#; &#x; &");
+        assert_eq!(
+            decoded("AT&T & co &bogus; &#; &#x; &"),
+            "AT&T & co &bogus; &#; &#x; &"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_shapes;
+mod geoparse;
 mod input;
 mod load;
 mod serve_cmd;
@@ -83,6 +84,8 @@ enum Command {
     Bench(bench::Args),
     /// Train a learned stage from the dev sets in ../shared/data and print its scores.
     Train(train::TrainArgs),
+    /// Resolve given place-name spans to gazetteer places (resolution alone; JSONL in and out).
+    Geoparse(geoparse::Args),
     /// Read reports (files, folders, .jsonl, RSS/Atom feeds, http(s) URLs) into the store and
     /// merge their events into incidents. Safe to re-run: what is stored is skipped.
     Ingest {
@@ -327,6 +330,7 @@ fn run(cmd: Command) -> Result<()> {
         } => eval(&gold, json, details),
         Command::Bench(args) => bench::run(args),
         Command::Train(args) => train::run(args),
+        Command::Geoparse(args) => geoparse::run(args),
         Command::Ingest {
             inputs,
             db,

@@ -3,15 +3,17 @@
 
 mod common;
 
-use common::{bin, root, serving, tmp, Killed};
+use common::{bin, root, serving, tmp, Killed, Tmp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 const TOKEN: &str = "test-token-0123456789abcdef";
 
-/// A store of the example reports, built once per test that asks.
-fn store(name: &str) -> PathBuf {
-    let db = tmp(name).join("api.db");
+/// A store of the example reports, built once per test that asks, in a folder removed when the
+/// guard returned with it is dropped.
+fn store(name: &str) -> (Tmp, PathBuf) {
+    let dir = tmp(name);
+    let db = dir.join("api.db");
     let out = bin()
         .args(["ingest", "--db"])
         .arg(&db)
@@ -23,7 +25,7 @@ fn store(name: &str) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    db
+    (dir, db)
 }
 
 /// A running server; killed when dropped.
@@ -134,7 +136,7 @@ fn assert_error(s: &Server, path: &str, status: u16, needle: &str) {
 
 #[test]
 fn every_read_endpoint_filters_pages_and_errors() {
-    let db = store("read");
+    let (_dir, db) = store("read");
     let s = serve(&db, false);
 
     let health = s.ok("/api/health");
@@ -335,7 +337,7 @@ fn every_read_endpoint_filters_pages_and_errors() {
 
 #[test]
 fn writes_need_the_token_and_land_in_the_store() {
-    let db = store("write");
+    let (_dir, db) = store("write");
     let s = serve(&db, true);
     let before = s.ok("/api/health")["reports"].as_u64().unwrap();
     let report = serde_json::json!({
@@ -416,7 +418,7 @@ fn writes_need_the_token_and_land_in_the_store() {
 
 #[test]
 fn two_hundred_concurrent_connections_get_no_errors() {
-    let db = store("load");
+    let (_dir, db) = store("load");
     let out = bin()
         .args([
             "bench",
@@ -460,7 +462,7 @@ fn half_sent(addr: &str, sent: &[u8]) -> (String, std::time::Duration) {
 
 #[test]
 fn slow_clients_are_cut_off_and_idle_ones_do_not_starve_the_rest() {
-    let db = store("slow");
+    let (_dir, db) = store("slow");
     let s = serve_with(
         &db,
         &[
@@ -503,7 +505,7 @@ fn slow_clients_are_cut_off_and_idle_ones_do_not_starve_the_rest() {
 #[test]
 fn sigterm_stops_the_server_within_its_grace_while_a_request_is_half_sent() {
     use std::io::Write;
-    let db = store("sigterm");
+    let (_dir, db) = store("sigterm");
     let mut s = serve_with(&db, &["--header-timeout", "120", "--shutdown-grace", "1"]);
     let mut held = std::net::TcpStream::connect(s.addr()).expect("connect");
     held.write_all(b"GET /api/health HTTP/1.1\r\nHost:")
@@ -533,7 +535,7 @@ fn sigterm_stops_the_server_within_its_grace_while_a_request_is_half_sent() {
 
 #[test]
 fn a_large_report_is_answered_in_bounded_pieces_that_join_to_its_text() {
-    let db = store("large");
+    let (_dir, db) = store("large");
     // A 3 MB text of one-, two-, three- and four-byte characters, put in place of report 1's.
     let text = "Shelling hit Київ and 東京 🚀; ".repeat(3_000_000 / 36);
     assert!(text.len() > 3_000_000 - 100);
@@ -593,7 +595,7 @@ fn a_large_report_is_answered_in_bounded_pieces_that_join_to_its_text() {
 
 #[test]
 fn an_internal_error_answers_a_request_id_and_no_sql() {
-    let db = store("internal");
+    let (_dir, db) = store("internal");
     let s = serve(&db, false);
     // The store loses a table under the running server: every report read now fails in SQL.
     rusqlite::Connection::open(&db)
@@ -617,7 +619,7 @@ fn an_internal_error_answers_a_request_id_and_no_sql() {
 
 #[test]
 fn a_store_where_no_wal_index_can_be_made_is_served() {
-    let db = store("no-shm");
+    let (_dir, db) = store("no-shm");
     let mut shm = db.clone().into_os_string();
     shm.push("-shm");
     let _ = std::fs::remove_file(&shm);
@@ -628,7 +630,7 @@ fn a_store_where_no_wal_index_can_be_made_is_served() {
 
 #[test]
 fn the_write_token_comes_from_the_environment_or_a_file_and_must_be_one_long_word() {
-    let db = store("token");
+    let (_dir, db) = store("token");
     for (bad, why) in [
         ("has spaces 0123456789", "whitespace"),
         ("short", "at least 16"),

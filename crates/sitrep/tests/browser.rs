@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{bin, root, serving, Killed};
+use common::{bin, root, serving, skipped, tmp, Killed};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -41,11 +41,13 @@ fn the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text() {
             std::env::var("SITREP_REQUIRE_BROWSER").is_err(),
             "SITREP_REQUIRE_BROWSER is set but {why}"
         );
-        println!("SKIPPED: browser test: {why}");
+        skipped(
+            "sitrep browser::the_page_shows_markers_highlights_sentences_and_keeps_markup_as_text",
+            &why,
+        );
         return;
     }
-    let dir = std::env::temp_dir().join(format!("sitrep-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = tmp("browser");
     let (demo, url) = serving(
         bin()
             .args(["demo", "--addr", "127.0.0.1:0", "--db"])

@@ -230,10 +230,8 @@ fn loopback_server(body: &'static str) -> (u16, std::sync::Arc<std::sync::atomic
 #[test]
 fn ingest_refuses_loopback_urls_unless_allowed() {
     let (port, hits) = loopback_server("Shelling killed two civilians in Kherson on Sunday.");
-    let dir = std::env::temp_dir().join(format!("sitrep-cli-ssrf-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("s.db");
+    let dir = Folder::new("ssrf");
+    let db = dir.0.join("s.db");
     let url = format!("http://127.0.0.1:{port}/internal");
     let refused = sitrep(&["ingest", &url, "--db", db.to_str().unwrap()], b"");
     let stderr = String::from_utf8_lossy(&refused.stderr);
@@ -253,7 +251,6 @@ fn ingest_refuses_loopback_urls_unless_allowed() {
     let stderr = String::from_utf8_lossy(&allowed.stderr);
     assert!(allowed.status.success(), "{stderr}");
     assert!(stderr.contains("1 stored"), "{stderr}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A fresh empty folder for one test, removed when dropped.

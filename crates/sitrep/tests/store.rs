@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{bin, root, tmp};
+use common::{bin, root, skipped, tmp};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -492,10 +492,10 @@ fn a_store_in_a_read_only_folder_is_listed() {
     let listed = incidents(&db).len();
     std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o555)).expect("chmod");
     if std::fs::write(inner.join("probe"), b"").is_ok() {
-        eprintln!(
-            "SKIPPED a_store_in_a_read_only_folder_is_listed: this user (root?) writes into \
-             read-only folders; a_store_where_no_wal_index_can_be_made_is_listed_and_exported \
-             covers the same path"
+        skipped(
+            "sitrep store::a_store_in_a_read_only_folder_is_listed",
+            "this user (root?) writes into read-only folders; \
+             a_store_where_no_wal_index_can_be_made_is_listed_and_exported covers the same path",
         );
         return;
     }
@@ -512,4 +512,25 @@ fn a_store_in_a_read_only_folder_is_listed() {
     );
     let v: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v.len(), listed);
+}
+
+#[test]
+fn a_tests_temporary_folder_is_removed_when_it_is_done() {
+    let path = {
+        let dir = tmp("guard");
+        std::fs::create_dir(dir.join("inner")).unwrap();
+        std::fs::write(dir.join("inner/s.db"), b"x").unwrap();
+        dir.to_path_buf()
+    };
+    assert!(!path.exists(), "{} was left behind", path.display());
+}
+
+#[test]
+fn a_skipped_test_leaves_a_line_for_the_summary() {
+    let dir = tmp("skip-list");
+    let list = dir.join("skipped-tests.txt");
+    common::record_skip(&list, "a", "no browser");
+    common::record_skip(&list, "b", "no data");
+    let text = std::fs::read_to_string(&list).unwrap();
+    assert_eq!(text, "a: no browser\nb: no data\n");
 }

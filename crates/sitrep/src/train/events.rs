@@ -251,6 +251,17 @@ impl Scores {
 
     /// Type accuracy as the issue weighs it: the macro recall of each family's types, averaged
     /// over families.
+    /// Type accuracy within each family, averaged over families (each family weighted equally,
+    /// as the issue's measure and `sitrep eval` weigh them).
+    fn kind_acc_by_family(&self) -> f64 {
+        let v: Vec<f64> = self
+            .by_family_kind
+            .values()
+            .map(|r| r.micro().recall())
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    }
+
     fn kind_macro_by_family(&self) -> f64 {
         let v: Vec<f64> = self
             .by_family_kind
@@ -259,6 +270,21 @@ impl Scores {
             .collect();
         v.iter().sum::<f64>() / v.len().max(1) as f64
     }
+}
+
+/// The number of training examples of each label, as `label\tcount` lines in label order.
+fn support(reads: &[Read], labels: &[String], index: &BTreeMap<String, usize>) -> String {
+    let mut n = vec![0usize; labels.len()];
+    for r in reads {
+        for e in examples(r, index) {
+            n[e.label] += 1;
+        }
+    }
+    labels
+        .iter()
+        .zip(n)
+        .map(|(l, c)| format!("{l}\t{c}\n"))
+        .collect()
 }
 
 fn train_on(reads: &[&Read], labels: &[String], index: &BTreeMap<String, usize>) -> Model {
@@ -353,6 +379,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         acled.kind_macro_by_family()
     );
     println!(
+        "cv family macro recall {:.1}; cv type accuracy by family {:.1}",
+        acled.family.macro_recall(),
+        acled.kind_acc_by_family()
+    );
+    println!(
         "detection of clauses with no trigger and no figure\n{}\n",
         acled.detect
     );
@@ -377,8 +408,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
     for (pct, (a, _)) in &curve {
         println!(
-            "  {pct:>3} %  family {:.1}  type {:.1}",
+            "  {pct:>3} %  family {:.1}  type (by family) {:.1}  type (macro over types) {:.1}",
             a.family.macro_recall(),
+            a.kind_acc_by_family(),
             a.kind_macro_by_family()
         );
     }
@@ -408,6 +440,10 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             .unwrap_or_else(|| "crates/sitrep-extract/models/events.slm".into());
         std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {}", out.display());
+        let counts = out.with_extension("counts.tsv");
+        std::fs::write(&counts, support(&reads, &labels, &index))
+            .with_context(|| format!("writing {}", counts.display()))?;
+        println!("wrote {}", counts.display());
     }
     Ok(())
 }

@@ -17,14 +17,13 @@
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
-use sitrep_extract::geocode::{self, Context, Query, MAX_CANDIDATES};
-use sitrep_extract::lexicon::{actor_key, ActorForm, Lexicon};
+use sitrep_extract::geocode::{self, Context, Query};
+use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::mentions::{self, Recognized};
-use sitrep_gazetteer::{distance_km, normalize, Gazetteer, Place};
+use sitrep_gazetteer::{distance_km, Gazetteer, Place};
 use sitrep_learn::metrics::folds;
 use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Model, TrainOptions};
-use sitrep_model::ActorKind;
 use sitrep_text::Document;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -103,45 +102,6 @@ impl Article {
     }
 }
 
-/// The token range covering bytes `[start, end)`.
-fn tokens_of(doc: &Document, start: usize, end: usize) -> Option<(usize, usize)> {
-    let first = doc
-        .tokens
-        .iter()
-        .position(|t| t.span.end as usize > start)?;
-    let last = doc.tokens.iter().rposition(|t| (t.span.start as usize) < end)?;
-    (first <= last).then_some((first, last + 1))
-}
-
-/// Candidates for a name as written, as run time finds them: a state's name (not its capital's
-/// or its demonym) is that country; else the name itself, else without a leading "the" or a
-/// trailing possessive.
-fn candidates(gaz: &Gazetteer, lex: &Lexicon, doc: &Document, span: (usize, usize), text: &str) -> Vec<Place> {
-    let akey: Vec<String> = doc.tokens[span.0..span.1]
-        .iter()
-        .map(|t| actor_key(doc.slice(t.span)))
-        .collect();
-    if let Some(&(a, form)) = lex.actor_phrases.get(&akey) {
-        let entry = &lex.actors[a];
-        if entry.kind == ActorKind::State && !matches!(form, ActorForm::Demonym | ActorForm::Capital) {
-            if let Some(p) = entry.country.as_deref().and_then(|cc| gaz.country(cc)) {
-                return vec![p];
-            }
-        }
-    }
-    let key = normalize(text);
-    let mut hits = gaz.lookup(&key);
-    if hits.is_empty() {
-        let k = key
-            .strip_prefix("the ")
-            .unwrap_or(&key)
-            .trim_end_matches(" s");
-        hits = gaz.lookup(k);
-    }
-    hits.truncate(MAX_CANDIDATES);
-    hits
-}
-
 fn gold_answer(cands: &[Place], lat: f64, lon: f64, id: Option<u32>) -> Option<usize> {
     if let Some(i) = id.and_then(|id| cands.iter().position(|p| p.geonameid == id)) {
         return Some(i);
@@ -181,82 +141,31 @@ fn load(path: &Path, corpus: &'static str) -> Result<Vec<Article>> {
             let doc = Document::new(r.text);
             let rec = mentions::recognize(&doc, lex, gaz);
             let actor_countries = geocode::actor_countries(lex, &rec.mentions);
+            let byte_spans: Vec<(usize, usize)> = spans.iter().map(|s| (s.0, s.1)).collect();
+            // The same queries and evidence as `sitrep geoparse` builds at run time.
+            let (found, extra) = geocode::span_queries(gaz, lex, &doc, &rec, &byte_spans);
             let mut queries = Vec::new();
             let mut gold = Vec::new();
-            for (start, end, lat, lon, id) in spans {
-                let Some(text) = doc.text.get(start..end) else {
-                    continue;
-                };
-                let span = tokens_of(&doc, start, end);
-                let cands = span.map_or_else(Vec::new, |sp| candidates(gaz, lex, &doc, sp, text));
-                let answer = gold_answer(&cands, lat, lon, id);
-                if cands.is_empty() {
-                    // No candidate: resolution cannot answer; counted wrong in the scores.
-                    gold.push(Gold {
-                        lat,
-                        lon,
-                        id,
-                        answer: None,
-                    });
-                    queries.push(None);
-                    continue;
-                }
-                let Some((first, last)) = span else {
-                    continue;
-                };
+            for ((_, _, lat, lon, id), q) in spans.into_iter().zip(found) {
+                // A name without candidates stays in the scores, counted wrong.
+                let answer = q
+                    .as_ref()
+                    .and_then(|q| gold_answer(&q.candidates, lat, lon, id));
                 gold.push(Gold {
                     lat,
                     lon,
                     id,
                     answer,
                 });
-                queries.push(Some(Query {
-                    first,
-                    end: last,
-                    text: text.to_string(),
-                    candidates: cands,
-                    cue: true,
+                queries.push(q.unwrap_or(Query {
+                    first: 0,
+                    end: 0,
+                    text: String::new(),
+                    candidates: Vec::new(),
+                    cue: false,
                 }));
             }
-            // The other places recognised in the report are part of its evidence, as at run
-            // time; they are not scored.
-            let extra: Vec<Query> = rec
-                .mentions
-                .iter()
-                .filter(|m| matches!(m.referent, mentions::Referent::Place(_)))
-                .filter(|m| {
-                    !queries.iter().flatten().any(|q: &Query| q.first < m.end && m.first < q.end)
-                })
-                .filter_map(|m| {
-                    let text = doc.slice(m.span);
-                    let cands = candidates(gaz, lex, &doc, (m.first, m.end), text);
-                    (!cands.is_empty()).then(|| Query {
-                        first: m.first,
-                        end: m.end,
-                        text: text.to_string(),
-                        candidates: cands,
-                        cue: true,
-                    })
-                })
-                .collect();
             pb.inc(1);
-            // Keep the unanswerable names in the scores only.
-            let (queries, gold): (Vec<Query>, Vec<Gold>) = queries
-                .into_iter()
-                .zip(gold)
-                .map(|(q, g)| {
-                    (
-                        q.unwrap_or(Query {
-                            first: 0,
-                            end: 0,
-                            text: String::new(),
-                            candidates: Vec::new(),
-                            cue: false,
-                        }),
-                        g,
-                    )
-                })
-                .unzip();
             Ok(Article {
                 corpus,
                 rec,

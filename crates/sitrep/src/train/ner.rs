@@ -55,7 +55,6 @@ struct GoldEntity {
 /// One sentence as sitrep reads it: token features, gold label indices, its corpus block.
 struct Sent {
     seq: Sequence,
-    words: Vec<String>,
     block: usize,
 }
 
@@ -70,7 +69,12 @@ fn labels() -> Vec<String> {
 
 /// Reads a corpus file into sentences with features; counts entities that could not be laid
 /// onto the tokens.
-fn read(path: &Path, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> Result<(Vec<Sent>, usize)> {
+fn read(
+    path: &Path,
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    hide_names: bool,
+) -> Result<(Vec<Sent>, usize)> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let records: Vec<Record> = text
@@ -81,12 +85,11 @@ fn read(path: &Path, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> Result
         })
         .collect::<Result<_>>()?;
     let pb = crate::progress_bar(Some(records.len() as u64), "sentences");
-    let labels = labels();
     let out: Vec<(Vec<Sent>, usize)> = records
         .par_iter()
         .map(|r| {
             pb.inc(1);
-            sentences(r, lex, gaz, &labels, hide_names)
+            sentences(r, lex, gaz, hide_names)
         })
         .collect();
     pb.finish_and_clear();
@@ -94,13 +97,7 @@ fn read(path: &Path, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> Result
     Ok((out.into_iter().flat_map(|x| x.0).collect(), misaligned))
 }
 
-fn sentences(
-    r: &Record,
-    lex: &Lexicon,
-    gaz: &Gazetteer,
-    labels: &[String],
-    hide_names: bool,
-) -> (Vec<Sent>, usize) {
+fn sentences(r: &Record, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> (Vec<Sent>, usize) {
     let doc = Document::new(r.text.clone());
     let low = ner::lowercased(&doc);
     let akey: Vec<String> = doc
@@ -146,7 +143,6 @@ fn sentences(
             *g = 2 + 2 * ti;
         }
     }
-    let _ = labels;
     let sents = doc
         .sentences
         .iter()
@@ -158,7 +154,10 @@ fn sentences(
                     .tokens
                     .clone()
                     .map(|k| {
-                        let h = sitrep_learn::hash(&format!("{}:{k}", r.block * 1000 + s.span.start as usize));
+                        let h = sitrep_learn::hash(&format!(
+                            "{}:{k}",
+                            r.block * 1000 + s.span.start as usize
+                        ));
                         h % 100 < HIDE_PERCENT && low[k] != doc.tok(k)
                     })
                     .collect();
@@ -171,7 +170,6 @@ fn sentences(
                     tokens: feats,
                     labels: gold[s.tokens.clone()].to_vec(),
                 },
-                words: s.tokens.clone().map(|k| doc.tok(k).to_string()).collect(),
                 block: r.block,
             }
         })
@@ -236,13 +234,15 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         dev_mis
     );
     if args.folds > 1 {
+        // Held-out folds are scored as text is read at run time: no name hidden.
+        let (plain, _) = read(&dir.join("train.jsonl"), lex, gaz, false)?;
         let blocks = train_set.iter().map(|s| s.block).max().unwrap_or(0) + 1;
         let fold_of = folds(blocks, args.folds, 1, 7);
         let mut cv = Report::default();
         for k in 0..args.folds {
             let t = Instant::now();
             let tr: Vec<&Sent> = train_set.iter().filter(|s| fold_of[s.block] != k).collect();
-            let te: Vec<&Sent> = train_set.iter().filter(|s| fold_of[s.block] == k).collect();
+            let te: Vec<&Sent> = plain.iter().filter(|s| fold_of[s.block] == k).collect();
             let m = train(&tr);
             let r = score(&m, &te);
             eprintln!(
@@ -275,30 +275,6 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         model.rows(),
         bytes.len() as f64 / 1e6
     );
-    if let Ok(p) = std::env::var("SITREP_NER_ERRORS") {
-        use std::fmt::Write as _;
-        let mut o = String::new();
-        for s in &dev {
-            let pred = tagger::tag(&model, &s.seq.tokens);
-            if pred != s.seq.labels {
-                let all = labels();
-                for (k, w) in s.words.iter().enumerate() {
-                    let (g, p) = (&all[s.seq.labels[k]], &model.labels()[pred[k]]);
-                    let _ = write!(
-                        o,
-                        "{w}/{g}{} ",
-                        if g != p {
-                            format!("/*{p}")
-                        } else {
-                            String::new()
-                        }
-                    );
-                }
-                o.push('\n');
-            }
-        }
-        std::fs::write(p, o)?;
-    }
     println!("ner: ner/dev.jsonl ({} sentences, exact spans)", dev.len());
     println!("{}", score(&model, &dev_refs));
     if args.dry_run {

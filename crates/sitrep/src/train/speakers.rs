@@ -18,13 +18,14 @@ use sitrep_eval::{GoldRecord, Scores};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::mentions::{self, Recognized};
 use sitrep_extract::quotes;
-use sitrep_extract::speakers::{Decisions, GoldQuote};
+use sitrep_extract::speakers::{cue_word_id, Decisions, GoldQuote};
 use sitrep_gazetteer::Gazetteer;
 use sitrep_learn::metrics::{folds, Report};
 use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Model, TrainOptions};
 use sitrep_model::{Extraction, ReportMeta, Span};
-use sitrep_text::Document;
+use sitrep_text::{Document, TokenKind};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
@@ -49,8 +50,16 @@ struct QuoteJ {
 }
 
 #[derive(Deserialize)]
+struct AttributionJ {
+    #[serde(default)]
+    cue: Vec<SpanJ>,
+}
+
+#[derive(Deserialize)]
 struct PolnearJ {
     compartment: String,
+    #[serde(default)]
+    attributions: Vec<AttributionJ>,
 }
 
 #[derive(Deserialize)]
@@ -68,6 +77,8 @@ struct Article {
     train: bool,
     doc: Document,
     rec: Recognized,
+    /// Per lowercase word: occurrences inside an annotated cue, and in all.
+    cues: HashMap<String, (u32, u32)>,
 }
 
 fn opts() -> TrainOptions {
@@ -79,7 +90,8 @@ fn opts() -> TrainOptions {
 }
 
 fn load(path: &Path) -> Result<Vec<Article>> {
-    let data = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let data =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let lines: Vec<&str> = data.lines().filter(|l| !l.trim().is_empty()).collect();
     let lex = Lexicon::global();
     let gaz = Gazetteer::global();
@@ -105,6 +117,24 @@ fn load(path: &Path) -> Result<Vec<Article>> {
                 .collect();
             let doc = Document::new(r.text);
             let rec = mentions::recognize(&doc, lex, gaz);
+            let spans: Vec<(u32, u32)> = r
+                .polnear
+                .attributions
+                .iter()
+                .flat_map(|a| a.cue.iter().map(|c| (c.start, c.end)))
+                .collect();
+            let mut cues: HashMap<String, (u32, u32)> = HashMap::new();
+            for (k, t) in doc.tokens.iter().enumerate() {
+                if t.kind != TokenKind::Word {
+                    continue;
+                }
+                let inside = spans
+                    .iter()
+                    .any(|&(a, b)| a <= t.span.start && t.span.end <= b);
+                let c = cues.entry(rec.low[k].clone()).or_default();
+                c.0 += u32::from(inside);
+                c.1 += 1;
+            }
             pb.inc(1);
             Ok(Article {
                 gold,
@@ -112,6 +142,7 @@ fn load(path: &Path) -> Result<Vec<Article>> {
                 train: r.polnear.compartment == "train",
                 doc,
                 rec,
+                cues,
             })
         })
         .collect();
@@ -152,7 +183,11 @@ fn choice_accuracy(model: &Model, choices: &[Choice], report: &mut Report, name:
         let none = c.candidates.len() - 1;
         let label = |i: usize| if i == none { "nobody" } else { name };
         // A right pick of a candidate counts for the candidate label; a wrong one as a miss.
-        let predicted = if got == c.gold { label(c.gold) } else { label(got) };
+        let predicted = if got == c.gold {
+            label(c.gold)
+        } else {
+            label(got)
+        };
         if got == c.gold || predicted == "nobody" || label(c.gold) == "nobody" {
             report.classified(label(c.gold), predicted);
         } else {
@@ -181,14 +216,7 @@ fn score(model: &Model, articles: &[&Article], quote_choices: &[&[Choice]], f: &
             (s, decisions(a, &empty_model()))
         })
         .collect();
-    let debug = std::env::var_os("SITREP_DEBUG_ANTECEDENTS").is_some();
     for (s, d) in &results {
-        if debug {
-            for c in &d.antecedent {
-                let got = rank::best(model, c.candidates.iter().map(Vec::as_slice)).map_or(0, |b| b.0);
-                eprintln!("ANT gold {} got {} of {}", c.gold, got, c.candidates.len());
-            }
-        }
         add_scores(&mut f.eval, s);
         choice_accuracy(model, &d.speaker, &mut f.speaker_choice, "speaker");
         choice_accuracy(model, &d.antecedent, &mut f.antecedent, "antecedent");
@@ -223,7 +251,32 @@ fn print(title: &str, f: &Figures) {
     println!("{}", f.quote);
 }
 
-fn train_on(speaker: &[&Decisions], quote: &[&[Choice]]) -> Model {
+/// The learnt cue lexicon as model rows: a word seen at least 3 times weighs the smoothed share
+/// of its occurrences inside annotated cues, less one half.
+fn cue_rows(articles: &[&Article]) -> Vec<(u32, Vec<f32>)> {
+    let mut all: HashMap<&str, (u32, u32)> = HashMap::new();
+    for a in articles {
+        for (w, c) in &a.cues {
+            let e = all.entry(w.as_str()).or_default();
+            e.0 += c.0;
+            e.1 += c.1;
+        }
+    }
+    let mut rows: Vec<(u32, Vec<f32>)> = all
+        .into_iter()
+        .filter(|(_, c)| c.1 >= 3)
+        .map(|(w, c)| {
+            let share = (c.0 as f32 + 0.5) / (c.1 as f32 + 1.0);
+            (cue_word_id(w), vec![share - 0.5])
+        })
+        .filter(|(_, w)| w[0].abs() >= 1e-3)
+        .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1[0].total_cmp(&b.1[0])));
+    rows.dedup_by_key(|r| r.0);
+    rows
+}
+
+fn train_on(speaker: &[&Decisions], quote: &[&[Choice]], cues: &[&Article]) -> Model {
     let mut all: Vec<Choice> = Vec::new();
     for d in speaker {
         all.extend(d.speaker.iter().cloned());
@@ -232,7 +285,11 @@ fn train_on(speaker: &[&Decisions], quote: &[&[Choice]]) -> Model {
     for q in quote {
         all.extend(q.iter().cloned());
     }
-    rank::train(&all, opts())
+    let mut rows = rank::train_rows(&all, opts());
+    rows.extend(cue_rows(cues));
+    rows.sort_unstable_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    Model::from_rows(vec![rank::SCORE.to_string()], rows)
 }
 
 /// Runs `sitrep train speakers`.
@@ -262,9 +319,12 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             .filter(|&i| fold[i] != k)
             .map(|i| &base[i])
             .collect();
-        let m = train_on(&rest, &[]);
+        let m = train_on(&rest, &[], &[]);
         let held: Vec<usize> = (0..train.len()).filter(|&i| fold[i] == k).collect();
-        let qs: Vec<Vec<Choice>> = held.par_iter().map(|&i| decisions(train[i], &m).quote).collect();
+        let qs: Vec<Vec<Choice>> = held
+            .par_iter()
+            .map(|&i| decisions(train[i], &m).quote)
+            .collect();
         for (i, q) in held.into_iter().zip(qs) {
             oof[i] = q;
         }
@@ -277,6 +337,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         let m = train_on(
             &rest.iter().map(|&i| &base[i]).collect::<Vec<_>>(),
             &rest.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
+            &rest.iter().map(|&i| train[i]).collect::<Vec<_>>(),
         );
         score(
             &m,
@@ -288,17 +349,38 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     pb.finish_and_clear();
     print(
-        &format!("{FOLDS}-fold cross-validation on PolNeAR train ({} articles, grouped by article)", train.len()),
+        &format!(
+            "{FOLDS}-fold cross-validation on PolNeAR train ({} articles, grouped by article)",
+            train.len()
+        ),
         &cv,
     );
     let all: Vec<&Decisions> = base.iter().collect();
-    let model = train_on(&all, &oof.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let model = train_on(
+        &all,
+        &oof.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        &train,
+    );
     // Dev quote decisions with the speaker model of all train (no dev article was seen).
-    let speaker_only = train_on(&all, &[]);
-    let dev_q: Vec<Vec<Choice>> = dev.par_iter().map(|a| decisions(a, &speaker_only).quote).collect();
+    let speaker_only = train_on(&all, &[], &[]);
+    let dev_q: Vec<Vec<Choice>> = dev
+        .par_iter()
+        .map(|a| decisions(a, &speaker_only).quote)
+        .collect();
     let mut dv = Figures::default();
-    score(&model, &dev, &dev_q.iter().map(Vec::as_slice).collect::<Vec<_>>(), &mut dv);
-    print(&format!("PolNeAR dev ({} articles), model trained on all of train", dev.len()), &dv);
+    score(
+        &model,
+        &dev,
+        &dev_q.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        &mut dv,
+    );
+    print(
+        &format!(
+            "PolNeAR dev ({} articles), model trained on all of train",
+            dev.len()
+        ),
+        &dv,
+    );
     let bytes = model.to_bytes();
     println!(
         "model: {} rows, {} bytes; trained in {:.1}s",

@@ -16,12 +16,64 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// An empty temporary folder for this test process.
-pub fn tmp(name: &str) -> PathBuf {
+/// An empty temporary folder for one test, removed with whatever the test left in it when
+/// dropped (however the test ends): a test run leaves nothing in the temporary directory.
+pub struct Tmp(PathBuf);
+
+impl std::ops::Deref for Tmp {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Tmp {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Tmp {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Tmp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A new empty temporary folder, removed when the returned guard is dropped.
+pub fn tmp(name: &str) -> Tmp {
     let d = std::env::temp_dir().join(format!("sitrep-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).expect("temp dir");
-    d
+    Tmp(d)
+}
+
+/// Say a test did not run, where the summary shows it: cargo hides a passing test's output, so
+/// besides stderr the reason goes to a line of `target/skipped-tests.txt`, which `.ci/run`
+/// prints at its end.
+pub fn skipped(test: &str, why: &str) {
+    eprintln!("SKIPPED {test}: {why}");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root().join("target"), |t| root().join(t));
+    let _ = std::fs::create_dir_all(&target);
+    record_skip(&target.join("skipped-tests.txt"), test, why);
+}
+
+/// Append `test: why` to the list of skipped tests at `list`.
+pub fn record_skip(list: &Path, test: &str, why: &str) {
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(list)
+    {
+        let _ = writeln!(f, "{test}: {why}");
+    }
 }
 
 /// A child process killed when dropped, so a failing assertion never leaves a server running.
