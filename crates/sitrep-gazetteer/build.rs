@@ -66,12 +66,14 @@ fn main() {
     println!("cargo:rerun-if-changed=src/normalize.rs");
     let mut places = Vec::new();
     read_places(&places_path, &mut places);
+    // Second-level divisions before countries and regions: those are read back from the end
+    // of the index into a by-code map, which then stops at the first division.
+    if admin2_path.exists() {
+        read_admin2(&admin2_path, &mut places);
+    }
     read_countries(&countries_path, &mut places);
     if admin1_path.exists() {
         read_admin1(&admin1_path, &mut places);
-    }
-    if admin2_path.exists() {
-        read_admin2(&admin2_path, &mut places);
     }
     if features_path.exists() {
         read_features(&features_path, &mut places);

@@ -265,7 +265,8 @@ fn macro_of(m: &BTreeMap<String, Ratio>) -> Option<f64> {
 
 impl fmt::Display for RecordScores {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pct = |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
+        let pct =
+            |v: Option<f64>| v.map_or("   – ".to_string(), |v| format!("{:5.1}", v * 100.0));
         writeln!(f, "records (one gold event each)")?;
         writeln!(f, "  event detected      {}", self.detected)?;
         writeln!(f, "  family (macro)      {}%", pct(self.family_macro))?;
@@ -300,7 +301,9 @@ pub fn score_record(gold: &GoldRecord, text: &str, x: &Extraction, s: &mut Recor
             s.detected.add(first.is_some());
         }
         if let Some(code) = p.cameo.as_deref().filter(|c| c.len() >= 2) {
-            let root = first.and_then(|e| e.cameo.as_deref()).map(|c| &c[..2.min(c.len())]);
+            let root = first
+                .and_then(|e| e.cameo.as_deref())
+                .map(|c| &c[..2.min(c.len())]);
             s.cameo_root.add(root == Some(&code[..2]));
         }
         if p.event.is_some() || p.plover2021.is_some() {
@@ -403,7 +406,12 @@ fn last_name(s: &str) -> String {
 /// Score `predicted[i]` against `gold[i]`, adding to `scores`.
 pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
     scores.reports += 1;
-    score_record(gold, gold.text.as_deref().unwrap_or(""), x, &mut scores.records);
+    score_record(
+        gold,
+        gold.text.as_deref().unwrap_or(""),
+        x,
+        &mut scores.records,
+    );
     if let Some(gevents) = &gold.events {
         let preds: Vec<_> = x.events.iter().collect();
         // (distance km, types differ, prediction, gold): nearest first, and among events at the
@@ -596,6 +604,64 @@ mod tests {
         score_one(&gold, &x, &mut scores);
         assert_eq!(scores.events.matched, 2);
         assert_eq!((scores.event_type.hits, scores.event_type.total), (2, 2));
+    }
+
+    #[test]
+    fn a_coders_record_is_scored_by_its_first_event() {
+        // A real extraction whose first event is the army's rejection at the Jeddah talks.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sitrep-extract/tests/golden/02-jeddah-truce-rejected.json");
+        let x: Extraction =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("golden file"))
+                .expect("an extraction");
+        let gold = |family: &str, t: &str, lat: f64| GoldRecord {
+            id: "r".into(),
+            text: Some("Four people were killed.".into()),
+            text_file: None,
+            published: None,
+            events: Some(vec![GoldEvent {
+                family: family.into(),
+                event_type: Some(t.into()),
+                initiator_country: None,
+                locations: vec![GoldLocation {
+                    name: None,
+                    lat,
+                    lon: 39.19,
+                }],
+                date: None,
+                killed: Some(4),
+                injured: None,
+                killed_at_least: None,
+                injured_at_least: None,
+            }]),
+            quotes: None,
+            toponyms: None,
+            plover: None,
+        };
+        let mut s = RecordScores::default();
+        score_record(&gold("diplomacy", "rejection", 21.49), "", &x, &mut s);
+        score_record(&gold("battles", "armed_clash", 25.0), "", &x, &mut s);
+        assert_eq!((s.detected.hits, s.detected.total), (2, 2));
+        assert_eq!(s.family["diplomacy"].hits, 1);
+        assert_eq!(s.family["battles"].hits, 0);
+        assert_eq!(s.family_macro, Some(0.5));
+        assert_eq!((s.location_25km.hits, s.location_25km.total), (1, 2));
+        assert_eq!(s.fatalities_exact.total, 2);
+        // A note that states its counting convention is not scored for fatalities.
+        let g = gold("battles", "armed_clash", 25.0);
+        score_record(&g, "Unknown fatalities coded as 4.", &x, &mut s);
+        assert_eq!(s.fatalities_exact.total, 2);
+        // PLOVER: the rejection is CAMEO 120, PLOVER REJECT.
+        let mut p = RecordScores::default();
+        let mut g = gold("diplomacy", "rejection", 21.49);
+        g.events = None;
+        g.plover = Some(GoldPlover {
+            event: Some("REJECT".into()),
+            plover2021: Some("REJECT".into()),
+            cameo: Some("1246".into()),
+        });
+        score_record(&g, "", &x, &mut p);
+        assert_eq!((p.cameo_root.hits, p.plover.hits), (1, 1));
     }
 
     #[test]

@@ -23,6 +23,7 @@ const KILLED_WORDS: &[&str] = &[
     "deaths",
     "death",
     "fatalities",
+    "fatality",
     "dies",
     "perished",
 ];
@@ -1093,9 +1094,12 @@ fn mention_drafts(
                 });
             }
             let bare = trigger.is_none() && figs.is_empty();
-            let typed = model.zip(ids.as_ref()).filter(|_| bare).and_then(|(m, ids)| {
-                crate::typing::decide_event(m, ids).filter(|d| d.2 > DETECT_LEAD)
-            });
+            let typed = model
+                .zip(ids.as_ref())
+                .filter(|_| bare)
+                .and_then(|(m, ids)| {
+                    crate::typing::decide_event(m, ids).filter(|d| d.2 > DETECT_LEAD)
+                });
             let scores = model
                 .zip(ids.as_ref())
                 .filter(|_| !bare)
@@ -2476,5 +2480,19 @@ mod tests {
         assert!(heading("Kyiv under attack"));
         assert_eq!(without_trailing_tags("Done. [a] [b=c]  "), "Done.");
         assert_eq!(without_trailing_tags("a [b] c"), "a [b] c");
+    }
+
+    #[test]
+    fn one_fatality_counts_one_killed() {
+        let x = crate::extract(crate::Input {
+            text: "On 5 May 2022, gunmen attacked a village near Goma. 1 fatality.".into(),
+            ..crate::Input::default()
+        });
+        let killed: Vec<u64> = x
+            .events
+            .iter()
+            .filter_map(|e| e.casualties.killed.map(|c| c.value))
+            .collect();
+        assert_eq!(killed, [1]);
     }
 }

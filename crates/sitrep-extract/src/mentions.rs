@@ -476,6 +476,15 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     // Places awaiting disambiguation: mention index → candidates.
     let mut pending: Vec<(usize, Vec<Place>, bool)> = Vec::new();
     let names = ner::recognize_names(doc, &c.low, &c.akey, lex, gaz);
+    // Words the report also writes in lower case ("most"): capitalised only to open a
+    // sentence, such a word is no name there.
+    let lower_words: std::collections::HashSet<&str> = c
+        .low
+        .iter()
+        .zip(&doc.tokens)
+        .filter(|(_, t)| t.kind == TokenKind::Word && !is_cap(doc.slice(t.span)))
+        .map(|(l, _)| l.as_str())
+        .collect();
     let mut ner_start: Vec<Option<usize>> = vec![None; doc.tokens.len()];
     let mut ner_covers = vec![false; doc.tokens.len()];
     for (k, s) in names.iter().enumerate() {
@@ -592,6 +601,26 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                 continue;
             };
             let (a, b) = (s.first, s.end.min(end));
+            let opens = a == start || matches!(c.tok(a - 1), "\"" | "“" | "‘" | "'" | "(");
+            if b - a == 1 && opens && lower_words.contains(c.low[a].as_str()) {
+                i = b;
+                continue;
+            }
+            // The dictionary knows a longer name starting here than the tagger found ("Arakan
+            // Army" where it tagged "Arakan"): the actor.
+            if let Some((n, ai, form)) = c.actor_at(a, end).filter(|x| a + x.0 > b) {
+                let place = c.place_at(a, a + n);
+                actor_or_state(
+                    &c,
+                    &mut out,
+                    &mut pending,
+                    (a, a + n, si, start),
+                    (ai, form),
+                    place,
+                );
+                i = a + n;
+                continue;
+            }
             // A name tagged otherwise in a place's own context ("struck Donetsk", "in the
             // Kyivskyi district") that the gazetteer holds whole is read as the place.
             let whole = c.place_at(a, b).filter(|p| p.0 == b - a);
@@ -676,7 +705,7 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         }
                     }
                 }
-                NerKind::Org | NerKind::Norp if kind == NerKind::Org => {
+                NerKind::Org => {
                     embedded_place(&c, &mut out, a, b);
                     match c.actor_at(a, b) {
                         Some((n, ai, form)) => {
@@ -703,8 +732,8 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                         None => {}
                     }
                 }
-                NerKind::Org | NerKind::Norp => match c.actor_at(a, b) {
-                    Some((n, ai, form)) => {
+                NerKind::Norp => {
+                    if let Some((n, ai, form)) = c.actor_at(a, b) {
                         let place = c.place_at(a, a + n);
                         actor_or_state(
                             &c,
@@ -715,12 +744,7 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                             place,
                         );
                     }
-                    // An organisation the dictionary does not hold, named as written.
-                    None if s.kind == NerKind::Org && !headline => {
-                        push(&mut out, a, b, Referent::Media);
-                    }
-                    None => {}
-                },
+                }
                 _ => {}
             }
             i = b.max(i + 1);

@@ -148,9 +148,16 @@ pub fn find_with(
     let mut last_speaker: Option<(Source, Option<Span>, usize)> = None; // speaker, mention, paragraph of quote end
     let masked = out.masked.clone();
     let idx = speakers::Index::new(doc, lex, rec, &masked);
-    let ctx = speakers::Ctx { doc, lex, rec, masked: &masked, idx: &idx };
+    let ctx = speakers::Ctx {
+        doc,
+        lex,
+        rec,
+        masked: &masked,
+        idx: &idx,
+    };
     let mut prev_key: Option<String> = None;
     let mut cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];
+    let mut learned_cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];
     for g in groups {
         let first = g[0];
         let last = *g.last().expect("groups are never empty");
@@ -172,7 +179,10 @@ pub fn find_with(
         });
         // The learned decisions: who spoke (the rule's pick is one of its features), and
         // whether a lone short stretch is a quotation or a term.
-        let site = speakers::Site { outer: first.outer, paragraph: first.paragraph };
+        let site = speakers::Site {
+            outer: first.outer,
+            paragraph: first.paragraph,
+        };
         let rule = speaker.as_ref().and_then(|s| s.1);
         let contents: Vec<Span> = g.iter().map(|p| trim_content(doc, p.content)).collect();
         let found = ctx.attribute(model, &site, rule, prev_key.as_deref());
@@ -189,12 +199,16 @@ pub fn find_with(
             && !has_cue
             && speaker.is_none()
             && (found.speaker.is_none() || found.same_sentence && !found.cued)
-            && !sentence.is_some_and(|s| ctx.sentence_has_learned_cue(model, s));
-        let is_quote = g.len() > 1 || !bare && {
-            let qf = ctx.quote_features(&site, contents[0], has_cue, &found);
-            sitrep_learn::rank::score(model, &qf)
-                > sitrep_learn::rank::score(model, &speakers::term_features())
-        };
+            && !sentence.is_some_and(|s| {
+                *learned_cue_of_sentence[s]
+                    .get_or_insert_with(|| ctx.sentence_has_learned_cue(model, s))
+            });
+        let is_quote = g.len() > 1
+            || !bare && {
+                let qf = ctx.quote_features(&site, contents[0], has_cue, &found);
+                sitrep_learn::rank::score(model, &qf)
+                    > sitrep_learn::rank::score(model, &speakers::term_features())
+            };
         prev_key = match gold_key {
             Some(k) => k,
             None => found.key.clone(),

@@ -21,7 +21,7 @@
 //!    nearby and whether a speaker was found.
 
 use crate::lexicon::Lexicon;
-use crate::mentions::{is_title, Recognized, Referent};
+use crate::mentions::{is_title, Recognized, Referent, LOOKBACK};
 use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Features, Model};
 use sitrep_model::{Source, Span};
@@ -200,6 +200,8 @@ pub struct Index {
     /// For each name key, how often the first personal pronoun after one of its mentions is
     /// masculine and feminine: the report's own evidence of gender.
     gender: HashMap<String, (u32, u32)>,
+    /// For each lowercase last name, the first recognised person who bears it.
+    person_by_last: HashMap<String, usize>,
 }
 
 fn is_masked(masked: &[Span], offset: u32) -> bool {
@@ -220,6 +222,11 @@ impl Index {
             para_tokens: vec![0..0; doc.paragraphs.len()],
             ..Default::default()
         };
+        for (i, p) in rec.persons.iter().enumerate() {
+            if let Some(last) = p.name.split_whitespace().last() {
+                idx.person_by_last.entry(last.to_lowercase()).or_insert(i);
+            }
+        }
         for (si, s) in doc.sentences.iter().enumerate() {
             let r = &mut idx.para_tokens[s.paragraph];
             if r.start == r.end {
@@ -502,6 +509,18 @@ impl Ctx<'_> {
         (lo, qa, qb, hi)
     }
 
+    /// The tokens of the quote's sentence that lie in its window `[lo, hi)`: a sentence with
+    /// no end is read near the quote only.
+    fn sentence_in_window(&self, site: &Site, lo: usize, hi: usize) -> Range<usize> {
+        match self.doc.sentence_at(site.outer.start) {
+            Some(si) => {
+                let t = &self.doc.sentences[si].tokens;
+                t.start.max(lo)..t.end.min(hi).max(t.start.max(lo))
+            }
+            None => 0..0,
+        }
+    }
+
     /// Indices of the expressions in a quote's window.
     pub fn candidates(&self, site: &Site) -> Vec<usize> {
         let (lo, qa, qb, hi) = self.window(site);
@@ -756,16 +775,12 @@ impl Ctx<'_> {
     }
 
     fn none_features(&self, site: &Site, n: usize, rule: Option<Span>) -> Vec<u32> {
-        let (_, qa, qb, _) = self.window(site);
+        let (lo, qa, qb, hi) = self.window(site);
         let mut f = Features::new();
         f.flag("none");
-        let si = self.doc.sentence_at(site.outer.start);
-        let verb = si.is_some_and(|si| {
-            self.doc.sentences[si]
-                .tokens
-                .clone()
-                .any(|k| !is_masked(self.masked, self.doc.tokens[k].span.start) && self.is_verb(k))
-        });
+        let verb = self
+            .sentence_in_window(site, lo, hi)
+            .any(|k| !is_masked(self.masked, self.doc.tokens[k].span.start) && self.is_verb(k));
         f.add("nv", if verb { "1" } else { "0" });
         let para = &self.idx.para_tokens[site.paragraph];
         f.add("nps", if qa == para.start { "1" } else { "0" });
@@ -786,10 +801,11 @@ impl Ctx<'_> {
     }
 
     /// Names an anaphor (expression index `a`) may stand for: the distinct name keys mentioned
-    /// before it, most recent first, at most ten; with their latest mention.
+    /// before it, most recent first, at most ten, among the last [`LOOKBACK`] expressions (so
+    /// a report of many pronouns stays linear); with their latest mention.
     pub fn antecedents(&self, a: usize) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
-        for j in (0..a).rev() {
+        for j in (a.saturating_sub(LOOKBACK)..a).rev() {
             let e = &self.idx.exprs[j];
             if e.kind == Kind::Name && !out.iter().any(|&o| self.idx.exprs[o].key == e.key) {
                 out.push(j);
@@ -846,12 +862,11 @@ impl Ctx<'_> {
             for t in titles.into_iter().flatten() {
                 f.add2("at", &w, t);
             }
-            let person = self.rec.persons.iter().find(|p| {
-                p.name
-                    .split_whitespace()
-                    .last()
-                    .is_some_and(|l| l.to_lowercase() == e.key)
-            });
+            let person = self
+                .idx
+                .person_by_last
+                .get(&e.key)
+                .map(|&i| &self.rec.persons[i]);
             if let Some(t) = person.and_then(|p| p.title.as_deref()) {
                 if t.to_lowercase().contains(an.key.as_str()) {
                     f.flag("atm");
@@ -1066,7 +1081,7 @@ impl Ctx<'_> {
         if let Some(w) = words.first() {
             f.add("qfirst", &w.to_lowercase());
         }
-        let (_, qa, qb, _) = self.window(site);
+        let (lo, qa, qb, hi) = self.window(site);
         let p1 = if qa > 0 { self.low(qa - 1) } else { "<s>" };
         let p2 = if qa > 1 { self.low(qa - 2) } else { "<s>" };
         f.add("qp1", p1);
@@ -1075,13 +1090,11 @@ impl Ctx<'_> {
         f.add2("qcue", if has_cue { "1" } else { "0" }, bucket(words.len()));
         // The words of the sentence outside quotation marks: what attributes it ("called",
         // "believes", "the film").
-        if let Some(si) = self.doc.sentence_at(site.outer.start) {
-            for k in self.doc.sentences[si].tokens.clone() {
-                if self.doc.tokens[k].kind == TokenKind::Word
-                    && !is_masked(self.masked, self.doc.tokens[k].span.start)
-                {
-                    f.add("qsw", self.low(k));
-                }
+        for k in self.sentence_in_window(site, lo, hi) {
+            if self.doc.tokens[k].kind == TokenKind::Word
+                && !is_masked(self.masked, self.doc.tokens[k].span.start)
+            {
+                f.add("qsw", self.low(k));
             }
         }
         let m = if found.speaker.is_some() {
@@ -1108,6 +1121,7 @@ pub fn cue_word_id(word: &str) -> u32 {
 
 impl Ctx<'_> {
     /// Does sentence `si` hold, outside quotation marks, a word the model learnt as a cue?
+    /// (Callers ask once per sentence: it reads the whole sentence.)
     pub fn sentence_has_learned_cue(&self, model: &Model, si: usize) -> bool {
         self.doc.sentences[si].tokens.clone().any(|k| {
             self.doc.tokens[k].kind == TokenKind::Word

@@ -321,8 +321,14 @@ fn a_victim_named_by_a_noun_is_one_casualty_and_not_the_attacker() {
         role_of(e, Role::Initiator),
         Some("Unidentified Armed Group (Somalia)")
     );
-    // The gunmen are the attackers, not victims: no battle.
-    assert_eq!(e.event_type, EventType::Attack);
+    // The gunmen are the attackers, not victims. ACLED codes an armed group's attack on police
+    // either way (9 of the 12 such notes in acled-2022.dev.jsonl are battles, 3 attacks), and the
+    // learned typer (issue 15) decides between the two; nothing else fits.
+    assert!(
+        matches!(e.event_type, EventType::Attack | EventType::ArmedClash),
+        "{:?}",
+        e.event_type
+    );
 }
 
 #[test]

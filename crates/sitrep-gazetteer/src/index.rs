@@ -217,11 +217,12 @@ impl Gazetteer {
 
     fn codes(&self) -> &HashMap<(Feature, &'static str), u32> {
         self.codes.get_or_init(|| {
-            // Countries, divisions and features are appended after the settlements.
+            // Countries, first-level regions and features are appended last (after the
+            // settlements and second-level divisions).
             (0..self.n_places as u32)
                 .rev()
                 .map(|i| self.place(i))
-                .take_while(|p| matches!(p.feature, Feature::Country | Feature::Admin1))
+                .take_while(|p| matches!(p.code, "PCLI" | "ADM1" | "CONT"))
                 .filter_map(|p| match p.code {
                     "PCLI" => Some(((Feature::Country, p.country), p.index)),
                     "ADM1" => Some(((Feature::Admin1, p.admin1), p.index)),

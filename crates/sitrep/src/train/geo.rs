@@ -245,9 +245,9 @@ type Tallies = BTreeMap<(&'static str, String), Tally>;
 fn score(a: &Article, chosen: &[Option<usize>], t: &mut Tallies) {
     for (qi, g) in a.gold.iter().enumerate() {
         let q = &a.queries[qi];
-        let class = g
-            .answer
-            .map_or("unreachable".to_string(), |i| q.candidates[i].code.to_string());
+        let class = g.answer.map_or("unreachable".to_string(), |i| {
+            q.candidates[i].code.to_string()
+        });
         let p = chosen[qi].map(|i| &q.candidates[i]);
         for key in [(a.corpus, "all".to_string()), (a.corpus, class.clone())] {
             t.entry(key).or_default().add(g, p);
@@ -332,7 +332,10 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         for (a, f) in arts.iter().zip(&feats) {
             score(a, &predict(model, a, f), &mut t);
         }
-        print("committed model, resolution given gold spans (trained on these articles):", &t);
+        print(
+            "committed model, resolution given gold spans (trained on these articles):",
+            &t,
+        );
         return Ok(());
     }
     // The population prior, for comparison.
@@ -401,4 +404,26 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         println!("wrote {}", out.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_gazetteer::normalize;
+
+    #[test]
+    fn the_gold_candidate_is_the_gold_id_else_the_nearest_within_161_km() {
+        let cands = Gazetteer::global().lookup(&normalize("Odessa"));
+        let ua = cands.iter().position(|p| p.country == "UA").expect("Odesa");
+        let us = cands
+            .iter()
+            .position(|p| p.country == "US")
+            .expect("Odessa, Texas");
+        // The id decides even where the coordinates point elsewhere.
+        let id = Some(cands[ua].geonameid);
+        assert_eq!(gold_answer(&cands, 31.8, -102.4, id), Some(ua));
+        // Without an id, the nearest within reach; nothing beyond 161 km.
+        assert_eq!(gold_answer(&cands, 31.8, -102.4, None), Some(us));
+        assert_eq!(gold_answer(&cands, 0.0, 0.0, None), None);
+    }
 }
