@@ -369,8 +369,13 @@ impl fmt::Display for Scores {
             Some(m) => writeln!(f, "  median error        {m:.1} km")?,
             None => writeln!(f, "  median error        –")?,
         }
-        writeln!(f, "  geonames id exact   {}", self.geonames_id)?;
-        write!(f, "{}", self.records)
+        write!(f, "  geonames id exact   {}", self.geonames_id)?;
+        // Record measures only for files of one-event records or PLOVER codings.
+        let r = &self.records;
+        if r.detected.total + r.cameo_root.total + r.plover.total > 0 {
+            write!(f, "\n{r}")?;
+        }
+        Ok(())
     }
 }
 
