@@ -115,15 +115,7 @@ fn examples(r: &Read, index: &BTreeMap<String, usize>) -> Vec<Example> {
 }
 
 fn read(path: &Path, acled: bool) -> Result<Vec<Read>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let records: Vec<Record> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
-        })
-        .collect::<Result<_>>()?;
+    let records: Vec<Record> = super::read_jsonl(path)?;
     let pb = crate::progress_bar(Some(records.len() as u64), "records");
     let out: Vec<Option<Read>> = records
         .par_iter()
@@ -434,11 +426,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     if !args.dry_run {
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| "crates/sitrep-extract/models/events.slm".into());
-        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        let out = super::write_model(args, "events", &bytes)?;
         println!("wrote {}", out.display());
         let counts = out.with_extension("counts.tsv");
         std::fs::write(&counts, support(&reads, &labels, &index))

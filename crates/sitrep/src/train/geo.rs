@@ -396,11 +396,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     if !args.dry_run {
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| "crates/sitrep-extract/models/geo.slm".into());
-        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        let out = super::write_model(args, "geo", &bytes)?;
         println!("wrote {}", out.display());
     }
     Ok(())

@@ -5,9 +5,10 @@
 //! `sitrep-extract` embeds it (`crates/sitrep-extract/models/`). The same inputs give the same
 //! bytes, so a committed model can be checked by training again.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use std::path::PathBuf;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
 
 mod events;
 mod geo;
@@ -50,6 +51,29 @@ pub struct TrainArgs {
     /// Cross-validation folds on the training set (0 or 1: none).
     #[arg(long, default_value_t = 0)]
     pub folds: usize,
+}
+
+/// Every line of a JSON Lines file parsed as `T`, or the first line that is not, by number.
+pub(crate) fn read_jsonl<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Writes a stage's model to `--out`, else to `crates/sitrep-extract/models/<stage>.slm`,
+/// where the extractor embeds it; returns the path written.
+pub(crate) fn write_model(args: &TrainArgs, stage: &str, bytes: &[u8]) -> Result<PathBuf> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| format!("crates/sitrep-extract/models/{stage}.slm").into());
+    std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+    Ok(out)
 }
 
 /// Runs `sitrep train`.

@@ -75,15 +75,7 @@ fn read(
     gaz: &Gazetteer,
     hide_names: bool,
 ) -> Result<(Vec<Sent>, usize)> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let records: Vec<Record> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).with_context(|| format!("{} line {}", path.display(), i + 1))
-        })
-        .collect::<Result<_>>()?;
+    let records: Vec<Record> = super::read_jsonl(path)?;
     let pb = crate::progress_bar(Some(records.len() as u64), "sentences");
     let out: Vec<(Vec<Sent>, usize)> = records
         .par_iter()
@@ -280,11 +272,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     if args.dry_run {
         return Ok(());
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| "crates/sitrep-extract/models/ner.slm".into());
-    std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+    let out = super::write_model(args, "ner", &bytes)?;
     println!("ner: wrote {} ({} bytes)", out.display(), bytes.len());
     Ok(())
 }

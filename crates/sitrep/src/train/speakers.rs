@@ -407,11 +407,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         t0.elapsed().as_secs_f64()
     );
     if !args.dry_run {
-        let out = args
-            .out
-            .clone()
-            .unwrap_or_else(|| "crates/sitrep-extract/models/speakers.slm".into());
-        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        let out = super::write_model(args, "speakers", &bytes)?;
         println!("wrote {}", out.display());
     }
     Ok(())
