@@ -171,6 +171,9 @@ fn entities(
     quoted: &quotes::Quoted,
 ) -> Vec<Entity> {
     let mut out: Vec<Entity> = Vec::new();
+    // Each entity's index by (kind, name, country): a report of many names stays linear.
+    let mut index: std::collections::HashMap<(EntityKind, String, Option<String>), usize> =
+        std::collections::HashMap::new();
     let mut add = |kind: EntityKind,
                    name: String,
                    country: Option<String>,
@@ -178,26 +181,27 @@ fn entities(
                    title: Option<String>,
                    span: Span,
                    role: Option<PlaceRole>| {
-        match out
-            .iter_mut()
-            .find(|e| e.kind == kind && e.name == name && e.country == country)
-        {
-            Some(e) => {
+        match index.entry((kind, name.clone(), country.clone())) {
+            std::collections::hash_map::Entry::Occupied(i) => {
+                let e = &mut out[*i.get()];
                 e.mentions.push(span);
                 e.roles.extend(role);
             }
-            None => out.push(Entity {
-                kind,
-                name,
-                country,
-                geonames_id: geo.map(|g| g.0).filter(|g| *g != 0),
-                lat: geo.map(|g| (g.1 * 1e5).round() / 1e5),
-                lon: geo.map(|g| (g.2 * 1e5).round() / 1e5),
-                title,
-                mentions: vec![span],
-                roles: role.into_iter().collect(),
-                place_kind: None,
-            }),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(out.len());
+                out.push(Entity {
+                    kind,
+                    name,
+                    country,
+                    geonames_id: geo.map(|g| g.0).filter(|g| *g != 0),
+                    lat: geo.map(|g| (g.1 * 1e5).round() / 1e5),
+                    lon: geo.map(|g| (g.2 * 1e5).round() / 1e5),
+                    title,
+                    mentions: vec![span],
+                    roles: role.into_iter().collect(),
+                    place_kind: None,
+                })
+            }
         }
     };
     for m in &rec.mentions {

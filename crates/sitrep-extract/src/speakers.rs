@@ -491,6 +491,15 @@ impl Ctx<'_> {
         self.rec.low.get(k).map_or("</s>", String::as_str)
     }
 
+    /// Does token `k` begin with a lower-case letter?
+    fn starts_lower(&self, k: usize) -> bool {
+        self.doc
+            .tok(k)
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    }
+
     fn is_verb(&self, k: usize) -> bool {
         k < self.doc.tokens.len() && self.lex.speech_verbs.contains(self.low(k))
     }
@@ -712,13 +721,7 @@ impl Ctx<'_> {
             Some(t) if t.kind == TokenKind::Word => {
                 if self.is_verb(e.end) {
                     "verb"
-                } else if self
-                    .doc
-                    .tok(e.end)
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_lowercase)
-                {
+                } else if self.starts_lower(e.end) {
                     "lower"
                 } else {
                     "cap"
@@ -908,13 +911,7 @@ impl Ctx<'_> {
             let next = match self.doc.tokens.get(e.end) {
                 Some(t) if t.kind == TokenKind::Possessive => "'s",
                 Some(t) if t.kind == TokenKind::Word => {
-                    if self
-                        .doc
-                        .tok(e.end)
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_lowercase)
-                    {
+                    if self.starts_lower(e.end) {
                         "lower"
                     } else {
                         "cap"
