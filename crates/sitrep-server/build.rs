@@ -20,6 +20,14 @@ const VENDOR: &[(&str, &str)] = &[
         "topojson-client.min.js",
     ),
     ("world-atlas/countries-50m.json", "countries-50m.json"),
+    (
+        "leaflet.markercluster/dist/leaflet.markercluster.js",
+        "leaflet.markercluster.js",
+    ),
+    (
+        "leaflet.markercluster/dist/MarkerCluster.css",
+        "MarkerCluster.css",
+    ),
 ];
 
 fn main() {

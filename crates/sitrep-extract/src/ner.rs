@@ -1,12 +1,16 @@
 //! Named-entity recognition: which token runs name a person, an organisation, a place or a
 //! people, decided by a learned tagger rather than by lists.
 //!
-//! A greedy left-to-right BIO tagger (`sitrep_learn::tagger`) reads each sentence of
-//! sitrep-text's tokens. Its features are the word, its shape, affixes and neighbours, and, as
-//! *evidence* only, what the embedded lists say of the token: whether a gazetteer name covers it
-//! (with the feature class and population of its best reading), whether an actor phrase covers
-//! it (kind and form), whether it is a title, a person noun or a speech verb. The same function
-//! computes the features at training (`sitrep train ner`) and at run time, so the model sees
+//! A BIO tagger (`sitrep_learn::tagger`: a structured perceptron over first-order label
+//! transitions, decoded with Viterbi) reads each sentence of sitrep-text's tokens. Its features
+//! are the word, its shape, affixes and neighbours, the word classes of the word and its
+//! neighbours (`models/clusters.tsv`, learnt from the unlabeled text of the dev sets by
+//! `sitrep train clusters`), and, as *evidence* only, what the embedded lists say of the token:
+//! whether a gazetteer name covers it (with the feature class and population of its best
+//! reading), whether an actor phrase covers it (kind and form), whether it is a title, a person
+//! noun or a speech verb. A report is read twice: the second pass adds what the first found of
+//! the other occurrences of each capitalised word (document evidence). The same functions
+//! compute the features at training (`sitrep train ner`) and at run time, so the model sees
 //! the tokens it was trained on.
 //!
 //! The model (`models/ner.slm`) is trained on the Groningen Meaning Bank news corpus (Voice of
@@ -19,6 +23,7 @@ use sitrep_gazetteer::{normalize, Feature, Gazetteer};
 use sitrep_learn::{tagger, Features, Model};
 use sitrep_model::ActorKind;
 use sitrep_text::{Document, TokenKind};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -94,6 +99,23 @@ pub fn model() -> Option<&'static Model> {
         .as_ref()
 }
 
+/// The word-class table (`models/clusters.tsv`, `sitrep train clusters`): each frequent word's
+/// fine and coarse class, parsed once.
+fn clusters() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+    static C: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
+    C.get_or_init(|| parse_clusters(include_str!("../models/clusters.tsv")))
+}
+
+fn parse_clusters(table: &str) -> HashMap<&str, (&str, &str)> {
+    table
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, (f.next()?, f.next()?)))
+        })
+        .collect()
+}
+
 /// Per-token keys the features need, computed once per document: each token lowercased.
 pub fn lowercased(doc: &Document) -> Vec<String> {
     doc.tokens
@@ -148,6 +170,21 @@ fn fold_quotes(s: &str) -> std::borrow::Cow<'_, str> {
                 '“' | '”' | '„' | '″' | '«' | '»' => '"',
                 c => c,
             })
+            .collect(),
+    )
+}
+
+/// The form of a token the word-class table (`models/clusters.tsv`) is keyed by: quotes
+/// folded, every ASCII digit read as 0 ("1,200" and "3,500" are one word), case kept.
+pub fn cluster_key(tok: &str) -> std::borrow::Cow<'_, str> {
+    let folded = fold_quotes(tok);
+    if !folded.bytes().any(|b| b.is_ascii_digit()) {
+        return folded;
+    }
+    std::borrow::Cow::Owned(
+        folded
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
             .collect(),
     )
 }
@@ -306,6 +343,12 @@ pub fn features_hiding(
         .map(|i| shapes(&fold_quotes(doc.tok(i))))
         .collect();
     let folded: Vec<std::borrow::Cow<str>> = r.clone().map(|i| fold_quotes(&low[i])).collect();
+    let table = clusters();
+    let cl: Vec<Option<(&str, &str)>> = r
+        .clone()
+        .map(|i| table.get(cluster_key(doc.tok(i)).as_ref()).copied())
+        .collect();
+
     let at = |k: isize| -> Option<usize> {
         let j = r.start as isize + k;
         (j >= r.start as isize && j < r.end as isize).then_some(j as usize)
@@ -361,6 +404,24 @@ pub fn features_hiding(
                 _ => "s+2",
             };
             f.add(sname, sh_at(k));
+        }
+        // Word classes (`clusters`) of the word and its neighbours: a name the training news
+        // never had shares a class with names it had. A hidden word hides its class too.
+        for (k, fname, cname) in [
+            (-1isize, "cl-1", "cc-1"),
+            (0, "cl", "cc"),
+            (1, "cl+1", "cc+1"),
+        ] {
+            if k == 0 && hide {
+                continue;
+            }
+            match at(n as isize + k).map_or(Some(("<s>", "<s>")), |j| cl[j - r.start]) {
+                Some((fine, coarse)) => {
+                    f.add(fname, fine);
+                    f.add(cname, coarse);
+                }
+                None => f.add(fname, "?"),
+            }
         }
         f.add2("s-1s", sh_at(-1), sh);
         f.add2("ss+1", sh, sh_at(1));
@@ -426,32 +487,66 @@ pub fn features_hiding(
     out
 }
 
-/// Tags the tokens `r` of `doc` with `model` and returns the names found.
-pub fn tag_sentence(
-    model: &Model,
-    doc: &Document,
-    low: &[String],
-    akey: &[String],
-    lex: &Lexicon,
-    gaz: &Gazetteer,
-    r: Range<usize>,
-) -> Vec<NerSpan> {
-    let feats = sentence_features(doc, low, akey, lex, gaz, r.clone());
-    let tags = tagger::tag(model, &feats);
-    let labels = model.labels();
-    tagger::spans(tags.iter().map(|&t| labels[t].as_str()))
-        .into_iter()
-        .filter_map(|(a, b, k)| {
-            NerKind::from_label(k).map(|kind| NerSpan {
-                first: r.start + a,
-                end: r.start + b,
-                kind,
-            })
+/// The labels `model` gives a sentence's tokens (label indices).
+pub fn decode(model: &Model, feats: &[Vec<u32>]) -> Vec<usize> {
+    tagger::tag_viterbi(model, feats)
+}
+
+/// The entity types whose other mentions a word's document evidence records.
+const DOC_TYPES: [&str; 4] = ["PERSON", "ORG", "GPE", "NORP"];
+
+/// The index in `DOC_TYPES` of a label's type ("B-GPE" → 2); `None` for "O".
+fn doc_type(label: &str) -> Option<usize> {
+    let kind = label.get(2..)?;
+    DOC_TYPES.iter().position(|t| *t == kind)
+}
+
+/// Document evidence (Ratinov and Roth 2009): for each token with a key (a capitalised word),
+/// the mask of the types (bit `i` for `DOC_TYPES[i]`) that a first pass gave the *other*
+/// occurrences of the same word in the document; 0 when none was a name.
+pub fn doc_masks(keys: &[Option<&str>], labels: &[&str]) -> Vec<u8> {
+    let mut counts: HashMap<&str, [u32; 4]> = HashMap::new();
+    for (k, l) in keys.iter().zip(labels) {
+        if let (Some(k), Some(t)) = (k, doc_type(l)) {
+            counts.entry(k).or_default()[t] += 1;
+        }
+    }
+    keys.iter()
+        .zip(labels)
+        .map(|(k, l)| {
+            let Some(c) = k.and_then(|k| counts.get(k)) else {
+                return 0;
+            };
+            let own = doc_type(l);
+            (0..4)
+                .filter(|&t| c[t] > u32::from(own == Some(t)))
+                .fold(0, |m, t| m | (1 << t))
         })
         .collect()
 }
 
+/// The key of a token for document evidence: its text if it is a capitalised word.
+pub fn doc_key(doc: &Document, i: usize) -> Option<&str> {
+    let t = doc.tok(i);
+    (doc.tokens[i].kind == TokenKind::Word && is_cap(t)).then_some(t)
+}
+
+/// Appends the features of a token's document-evidence mask to its features.
+pub fn add_doc_features(mask: u8, ids: &mut Vec<u32>) {
+    let mut f = Features::new();
+    f.add("doc", &mask.to_string());
+    for (b, t) in DOC_TYPES.iter().enumerate() {
+        if mask & (1 << b) != 0 {
+            f.add("doc-has", t);
+        }
+    }
+    ids.extend_from_slice(f.ids());
+}
+
 /// Every name the embedded model finds in `doc`, sentence by sentence, in document order.
+/// Two passes: the second reads what the first found of each word's other occurrences. The
+/// model is linear, so the second adds the scores of the document features to the first's
+/// token scores instead of scoring each token again.
 pub fn recognize_names(
     doc: &Document,
     low: &[String],
@@ -462,9 +557,68 @@ pub fn recognize_names(
     let Some(m) = model() else {
         return Vec::new();
     };
+    let labels = m.labels();
+    let keys: Vec<Option<&str>> = (0..doc.tokens.len()).map(|i| doc_key(doc, i)).collect();
+    let mut first: Vec<&str> = vec!["O"; doc.tokens.len()];
+    let mut passes: Vec<(Vec<Vec<f32>>, Vec<usize>)> = Vec::with_capacity(doc.sentences.len());
+    for s in &doc.sentences {
+        let mut feats = sentence_features(doc, low, akey, lex, gaz, s.tokens.clone());
+        for f in &mut feats {
+            add_doc_features(0, f);
+        }
+        let emit = tagger::emissions(m, &feats);
+        let tags = tagger::decode_emissions(m, &emit);
+        for (k, &l) in s.tokens.clone().zip(&tags) {
+            first[k] = labels[l].as_str();
+        }
+        passes.push((emit, tags));
+    }
+    let masks = doc_masks(&keys, &first);
+    let mut none = Vec::new();
+    add_doc_features(0, &mut none);
+    let none = m.scores(&none);
     doc.sentences
         .iter()
-        .flat_map(|s| tag_sentence(m, doc, low, akey, lex, gaz, s.tokens.clone()))
+        .zip(passes)
+        .flat_map(|(s, (mut emit, tags))| {
+            let r = s.tokens.clone();
+            let tags = if masks[r.clone()].iter().any(|&x| x != 0) {
+                for (e, k) in emit.iter_mut().zip(r.clone()) {
+                    add_evidence(m, masks[k], &none, e);
+                }
+                tagger::decode_emissions(m, &emit)
+            } else {
+                tags
+            };
+            spans_of(labels, &tags, r.start)
+        })
+        .collect()
+}
+
+/// Replaces in a token's scores `e` the scores of "no document evidence" (`none`) by those of
+/// evidence `mask`.
+fn add_evidence(m: &Model, mask: u8, none: &[f32], e: &mut [f32]) {
+    if mask == 0 {
+        return;
+    }
+    let mut ids = Vec::new();
+    add_doc_features(mask, &mut ids);
+    for ((x, a), b) in e.iter_mut().zip(m.scores(&ids)).zip(none) {
+        *x += a - b;
+    }
+}
+
+/// The names a sentence's labels make, as spans of document tokens (`start`: its first).
+fn spans_of(labels: &[String], tags: &[usize], start: usize) -> Vec<NerSpan> {
+    tagger::spans(tags.iter().map(|&t| labels[t].as_str()))
+        .into_iter()
+        .filter_map(|(a, b, k)| {
+            NerKind::from_label(k).map(|kind| NerSpan {
+                first: start + a,
+                end: start + b,
+                kind,
+            })
+        })
         .collect()
 }
 
@@ -491,6 +645,39 @@ mod tests {
                 (doc.slice(span).to_string(), s.kind)
             })
             .collect()
+    }
+
+    #[test]
+    fn document_evidence_counts_only_other_occurrences() {
+        let keys = [Some("Marigny"), None, Some("Marigny"), Some("Paris")];
+        let labels = ["B-PERSON", "O", "B-GPE", "B-GPE"];
+        let m = doc_masks(&keys, &labels);
+        assert_eq!(m[0], 1 << 2, "the other Marigny was a place");
+        assert_eq!(m[2], 1 << 0, "the other Marigny was a person");
+        assert_eq!(m[1], 0);
+        assert_eq!(m[3], 0, "Paris occurs once");
+    }
+
+    #[test]
+    fn document_features_name_each_type_seen() {
+        let mut none = Vec::new();
+        add_doc_features(0, &mut none);
+        let mut both = Vec::new();
+        add_doc_features(0b0101, &mut both);
+        assert_eq!(none.len(), 1);
+        assert_eq!(both.len(), 3);
+        assert_ne!(none[0], both[0]);
+    }
+
+    #[test]
+    fn the_cluster_table_loads_and_keys_fold_digits() {
+        assert_eq!(cluster_key("1,250"), "0,000");
+        assert_eq!(cluster_key("’s"), "'s");
+        let t = parse_clusters("Kabul\t12\t3\nbad line\n");
+        assert_eq!(t.get("Kabul"), Some(&("12", "3")));
+        assert_eq!(t.len(), 1);
+        assert!(clusters().len() > 10_000);
+        assert!(clusters().contains_key("the"));
     }
 
     #[test]

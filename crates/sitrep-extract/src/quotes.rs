@@ -113,6 +113,16 @@ fn trim_content(doc: &Document, s: Span) -> Span {
     )
 }
 
+/// The report's evidence of gender by first name and title word (see
+/// [`speakers::Index::gender_evidence`]), for learning a lexicon of it.
+pub fn gender_evidence(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Vec<(String, u8)> {
+    let masked: Vec<Span> = pieces(doc).iter().map(|p| p.outer).collect();
+    let idx = speakers::Index::new(doc, lex, rec, &masked);
+    idx.gender_evidence(lex, &rec.low)
+        .map(|(w, g)| (w.to_string(), g))
+        .collect()
+}
+
 /// Find quotations and attribute them.
 pub fn find(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Quoted {
     find_with(doc, lex, rec, crate::speakers::model(), None)
@@ -154,6 +164,7 @@ pub fn find_with(
         rec,
         masked: &masked,
         idx: &idx,
+        model,
     };
     let mut prev_key: Option<String> = None;
     let mut cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];

@@ -15,7 +15,13 @@
 //! 2. **Antecedent**: a pronoun or role noun chosen as speaker is resolved to one of the ten
 //!    names last mentioned before it, or to nobody: recency, sentence distance, the pronoun with
 //!    the antecedent's first name and title (so gender is learnt, not listed), whether it spoke
-//!    the previous quote.
+//!    the previous quote; its agreement with a gendered pronoun (from the pronouns after its own
+//!    mention, else after its name in the report, else a lexicon of first names and titles learnt
+//!    from the training articles and kept in the model, see [`gender_word_id`]) and its rank
+//!    among the names that agree and among the sentence subjects.
+//!
+//! An affiliation, a role and a name ("Cruz spokeswoman Catherine Frazier") are one expression
+//! whose name starts after the role.
 //! 3. **Quote or term**: a stretch in quotation marks is a quotation or a term (a title of a
 //!    work, a scare-quoted word): its length, words, capitalisation, the words before it, a cue
 //!    nearby and whether a speaker was found.
@@ -202,11 +208,40 @@ pub struct Index {
     gender: HashMap<String, (u32, u32)>,
     /// For each lowercase last name, the first recognised person who bears it.
     person_by_last: HashMap<String, usize>,
+    /// Per expression: the first personal pronoun after it is masculine (1), feminine (2), or
+    /// none is near (0): the evidence of this mention, where the name's is shared by namesakes.
+    local_gender: Vec<u8>,
+    /// Per expression: no other expression precedes it in its sentence (a subject, mostly).
+    leads: Vec<bool>,
 }
 
 fn is_masked(masked: &[Span], offset: u32) -> bool {
     let i = masked.partition_point(|s| s.end <= offset);
     i < masked.len() && masked[i].start <= offset
+}
+
+/// Lower-case role words from token `k` (at most two: "campaign manager", "analyst") followed
+/// by a capitalised word inside `..limit`: the index of that word ("Ohio State University
+/// professor Paul Beck").
+fn roles_before_name(
+    doc: &Document,
+    lex: &Lexicon,
+    low: &[String],
+    masked: &[Span],
+    k: usize,
+    limit: usize,
+) -> Option<usize> {
+    let role = |j: usize| {
+        doc.tokens[j].kind == TokenKind::Word
+            && doc.tok(j).starts_with(char::is_lowercase)
+            && (is_title(lex, &low[j]) || lex.person_nouns.contains(low[j].as_str()))
+    };
+    let mut j = k;
+    while j < limit && j < k + 2 && role(j) {
+        j += 1;
+    }
+    (j > k && j < limit && is_cap_word(doc, j) && !is_masked(masked, doc.tokens[j].span.start))
+        .then_some(j)
 }
 
 fn is_cap_word(doc: &Document, k: usize) -> bool {
@@ -277,6 +312,12 @@ impl Index {
                             && is_cap_word(doc, end + 1)
                         {
                             end += 2;
+                        } else if let Some(next) =
+                            roles_before_name(doc, lex, &rec.low, masked, end, s.tokens.end)
+                        {
+                            // "Cruz spokeswoman Catherine Frazier": one expression, whose
+                            // name starts after the role.
+                            end = next;
                         } else {
                             break;
                         }
@@ -299,7 +340,12 @@ impl Index {
                         head += 1;
                     }
                     // "US President Donald Trump": the name starts after the last title.
-                    if let Some(t) = (head..end).rev().find(|&j| is_title(lex, low(j))) {
+                    let role = |j: usize| {
+                        is_title(lex, low(j))
+                            || doc.tok(j).starts_with(char::is_lowercase)
+                                && lex.person_nouns.contains(low(j))
+                    };
+                    if let Some(t) = (head..end).rev().find(|&j| role(j)) {
                         if t + 1 < end && is_cap_word(doc, t + 1) {
                             head = t + 1;
                         }
@@ -344,6 +390,10 @@ impl Index {
                 k += 1;
             }
         }
+        idx.local_gender = vec![0; idx.exprs.len()];
+        idx.leads = (0..idx.exprs.len())
+            .map(|i| i == 0 || idx.exprs[i - 1].sentence != idx.exprs[i].sentence)
+            .collect();
         for (i, e) in idx.exprs.iter().enumerate() {
             if e.kind != Kind::Name {
                 continue;
@@ -359,8 +409,21 @@ impl Index {
             let stop = doc
                 .sentences
                 .get(e.sentence + 1)
-                .map_or(e.end, |s| s.tokens.end)
+                .unwrap_or(&doc.sentences[e.sentence])
+                .tokens
+                .end
                 .min(e.end + 25);
+            // A pronoun after another person's name may be theirs.
+            let stop = idx.exprs[i + 1..]
+                .iter()
+                .take_while(|x| x.first < stop)
+                .find(|x| {
+                    x.kind == Kind::Name
+                        && rec
+                            .within(x.head, x.end)
+                            .any(|m| matches!(m.referent, Referent::Person(_)))
+                })
+                .map_or(stop, |x| x.first);
             let pronoun = (e.end..stop)
                 .filter(|&j| !is_masked(masked, doc.tokens[j].span.start))
                 .find_map(|j| match low(j) {
@@ -369,6 +432,7 @@ impl Index {
                     _ => None,
                 });
             if let Some(m) = pronoun {
+                idx.local_gender[i] = if m { 1 } else { 2 };
                 let g = idx.gender.entry(e.key.clone()).or_default();
                 if m {
                     g.0 += 1;
@@ -484,6 +548,8 @@ pub struct Ctx<'a> {
     pub rec: &'a Recognized,
     pub masked: &'a [Span],
     pub idx: &'a Index,
+    /// The speaker model, for the lexicons learnt with it (first names' and titles' gender).
+    pub model: &'a Model,
 }
 
 impl Ctx<'_> {
@@ -829,130 +895,26 @@ impl Ctx<'_> {
         let ants = self.antecedents(a);
         let an = &self.idx.exprs[a];
         let w = kind_name(an);
+        let compat: Vec<&str> = ants.iter().map(|&j| self.agreement(a, j)).collect();
         let mut out = Vec::with_capacity(ants.len() + 1);
         for (r, &j) in ants.iter().enumerate() {
-            let e = &self.idx.exprs[j];
-            let full = self
-                .idx
-                .fullest
-                .get(&e.key)
-                .map_or(e, |&i| &self.idx.exprs[i]);
             let mut f = Features::new();
-            f.flag("a");
-            f.add2("ar", &w, bucket(r));
-            f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));
-            let first = self.low(full.head);
-            f.add2(
-                "afn",
-                &w,
-                if full.end - full.head > 1 { first } else { "-" },
-            );
-            f.add2("anl", &w, bucket(full.end - full.head));
-            f.add2("afk", &w, &e.key);
-            let (m, fe) = self.idx.gender.get(&e.key).copied().unwrap_or((0, 0));
-            let g = if m > fe {
-                "m"
-            } else if fe > m {
-                "f"
-            } else if m > 0 {
-                "mixed"
-            } else {
-                "-"
-            };
-            f.add2("ag", &w, g);
-            f.add2("agr", &w, &format!("{g}{}", bucket(r)));
-            let titles = self.idx.titles.get(&e.key);
-            for t in titles.into_iter().flatten() {
-                f.add2("at", &w, t);
+            self.antecedent_features(a, j, r, prev_key, &mut f);
+            // Agreement with the anaphor, and the rank among the candidates that do not
+            // disagree: the nearest compatible name is the usual antecedent.
+            let rc = compat[..r].iter().filter(|&&c| c != "bad").count();
+            f.add2("agc", &w, compat[r]);
+            f.add2("agcr", &w, &format!("{}{}", compat[r], bucket(rc)));
+            let lead = self.idx.leads[j];
+            let rl = ants[..r]
+                .iter()
+                .zip(&compat)
+                .filter(|&(&o, &c)| self.idx.leads[o] && c != "bad")
+                .count();
+            f.add2("alead", &w, if lead { "1" } else { "0" });
+            if lead {
+                f.add2("aleadr", &w, &format!("{}{}", compat[r], bucket(rl)));
             }
-            let person = self
-                .idx
-                .person_by_last
-                .get(&e.key)
-                .map(|&i| &self.rec.persons[i]);
-            if let Some(t) = person.and_then(|p| p.title.as_deref()) {
-                if t.to_lowercase().contains(an.key.as_str()) {
-                    f.flag("atm");
-                }
-            }
-            if titles.is_some_and(|t| t.contains(&an.key)) {
-                f.flag("atm");
-            }
-            let r_kind = self
-                .rec
-                .within(e.head, e.end)
-                .find(|m| m.first <= e.head && m.end >= e.head)
-                .map_or("none", |m| match m.referent {
-                    Referent::Person(_) => "person",
-                    Referent::Actor { .. } => "actor",
-                    Referent::Place(_) => "place",
-                    Referent::Media => "media",
-                });
-            f.add2("arec", &w, r_kind);
-            f.add2(
-                "asp",
-                &w,
-                if prev_key == Some(e.key.as_str()) {
-                    "1"
-                } else {
-                    "0"
-                },
-            );
-            // Its grammatical place: after a preposition, before a verb, a possessive.
-            f.add2(
-                "aprev",
-                &w,
-                if e.first == 0 {
-                    "<s>"
-                } else {
-                    self.low(e.first - 1)
-                },
-            );
-            let next = match self.doc.tokens.get(e.end) {
-                Some(t) if t.kind == TokenKind::Possessive => "'s",
-                Some(t) if t.kind == TokenKind::Word => {
-                    if self.starts_lower(e.end) {
-                        "lower"
-                    } else {
-                        "cap"
-                    }
-                }
-                Some(_) => self.low(e.end),
-                None => "</s>",
-            };
-            f.add2("anext", &w, next);
-            f.add2(
-                "apara",
-                &w,
-                if e.paragraph == an.paragraph {
-                    "same"
-                } else {
-                    "other"
-                },
-            );
-            f.add2(
-                "asv",
-                &w,
-                if self.verb_after(e.end).is_some() {
-                    "1"
-                } else {
-                    "0"
-                },
-            );
-            f.add2(
-                "acnt",
-                &w,
-                bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)),
-            );
-            f.add2(
-                "ainit",
-                &w,
-                if e.first == self.doc.sentences[e.sentence].tokens.start {
-                    "1"
-                } else {
-                    "0"
-                },
-            );
             out.push(f.into_ids());
         }
         let mut f = Features::new();
@@ -961,6 +923,182 @@ impl Ctx<'_> {
         f.add("ann", bucket(ants.len()));
         out.push(f.into_ids());
         (ants, out)
+    }
+
+    /// Does name expression `j` agree in gender with anaphor `a`: "ok", "bad", "unk" (the name's
+    /// gender is unknown or mixed) or "na" (the anaphor has none).
+    fn agreement(&self, a: usize, j: usize) -> &'static str {
+        let want = match self.idx.exprs[a].key.as_str() {
+            "he" => 1,
+            "she" => 2,
+            _ => return "na",
+        };
+        let local = self.idx.local_gender[j];
+        let g = if local != 0 {
+            local
+        } else {
+            let (m, fe) = self
+                .idx
+                .gender
+                .get(&self.idx.exprs[j].key)
+                .copied()
+                .unwrap_or((0, 0));
+            match m.cmp(&fe) {
+                std::cmp::Ordering::Greater => 1,
+                std::cmp::Ordering::Less => 2,
+                std::cmp::Ordering::Equal => self.learned_gender(j),
+            }
+        };
+        match g {
+            0 => "unk",
+            g if g == want => "ok",
+            _ => "bad",
+        }
+    }
+
+    /// The gender the corpus gives the first name (or else the title) of name `j`'s fullest
+    /// mention: 1 masculine, 2 feminine, 0 unknown.
+    fn learned_gender(&self, j: usize) -> u8 {
+        let e = &self.idx.exprs[j];
+        let full = self
+            .idx
+            .fullest
+            .get(&e.key)
+            .map_or(e, |&i| &self.idx.exprs[i]);
+        let mut words = (full.first..full.head)
+            .map(|k| self.low(k))
+            .filter(|t| is_title(self.lex, t));
+        let w = if full.end - full.head > 1 {
+            rank::score(self.model, &[gender_word_id(self.low(full.head))])
+        } else {
+            words
+                .find_map(|t| {
+                    let s = rank::score(self.model, &[gender_word_id(t)]);
+                    (s != 0.0).then_some(s)
+                })
+                .unwrap_or(0.0)
+        };
+        if w > GENDER_MARGIN {
+            1
+        } else if w < -GENDER_MARGIN {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// The features of name expression `j`, `r`-th most recent, as the antecedent of `a`.
+    fn antecedent_features(
+        &self,
+        a: usize,
+        j: usize,
+        r: usize,
+        prev_key: Option<&str>,
+        f: &mut Features,
+    ) {
+        let an = &self.idx.exprs[a];
+        let w = kind_name(an);
+        let e = &self.idx.exprs[j];
+        let full = self
+            .idx
+            .fullest
+            .get(&e.key)
+            .map_or(e, |&i| &self.idx.exprs[i]);
+        f.flag("a");
+        f.add2("ar", &w, bucket(r));
+        f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));
+        let first = self.low(full.head);
+        f.add2(
+            "afn",
+            &w,
+            if full.end - full.head > 1 { first } else { "-" },
+        );
+        f.add2("anl", &w, bucket(full.end - full.head));
+        f.add2("afk", &w, &e.key);
+        let (m, fe) = self.idx.gender.get(&e.key).copied().unwrap_or((0, 0));
+        let g = if m > fe {
+            "m"
+        } else if fe > m {
+            "f"
+        } else if m > 0 {
+            "mixed"
+        } else {
+            "-"
+        };
+        f.add2("ag", &w, g);
+        f.add2("agr", &w, &format!("{g}{}", bucket(r)));
+        f.add2(
+            "alg",
+            &w,
+            ["-", "m", "f"][usize::from(self.idx.local_gender[j])],
+        );
+        let titles = self.idx.titles.get(&e.key);
+        for t in titles.into_iter().flatten() {
+            f.add2("at", &w, t);
+        }
+        let person = self
+            .idx
+            .person_by_last
+            .get(&e.key)
+            .map(|&i| &self.rec.persons[i]);
+        if let Some(t) = person.and_then(|p| p.title.as_deref()) {
+            if t.to_lowercase().contains(an.key.as_str()) {
+                f.flag("atm");
+            }
+        }
+        if titles.is_some_and(|t| t.contains(&an.key)) {
+            f.flag("atm");
+        }
+        let r_kind = self.referent_kind(e);
+        f.add2("arec", &w, r_kind);
+        let spoke = prev_key == Some(e.key.as_str());
+        f.add2("asp", &w, if spoke { "1" } else { "0" });
+        // Its grammatical place: after a preposition, before a verb, a possessive.
+        let prev = if e.first == 0 {
+            "<s>"
+        } else {
+            self.low(e.first - 1)
+        };
+        f.add2("aprev", &w, prev);
+        let next = match self.doc.tokens.get(e.end) {
+            Some(t) if t.kind == TokenKind::Possessive => "'s",
+            Some(t) if t.kind == TokenKind::Word => {
+                if self.starts_lower(e.end) {
+                    "lower"
+                } else {
+                    "cap"
+                }
+            }
+            Some(_) => self.low(e.end),
+            None => "</s>",
+        };
+        f.add2("anext", &w, next);
+        f.add2("aw", &w, &self.word_after_subject(e.end));
+        let para = if e.paragraph == an.paragraph {
+            "same"
+        } else {
+            "other"
+        };
+        f.add2("apara", &w, para);
+        let sv = self.verb_after(e.end).is_some();
+        f.add2("asv", &w, if sv { "1" } else { "0" });
+        let cnt = self.idx.count.get(&e.key).copied().unwrap_or(0);
+        f.add2("acnt", &w, bucket(cnt));
+        let init = e.first == self.doc.sentences[e.sentence].tokens.start;
+        f.add2("ainit", &w, if init { "1" } else { "0" });
+    }
+
+    /// What the recogniser made of a name expression: person, actor, place, media or none.
+    fn referent_kind(&self, e: &Expr) -> &'static str {
+        self.rec
+            .within(e.head, e.end)
+            .find(|m| m.first <= e.head && m.end >= e.head)
+            .map_or("none", |m| match m.referent {
+                Referent::Person(_) => "person",
+                Referent::Actor { .. } => "actor",
+                Referent::Place(_) => "place",
+                Referent::Media => "media",
+            })
     }
 
     /// Decides who spoke the quote at `site`.
@@ -1105,6 +1243,40 @@ impl Ctx<'_> {
         let para = &self.idx.para_tokens[site.paragraph];
         f.add("qps", if qa == para.start { "1" } else { "0" });
         f.into_ids()
+    }
+}
+
+/// How far from even a learnt gender share must be to count (see [`gender_word_id`]).
+const GENDER_MARGIN: f32 = 0.3;
+
+/// The id under which a ranking model keeps the learnt gender of a first name or title word:
+/// the smoothed share of masculine pronouns after it, less one half.
+pub fn gender_word_id(word: &str) -> u32 {
+    let mut f = Features::new();
+    f.add("gword", word);
+    f.ids()[0]
+}
+
+impl Index {
+    /// The report's evidence of gender by word: for each name with a pronoun near after it, its
+    /// first name (when it has one) and title words, with 1 (masculine) or 2 (feminine).
+    pub fn gender_evidence<'a>(
+        &'a self,
+        lex: &'a Lexicon,
+        low: &'a [String],
+    ) -> impl Iterator<Item = (&'a str, u8)> {
+        self.exprs
+            .iter()
+            .zip(&self.local_gender)
+            .filter(|(e, g)| **g != 0 && e.kind == Kind::Name)
+            .flat_map(move |(e, &g)| {
+                let first = (e.end - e.head > 1).then_some(e.head);
+                let titles = (e.first..e.head).filter(|&k| is_title(lex, &low[k]));
+                first
+                    .into_iter()
+                    .chain(titles)
+                    .map(move |k| (low[k].as_str(), g))
+            })
     }
 }
 
@@ -1306,6 +1478,40 @@ mod tests {
     }
 
     #[test]
+    fn a_role_between_an_affiliation_and_a_name_joins_them_into_one_expression() {
+        let (doc, _, idx) = index_of("Ohio State University professor Paul Beck said it.");
+        let names: Vec<&Expr> = idx.exprs.iter().filter(|e| e.kind == Kind::Name).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert_eq!(names[0].key, "beck");
+        assert_eq!(doc.tok(names[0].first), "Ohio");
+        assert_eq!(doc.tok(names[0].head), "Paul");
+    }
+
+    #[test]
+    fn a_pronoun_after_another_name_is_no_evidence_of_gender() {
+        let (_, _, idx) =
+            index_of("Brad Sherman joked to Janet Yellen that she should wait until May.");
+        let at = |key: &str| idx.exprs.iter().position(|e| e.key == key).unwrap();
+        assert_eq!(idx.local_gender[at("sherman")], 0);
+        assert_eq!(idx.local_gender[at("yellen")], 2);
+    }
+
+    #[test]
+    fn gender_evidence_names_first_names_and_titles() {
+        let (_, rec, idx) = index_of("Senator Maria Lopez arrived late, and she left early.");
+        let got: Vec<(&str, u8)> = idx.gender_evidence(Lexicon::global(), &rec.low).collect();
+        assert!(got.contains(&("maria", 2)), "{got:?}");
+        assert!(got.contains(&("senator", 2)), "{got:?}");
+    }
+
+    #[test]
+    fn the_embedded_model_knows_the_gender_of_common_first_names() {
+        let m = model();
+        assert!(rank::score(m, &[gender_word_id("hillary")]) < 0.0);
+        assert!(rank::score(m, &[gender_word_id("donald")]) > GENDER_MARGIN);
+    }
+
+    #[test]
     fn a_capitalised_role_noun_opening_a_sentence_is_no_name() {
         let (_, _, idx) = index_of("Officials said the talks had failed.");
         assert_eq!(idx.exprs[0].kind, Kind::Role);
@@ -1322,6 +1528,7 @@ mod tests {
             rec: &rec,
             masked: &[],
             idx: &idx,
+            model: model(),
         };
         let moore = idx.exprs.iter().find(|e| e.key == "moore").unwrap();
         let tk = idx.exprs.iter().find(|e| e.key == "tkachenko").unwrap();

@@ -310,6 +310,18 @@ mod tests {
         assert!(ua.lat > 44.0 && ua.lat < 53.0);
     }
 
+    #[test]
+    fn a_country_point_lies_near_the_middle_of_its_main_landmass() {
+        // GeoNames puts the United States at 39.76, -98.5, the middle of the contiguous
+        // states; the factbook's 38, -97 alone is 235 km off, beyond the 161 km of acc@161.
+        let us = Gazetteer::global().country("US").expect("United States");
+        let d = crate::distance_km(us.lat, us.lon, 39.76, -98.5);
+        assert!(d < 161.0, "{d} km");
+        // Where the factbook point is GeoNames' own, the mean stays close to it.
+        let fr = Gazetteer::global().country("FR").expect("France");
+        assert!(crate::distance_km(fr.lat, fr.lon, 46.0, 2.0) < 50.0);
+    }
+
     fn has(name: &str, code: &str, country: &str) -> bool {
         Gazetteer::global()
             .lookup(&normalize(name))

@@ -7,13 +7,15 @@
 //! - [`Features`]: strings hashed (FNV-1a) into `u32` feature ids, with namespaces;
 //! - [`Trainer`]: the averaged multiclass perceptron that learns a [`Model`];
 //! - [`Model`]: sparse weights, scored in place, saved to and loaded from compact bytes;
+//! - [`clusters`]: word classes learnt from unlabeled text (the exchange algorithm);
 //! - [`rank`]: a ranking perceptron that picks the best of a decision's candidates;
-//! - [`tagger`]: greedy left-to-right BIO tagging with the previous labels as features;
+//! - [`tagger`]: BIO tagging, Viterbi over label transitions (structured perceptron) or greedy;
 //! - [`metrics`]: accuracy, per-label precision/recall/F1, span scoring and k-fold splits.
 //!
 //! Architecture invariant: std only, deterministic (the same examples, order and seed give the
 //! same bytes), no I/O beyond `Read`/`Write` callers hand in.
 
+pub mod clusters;
 mod features;
 pub mod metrics;
 mod model;

@@ -120,6 +120,26 @@ impl Trainer {
         wrong
     }
 
+    /// Adds `delta` to the weights of `ids` for `label` without counting a step: a structured
+    /// learner changes several decisions of one example, then calls [`Trainer::advance`].
+    pub fn adjust(&mut self, ids: &[u32], label: usize, delta: f32) {
+        let n = self.labels.len();
+        let step = self.step;
+        for &id in ids {
+            let r = self.rows.entry(id).or_insert_with(|| Row {
+                w: vec![0.0; n],
+                acc: vec![0.0; n],
+            });
+            r.w[label] += delta;
+            r.acc[label] += delta * step;
+        }
+    }
+
+    /// Counts one step (one example) for the averaging.
+    pub fn advance(&mut self) {
+        self.step += 1.0;
+    }
+
     /// The averaged weights as a model, without rows smaller than `prune`, sorted by feature
     /// id so the same training gives the same bytes.
     pub fn finish(self, prune: f32) -> Model {

@@ -129,6 +129,7 @@ pub(crate) fn routes(state: Arc<State>) -> Router {
         .route("/api/reports", post(submit))
         .route("/api/reports/{id}", get(report))
         .route("/api/stats", get(stats))
+        .route("/api/labels", get(crate::labels::get))
         .route("/api/health", get(health))
         .route("/api/openapi.json", get(openapi))
         .fallback(|| async { ApiError::not_found("no such endpoint; see /api/openapi.json") })
@@ -201,6 +202,7 @@ async fn incidents(
         )));
     }
     let mut q = f.check()?;
+    resolve_actor(&state, &mut q);
     let limit = *q.limit.get_or_insert(DEFAULT_LIMIT);
     let offset = q.offset.unwrap_or(0);
     let page = read(&state, move |s| {
@@ -225,8 +227,16 @@ async fn stats(
             "statistics cover every match: no limit or offset",
         ));
     }
-    let q = f.check()?;
+    let mut q = f.check()?;
+    resolve_actor(&state, &mut q);
     Ok(Json(read(&state, move |s| Ok(s.stats(&q)?)).await?))
+}
+
+/// Add the names an actor filter stands for ("RSF": "Rapid Support Forces").
+fn resolve_actor(state: &State, q: &mut sitrep_store::Query) {
+    if let (Some(names), Some(actor)) = (state.actor_names, &q.actor) {
+        q.actor_names = names(actor);
+    }
 }
 
 /// One report's account of an incident, with the sentences behind it marked.

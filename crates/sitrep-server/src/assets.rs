@@ -41,6 +41,16 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "application/json",
         include_bytes!(concat!(env!("OUT_DIR"), "/vendor/countries-50m.json")),
     ),
+    (
+        "leaflet.markercluster.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/vendor/leaflet.markercluster.js")),
+    ),
+    (
+        "MarkerCluster.css",
+        "text/css; charset=utf-8",
+        include_bytes!(concat!(env!("OUT_DIR"), "/vendor/MarkerCluster.css")),
+    ),
 ];
 
 const INDEX: &str = include_str!("../../../web/page/index.html");

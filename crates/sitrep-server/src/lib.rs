@@ -14,6 +14,7 @@ mod api;
 mod assets;
 mod conn;
 mod excerpt;
+mod labels;
 
 pub use api::{Submission, MAX_TEXT_CHUNK};
 pub use conn::{serve_with, Limits};
@@ -48,7 +49,13 @@ pub struct Config {
     pub writer: Option<Writer>,
     /// Reads in flight at once (each holds one pooled connection).
     pub readers: usize,
+    /// The names an `actor` filter stands for (its aliases resolved by the binary's actor
+    /// dictionary: "RSF" is "Rapid Support Forces"); `None` matches the typed text only.
+    pub actor_names: Option<ActorNames>,
 }
+
+/// Resolves an actor filter to the names it stands for.
+pub type ActorNames = fn(&str) -> Vec<String>;
 
 /// Why the server cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +72,7 @@ pub(crate) struct State {
     readers: usize,
     permits: Arc<Semaphore>,
     writer: Option<(Writer, Mutex<SqliteStore>)>,
+    actor_names: Option<ActorNames>,
 }
 
 /// The application: the API under `/api/`, the page at `/`, its assets under `/assets/`.
@@ -89,6 +97,7 @@ pub fn router(config: Config) -> Result<Router, ServerError> {
         readers,
         permits: Arc::new(Semaphore::new(readers)),
         writer,
+        actor_names: config.actor_names,
     });
     Ok(api::routes(state.clone())
         .merge(assets::routes())

@@ -258,6 +258,19 @@ pub struct IncidentSource {
     pub merge_reason: serde_json::Value,
     /// The event as extracted.
     pub extracted: serde_json::Value,
+    /// Copies of this report stored as near-duplicates (the same story re-published by another
+    /// outlet): linked to it, their events not counted again.
+    pub copies: Vec<ReportCopy>,
+}
+
+/// A near-duplicate copy of a source report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportCopy {
+    pub report: StoredReportId,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
 }
 
 /// An incident with every source.

@@ -27,6 +27,9 @@ pub struct Query {
     pub country: Option<String>,
     /// A substring of an actor's name, case-insensitive, or an ISO code for its country.
     pub actor: Option<String>,
+    /// The names `actor` stands for ("RSF": "Rapid Support Forces"), matched like it. The store
+    /// knows no actor dictionary: the caller resolves aliases (`Filters::check` leaves this empty).
+    pub actor_names: Vec<String>,
     /// (lat, lon, km)
     pub near: Option<(f64, f64, f64)>,
     /// (south, west, north, east)
@@ -65,13 +68,10 @@ impl Query {
             p.push(Value::Text(s.to_uppercase()));
         }
         if let Some(s) = &self.actor {
-            w.push("i.id IN (SELECT e.incident_id FROM events e JOIN event_actors a ON a.event_id = e.id WHERE a.name LIKE ? ESCAPE '\\' OR a.country = ?)".into());
-            // The user's text is matched literally: % and _ are not wildcards.
-            let literal = s
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            p.push(Value::Text(format!("%{literal}%")));
+            let names = std::iter::once(s).chain(&self.actor_names);
+            let like = vec!["a.name LIKE ? ESCAPE '\\'"; 1 + self.actor_names.len()].join(" OR ");
+            w.push(format!("i.id IN (SELECT e.incident_id FROM events e JOIN event_actors a ON a.event_id = e.id WHERE {like} OR a.country = ?)"));
+            p.extend(names.map(|n| Value::Text(like_substring(n))));
             p.push(Value::Text(s.to_uppercase()));
         }
         if let Some(k) = self.min_killed {
@@ -131,6 +131,15 @@ impl Query {
         }
         (w.join(" AND "), p)
     }
+}
+
+/// A LIKE pattern matching `s` anywhere, literally: % and _ in user text are not wildcards.
+fn like_substring(s: &str) -> String {
+    let literal = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{literal}%")
 }
 
 /// The largest page the HTTP API serves.
@@ -313,6 +322,7 @@ impl Filters {
             event_type,
             country,
             actor: nonempty(self.actor),
+            actor_names: Vec::new(),
             near,
             bbox,
             min_killed: self.min_killed,
@@ -326,6 +336,23 @@ impl Filters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_actor_matches_the_names_it_stands_for() {
+        let q = Query {
+            actor: Some("RSF".into()),
+            actor_names: vec!["Rapid Support Forces".into()],
+            ..Default::default()
+        };
+        let (sql, params) = q.sql();
+        assert_eq!(sql.matches("a.name LIKE ?").count(), 2, "{sql}");
+        assert!(params.contains(&Value::Text("%Rapid Support Forces%".into())));
+        assert!(params.contains(&Value::Text("%RSF%".into())));
+        assert!(
+            params.contains(&Value::Text("RSF".into())),
+            "the country code"
+        );
+    }
 
     #[test]
     fn filters_are_checked_with_the_parameter_named() {

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_bodies_apart.sql"),
     include_str!("../migrations/0004_incremental_figures.sql"),
     include_str!("../migrations/0005_whole_extractions.sql"),
+    include_str!("../migrations/0006_copies.sql"),
 ];
 
 /// The schema version whose migration recreates the full-text index, which the store then refills
@@ -1534,8 +1535,10 @@ impl Store for SqliteStore {
                     .and_then(|j| serde_json::from_str(&j).ok())
                     .unwrap_or(serde_json::Value::Null),
                 extracted,
+                copies: Vec::new(),
             });
         }
+        fill_copies(&self.conn, &mut reports)?;
         Ok(Some(IncidentDetail { incident, reports }))
     }
 
@@ -1655,6 +1658,30 @@ impl Store for SqliteStore {
             Ok(())
         })
     }
+}
+
+/// Each source's near-duplicate copies (through the index of copies: one lookup a source).
+fn fill_copies(conn: &Connection, sources: &mut [IncidentSource]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT id, title, source, url, published FROM reports WHERE duplicate_of = ? ORDER BY id",
+        )
+        .map_err(sql("preparing copies"))?;
+    for s in sources.iter_mut() {
+        s.copies = stmt
+            .query_map([s.report.0], |r| {
+                Ok(ReportCopy {
+                    report: StoredReportId(r.get(0)?),
+                    title: r.get(1)?,
+                    source: r.get(2)?,
+                    url: r.get(3)?,
+                    published: r.get(4)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(sql("reading copies"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ pub fn run(db: &Path, connections: usize, requests: usize) -> Result<LoadReport>
         db: db.to_path_buf(),
         writer: None,
         readers: 8,
+        actor_names: Some(crate::actors::actor_names),
     })?;
     let rt = crate::serve_cmd::runtime()?;
     let listener = rt

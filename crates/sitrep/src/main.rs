@@ -1,5 +1,6 @@
 //! `sitrep`: the command line. Thin glue over the pipeline crates.
 
+mod actors;
 mod bench;
 mod bench_shapes;
 mod geoparse;
@@ -201,7 +202,8 @@ struct Filters {
     /// ISO 3166 alpha-2 country code.
     #[arg(long)]
     country: Option<String>,
-    /// Actor name (substring) or country code.
+    /// Actor name (substring), an alias or demonym the actor dictionary knows ("RSF"), or a
+    /// country code.
     #[arg(long)]
     actor: Option<String>,
     /// LAT,LON; with --km.
@@ -385,7 +387,7 @@ fn run(cmd: Command) -> Result<()> {
             Ok(())
         }
         Command::Events { filters: f, format } => {
-            let q = sitrep_store::Filters {
+            let mut q = sitrep_store::Filters {
                 since: f.since,
                 until: f.until,
                 family: f.family,
@@ -401,6 +403,9 @@ fn run(cmd: Command) -> Result<()> {
                 offset: None,
             }
             .check()?;
+            if let Some(a) = &q.actor {
+                q.actor_names = actors::actor_names(a);
+            }
             let store = open_for_reading(&f.db)?;
             let incidents = sitrep_store::Store::incidents(&store, &q)?;
             let format = match format {
@@ -641,7 +646,13 @@ pub fn progress_bar(len: Option<u64>, unit: &str) -> indicatif::ProgressBar {
 fn eval(gold: &[PathBuf], json: bool, details: bool) -> Result<()> {
     let mut scores = sitrep_eval::Scores::default();
     for path in gold {
-        let records = sitrep_eval::load(path)?;
+        anyhow::ensure!(
+            path.is_file(),
+            "gold file {} not found (gold files: examples/gold/reports.gold.jsonl, ../shared/data/*.jsonl)",
+            path.display()
+        );
+        // The error names its file and cause in one line: its source would repeat the cause.
+        let records = sitrep_eval::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
         let progress = progress_bar(Some(records.len() as u64), "reports");
         let results: Vec<_> = records
             .par_iter()

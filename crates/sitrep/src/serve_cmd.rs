@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Our own example reports, embedded so `sitrep demo` works from any directory.
-const EXAMPLES: &str = include_str!("../../../examples/reports/all.jsonl");
+const EXAMPLES: &str = include_str!("../../../examples/all.jsonl");
 
 /// Where `../shared/examples` is when the binary runs from this checkout.
 const SHARED_EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/examples");
@@ -132,6 +132,7 @@ pub fn serve(o: Options) -> Result<()> {
         db: o.db.clone(),
         writer,
         readers: 8,
+        actor_names: Some(crate::actors::actor_names),
     })?;
     let limits = o.limits;
     let rt = runtime()?;

@@ -950,6 +950,16 @@ pub fn why(db: &Path, id: i64, out: &mut dyn Write) -> Result<()> {
         for ev in r.evidence.iter().take(1) {
             writeln!(out, "    > {}", ev.text)?;
         }
+        for c in &r.copies {
+            writeln!(
+                out,
+                "    copy: report {} {} [{}] {} (a near-duplicate, not counted again)",
+                c.report.0,
+                c.published.as_deref().unwrap_or("undated"),
+                c.source.as_deref().unwrap_or("?"),
+                c.title.as_deref().unwrap_or(""),
+            )?;
+        }
     }
     Ok(())
 }

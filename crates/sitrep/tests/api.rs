@@ -17,7 +17,7 @@ fn store(name: &str) -> (Tmp, PathBuf) {
     let out = bin()
         .args(["ingest", "--db"])
         .arg(&db)
-        .arg(root().join("examples/reports/all.jsonl"))
+        .arg(root().join("examples/all.jsonl"))
         .output()
         .expect("run ingest");
     assert!(

@@ -448,10 +448,7 @@ fn acled_csv_has_acleds_columns_and_codes_and_no_formula_cells() {
         .to_string(),
     )
     .unwrap();
-    let examples = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../examples/reports/all.jsonl"
-    );
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/all.jsonl");
     let out = sitrep(
         &["ingest", examples, hostile.to_str().unwrap(), "--db", db],
         b"",

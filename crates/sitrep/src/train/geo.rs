@@ -12,7 +12,9 @@
 //! Scores are resolution given the gold spans, as the literature measures it: 5-fold
 //! cross-validation grouped by article, acc@161 and GeoNames id match per gold feature code,
 //! beside the population prior the model replaces. `--eval-only` scores the committed model
-//! instead (on every article: it saw them in training).
+//! instead (on every article: it saw them in training). With `-vv` every reachable name
+//! resolved to another record than gold is logged (name, chosen record, its code and country),
+//! for error analysis by category.
 
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
@@ -242,16 +244,33 @@ impl Tally {
 /// Per corpus, per gold feature code: tallies.
 type Tallies = BTreeMap<(&'static str, String), Tally>;
 
-fn score(a: &Article, chosen: &[Option<usize>], t: &mut Tallies) {
+fn score(a: &Article, chosen: &[Option<usize>], t: &mut Tallies, log: bool) {
     for (qi, g) in a.gold.iter().enumerate() {
         let q = &a.queries[qi];
         let class = g.answer.map_or("unreachable".to_string(), |i| {
             q.candidates[i].code.to_string()
         });
         let p = chosen[qi].map(|i| &q.candidates[i]);
+        if log && chosen[qi] != g.answer && g.answer.is_some() {
+            log_error(a.corpus, &class, q, p);
+        }
         for key in [(a.corpus, "all".to_string()), (a.corpus, class.clone())] {
             t.entry(key).or_default().add(g, p);
         }
+    }
+}
+
+/// One wrong resolution of a reachable name, for error analysis (`-vv`).
+fn log_error(corpus: &str, class: &str, q: &Query, p: Option<&Place>) {
+    if let Some(p) = p {
+        tracing::debug!(
+            "wrong {corpus} {class}: {:?} -> {} ({} {} pop {})",
+            q.text,
+            p.name,
+            p.code,
+            p.country,
+            p.population
+        );
     }
 }
 
@@ -330,7 +349,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         let mut t = Tallies::new();
         let model = geocode::model();
         for (a, f) in arts.iter().zip(&feats) {
-            score(a, &predict(model, a, f), &mut t);
+            score(a, &predict(model, a, f), &mut t, true);
         }
         print(
             "committed model, resolution given gold spans (trained on these articles):",
@@ -341,7 +360,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     // The population prior, for comparison.
     let mut prior = Tallies::new();
     for (a, f) in arts.iter().zip(&feats) {
-        score(a, &predict(None, a, f), &mut prior);
+        score(a, &predict(None, a, f), &mut prior, false);
     }
     print("population prior, resolution given gold spans:", &prior);
     let k = if args.folds > 1 { args.folds } else { FOLDS };
@@ -361,7 +380,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             let model = rank::train(&train, opts());
             let mut t = Tallies::new();
             for ((a, x), _) in arts.iter().zip(&feats).zip(&fold).filter(|(_, &g)| g == f) {
-                score(a, &predict(Some(&model), a, x), &mut t);
+                score(a, &predict(Some(&model), a, x), &mut t, true);
             }
             pb.inc(1);
             t

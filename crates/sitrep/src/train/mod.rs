@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+mod clusters;
 mod events;
 mod geo;
 mod ner;
@@ -18,6 +19,8 @@ mod speakers;
 /// Which learned stage to train.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum Stage {
+    /// Word classes from unlabeled text (the table the named-entity tagger reads).
+    Clusters,
     /// The named-entity tagger (people, organisations, places, nationalities): ner/*.jsonl.
     Ner,
     /// The event typer (family and type of an event mention): ACLED notes and PLOVER sentences.
@@ -79,6 +82,7 @@ pub(crate) fn write_model(args: &TrainArgs, stage: &str, bytes: &[u8]) -> Result
 /// Runs `sitrep train`.
 pub fn run(args: TrainArgs) -> Result<()> {
     match args.stage {
+        Stage::Clusters => clusters::run(&args),
         Stage::Ner => ner::run(&args),
         Stage::Events => events::run(&args),
         Stage::Speakers => speakers::run(&args),

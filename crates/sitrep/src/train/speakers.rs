@@ -9,7 +9,13 @@
 //!
 //! Training runs in two steps per model: the speaker and antecedent choices first; then the
 //! quote-or-term choices, whose features include whether a speaker was found, computed with a
-//! speaker model that did not see the article (out of fold), as at run time.
+//! speaker model that did not see the article (out of fold), as at run time. The lexicons the
+//! model carries (cue words, the gender of first names and titles) are learnt per fold from its
+//! training articles only.
+//!
+//! Speaker accuracy is also printed per kind of annotated source (PolNeAR's
+//! `speaker_resolution`: direct, coref, org...); `SITREP_SPEAKER_ERRORS=<file>` writes the
+//! cross-validation's wrong speakers as JSON Lines, for error analysis by category.
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -18,14 +24,14 @@ use sitrep_eval::{GoldRecord, Scores};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::mentions::{self, Recognized};
 use sitrep_extract::quotes;
-use sitrep_extract::speakers::{cue_word_id, Decisions, GoldQuote};
+use sitrep_extract::speakers::{cue_word_id, gender_word_id, Decisions, GoldQuote};
 use sitrep_gazetteer::Gazetteer;
 use sitrep_learn::metrics::{folds, Report};
 use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Model, TrainOptions};
-use sitrep_model::{Extraction, ReportMeta, Span};
+use sitrep_model::{Extraction, Quote, ReportMeta, Span};
 use sitrep_text::{Document, TokenKind};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -47,6 +53,7 @@ struct QuoteJ {
     speaker: Option<String>,
     #[serde(default)]
     source: Vec<SpanJ>,
+    speaker_resolution: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +86,10 @@ struct Article {
     rec: Recognized,
     /// Per lowercase word: occurrences inside an annotated cue, and in all.
     cues: HashMap<String, (u32, u32)>,
+    /// The report's gender evidence by first name and title word.
+    genders: Vec<(String, u8)>,
+    /// Each gold quote's `speaker_resolution` (how its speaker was read from its source).
+    kinds: Vec<Option<String>>,
 }
 
 fn opts() -> TrainOptions {
@@ -115,8 +126,14 @@ fn load(path: &Path) -> Result<Vec<Article>> {
                         .collect(),
                 })
                 .collect();
+            let kinds = r
+                .quotes
+                .iter()
+                .map(|q| q.speaker_resolution.clone())
+                .collect();
             let doc = Document::new(r.text);
             let rec = mentions::recognize(&doc, lex, gaz);
+            let genders = quotes::gender_evidence(&doc, lex, &rec);
             let spans: Vec<(u32, u32)> = r
                 .polnear
                 .attributions
@@ -143,6 +160,8 @@ fn load(path: &Path) -> Result<Vec<Article>> {
                 doc,
                 rec,
                 cues,
+                genders,
+                kinds,
             })
         })
         .collect();
@@ -163,10 +182,6 @@ fn decisions(a: &Article, model: &Model) -> Decisions {
     d
 }
 
-fn empty_model() -> Model {
-    Model::from_rows(vec![rank::SCORE.to_string()], Vec::new())
-}
-
 /// How well one model does on some articles: the figures `sitrep eval` prints for quotes, and
 /// the accuracy of each learned decision.
 #[derive(Default)]
@@ -175,6 +190,61 @@ struct Figures {
     speaker_choice: Report,
     antecedent: Report,
     quote: Report,
+    /// Speaker accuracy per `speaker_resolution` (hits, total) over matched quotes.
+    by_kind: BTreeMap<String, (usize, usize)>,
+    /// One JSON line per wrong speaker, for error analysis (`SITREP_SPEAKER_ERRORS`).
+    errors: Vec<String>,
+}
+
+/// Scores the speakers of `found` per kind of annotated source: a gold quote with a speaker
+/// matches the first unused predicted quote overlapping at least half of the shorter (as
+/// `sitrep eval` matches by text), and is right when the last names agree.
+fn by_kind(a: &Article, found: &[Quote], f: &mut Figures) {
+    let mut used = vec![false; found.len()];
+    for (g, kind) in a.quotes.iter().zip(&a.kinds) {
+        let Some(want) = g.speaker.as_deref() else {
+            continue;
+        };
+        let gs = Span::new(g.start as usize, g.end as usize);
+        let Some(i) = (0..found.len()).find(|&i| {
+            let q = Span::new(found[i].start as usize, found[i].end as usize);
+            !used[i] && q.overlaps(gs) && {
+                let lo = q.start.max(gs.start);
+                let hi = q.end.min(gs.end);
+                let shorter = (q.end - q.start).min(gs.end - gs.start);
+                (hi - lo) * 2 >= shorter
+            }
+        }) else {
+            continue;
+        };
+        used[i] = true;
+        let q = &found[i];
+        let last = |s: &str| s.split_whitespace().last().unwrap_or("").to_lowercase();
+        let hit = q
+            .speaker
+            .as_ref()
+            .is_some_and(|s| last(&s.name) == last(want));
+        let e = f
+            .by_kind
+            .entry(kind.clone().unwrap_or_else(|| "-".into()))
+            .or_default();
+        e.0 += usize::from(hit);
+        e.1 += 1;
+        if !hit {
+            let src: Vec<&str> = g.source.iter().map(|s| a.doc.slice(*s)).collect();
+            f.errors.push(
+                serde_json::json!({
+                    "id": a.gold.id, "kind": kind, "gold": want, "source": src,
+                    "source_at": g.source.first().map(|s| s.start),
+                    "got": q.speaker.as_ref().map(|s| &s.name),
+                    "mention": q.speaker_mention.map(|m| a.doc.slice(m)),
+                    "mention_at": q.speaker_mention.map(|m| m.start),
+                    "quote_at": q.start,
+                })
+                .to_string(),
+            );
+        }
+    }
 }
 
 fn choice_accuracy(model: &Model, choices: &[Choice], report: &mut Report, name: &str) {
@@ -196,9 +266,15 @@ fn choice_accuracy(model: &Model, choices: &[Choice], report: &mut Report, name:
     }
 }
 
-fn score(model: &Model, articles: &[&Article], quote_choices: &[&[Choice]], f: &mut Figures) {
+fn score(
+    model: &Model,
+    lexm: &Model,
+    articles: &[&Article],
+    quote_choices: &[&[Choice]],
+    f: &mut Figures,
+) {
     let lex = Lexicon::global();
-    let results: Vec<(Scores, Decisions)> = articles
+    let results: Vec<(Scores, Decisions, Figures)> = articles
         .par_iter()
         .map(|a| {
             let q = quotes::find_with(&a.doc, lex, &a.rec, model, None);
@@ -213,10 +289,18 @@ fn score(model: &Model, articles: &[&Article], quote_choices: &[&[Choice]], f: &
             };
             let mut s = Scores::default();
             sitrep_eval::score_one(&a.gold, &x, &mut s);
-            (s, decisions(a, &empty_model()))
+            let mut k = Figures::default();
+            by_kind(a, &x.quotes, &mut k);
+            (s, decisions(a, lexm), k)
         })
         .collect();
-    for (s, d) in &results {
+    for (s, d, k) in &results {
+        for (kind, (h, t)) in &k.by_kind {
+            let e = f.by_kind.entry(kind.clone()).or_default();
+            e.0 += h;
+            e.1 += t;
+        }
+        f.errors.extend(k.errors.iter().cloned());
         add_scores(&mut f.eval, s);
         choice_accuracy(model, &d.speaker, &mut f.speaker_choice, "speaker");
         choice_accuracy(model, &d.antecedent, &mut f.antecedent, "antecedent");
@@ -243,6 +327,13 @@ fn print(title: &str, f: &Figures) {
     println!("== {title}");
     println!("quotes     {}", f.eval.quotes);
     println!("  speaker accuracy    {}", f.eval.speaker);
+    println!(
+        "  speaker accuracy by annotated source (speaker_resolution; quotes matched by span):"
+    );
+    for (kind, (h, t)) in &f.by_kind {
+        let pct = 100.0 * *h as f64 / (*t).max(1) as f64;
+        println!("    {kind:<18} {pct:5.1}% ({h}/{t})");
+    }
     println!("speaker choice (the candidate overlapping the annotated source):");
     println!("{}", f.speaker_choice);
     println!("antecedent of a pronoun or role noun chosen as speaker:");
@@ -276,6 +367,40 @@ fn cue_rows(articles: &[&Article]) -> Vec<(u32, Vec<f32>)> {
     rows
 }
 
+/// The learnt gender lexicon as model rows: a first name or title word seen at least twice with
+/// a pronoun after it weighs the smoothed share of masculine pronouns, less one half.
+fn gender_rows(articles: &[&Article]) -> Vec<(u32, Vec<f32>)> {
+    let mut all: HashMap<&str, (u32, u32)> = HashMap::new();
+    for a in articles {
+        for (w, g) in &a.genders {
+            let e = all.entry(w.as_str()).or_default();
+            e.0 += u32::from(*g == 1);
+            e.1 += 1;
+        }
+    }
+    let mut rows: Vec<(u32, Vec<f32>)> = all
+        .into_iter()
+        .filter(|(_, c)| c.1 >= 2)
+        .map(|(w, c)| {
+            let share = (c.0 as f32 + 0.5) / (c.1 as f32 + 1.0);
+            (gender_word_id(w), vec![share - 0.5])
+        })
+        .filter(|(_, w)| w[0].abs() >= 1e-3)
+        .collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1[0].total_cmp(&b.1[0])));
+    rows.dedup_by_key(|r| r.0);
+    rows
+}
+
+/// The lexicons learnt from `articles` (cue words, gender of first names and titles) alone.
+fn lexicon_model(articles: &[&Article]) -> Model {
+    let mut rows = cue_rows(articles);
+    rows.extend(gender_rows(articles));
+    rows.sort_unstable_by_key(|r| r.0);
+    rows.dedup_by_key(|r| r.0);
+    Model::from_rows(vec![rank::SCORE.to_string()], rows)
+}
+
 fn train_on(speaker: &[&Decisions], quote: &[&[Choice]], cues: &[&Article]) -> Model {
     let mut all: Vec<Choice> = Vec::new();
     for d in speaker {
@@ -287,6 +412,7 @@ fn train_on(speaker: &[&Decisions], quote: &[&[Choice]], cues: &[&Article]) -> M
     }
     let mut rows = rank::train_rows(&all, opts());
     rows.extend(cue_rows(cues));
+    rows.extend(gender_rows(cues));
     rows.sort_unstable_by_key(|r| r.0);
     rows.dedup_by_key(|r| r.0);
     Model::from_rows(vec![rank::SCORE.to_string()], rows)
@@ -306,21 +432,26 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         dev.len(),
         t0.elapsed().as_secs_f64()
     );
-    // Speaker and antecedent decisions do not depend on any model.
-    let empty = empty_model();
-    let base: Vec<Decisions> = train.par_iter().map(|a| decisions(a, &empty)).collect();
+    // Speaker and antecedent decisions depend on the learnt lexicons only (cue words, gender
+    // of first names), which each fold learns from its own training articles.
     let fold = folds(train.len(), FOLDS, 1, SEED);
+    let split =
+        |k: usize| -> (Vec<usize>, Vec<usize>) { (0..train.len()).partition(|&i| fold[i] != k) };
+    let base_of = |rest: &[usize]| -> (Model, Vec<Decisions>) {
+        let arts: Vec<&Article> = rest.iter().map(|&i| train[i]).collect();
+        let lexm = lexicon_model(&arts);
+        let d = arts.par_iter().map(|a| decisions(a, &lexm)).collect();
+        (lexm, d)
+    };
     // Out-of-fold quote decisions: their "speaker found" feature comes from a speaker model
     // that did not see the article.
     let mut oof: Vec<Vec<Choice>> = vec![Vec::new(); train.len()];
     let pb = crate::progress_bar(Some(2 * FOLDS as u64), "folds");
     for k in 0..FOLDS {
-        let rest: Vec<&Decisions> = (0..train.len())
-            .filter(|&i| fold[i] != k)
-            .map(|i| &base[i])
-            .collect();
-        let m = train_on(&rest, &[], &[]);
-        let held: Vec<usize> = (0..train.len()).filter(|&i| fold[i] == k).collect();
+        let (rest, held) = split(k);
+        let (_, base) = base_of(&rest);
+        let arts: Vec<&Article> = rest.iter().map(|&i| train[i]).collect();
+        let m = train_on(&base.iter().collect::<Vec<_>>(), &[], &arts);
         let qs: Vec<Vec<Choice>> = held
             .par_iter()
             .map(|&i| decisions(train[i], &m).quote)
@@ -332,15 +463,16 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     let mut cv = Figures::default();
     for k in 0..FOLDS {
-        let rest: Vec<usize> = (0..train.len()).filter(|&i| fold[i] != k).collect();
-        let held: Vec<usize> = (0..train.len()).filter(|&i| fold[i] == k).collect();
+        let (rest, held) = split(k);
+        let (lexm, base) = base_of(&rest);
         let m = train_on(
-            &rest.iter().map(|&i| &base[i]).collect::<Vec<_>>(),
+            &base.iter().collect::<Vec<_>>(),
             &rest.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
             &rest.iter().map(|&i| train[i]).collect::<Vec<_>>(),
         );
         score(
             &m,
+            &lexm,
             &held.iter().map(|&i| train[i]).collect::<Vec<_>>(),
             &held.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
             &mut cv,
@@ -355,6 +487,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         ),
         &cv,
     );
+    if let Some(path) = std::env::var_os("SITREP_SPEAKER_ERRORS") {
+        std::fs::write(&path, cv.errors.join("\n"))
+            .with_context(|| format!("writing {}", Path::new(&path).display()))?;
+    }
+    let (lexm, base) = base_of(&(0..train.len()).collect::<Vec<_>>());
     let all: Vec<&Decisions> = base.iter().collect();
     let model = train_on(
         &all,
@@ -362,7 +499,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         &train,
     );
     // Dev quote decisions with the speaker model of all train (no dev article was seen).
-    let speaker_only = train_on(&all, &[], &[]);
+    let speaker_only = train_on(&all, &[], &train);
     let dev_q: Vec<Vec<Choice>> = dev
         .par_iter()
         .map(|a| decisions(a, &speaker_only).quote)
@@ -370,6 +507,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let mut dv = Figures::default();
     score(
         &model,
+        &lexm,
         &dev,
         &dev_q.iter().map(Vec::as_slice).collect::<Vec<_>>(),
         &mut dv,

@@ -1,0 +1,815 @@
+//! Candidates: a sentence cut into clauses, the triggers, weapons and statements of each clause,
+//! and the event mentions (drafts) they make, typed by the learned typer.
+
+use super::*;
+
+pub(super) const NEGATIONS: &[&str] = &["no", "not", "never", "n't", "without", "nor"];
+pub(super) const FUTURE: &[&str] = &[
+    "accept",
+    "scheduled",
+    "planned",
+    "will",
+    "would",
+    "could",
+    "set",
+    "expected",
+    "plans",
+    "plan",
+    "may",
+    "might",
+    "intends",
+    "due",
+    "future",
+    "proposed",
+    "possible",
+];
+/// Words before a diplomatic trigger that make it a habit, not an act on a day.
+pub(super) const HABITUAL: &[&str] = &[
+    "repeatedly",
+    "often",
+    "routinely",
+    "frequently",
+    "regularly",
+    "consistently",
+];
+/// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
+pub(super) const HYPOTHETICAL: &[&str] = &[
+    "would",
+    "could",
+    "might",
+    "may",
+    "will",
+    "freeze",
+    "halt",
+    "end",
+    "stop",
+    "ending",
+    "halting",
+    "prevent",
+    "avoid",
+    "resume",
+    "threatened",
+];
+/// Words before a violent trigger that make it the topic of talk, not news of an event
+/// ("a statement condemning RSF attacks").
+pub(super) const REFERENCED: &[&str] = &[
+    "denounce",
+    "condemning",
+    "condemned",
+    "condemn",
+    "condemns",
+    "denounced",
+    "denouncing",
+    "investigating",
+    "investigate",
+    "denied",
+    "deny",
+    "denies",
+    "against",
+];
+
+pub(super) const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
+
+/// A paragraph with no final punctuation is a heading. Coder tags in brackets at the very end
+/// ("… last week. [size=no report]", "[disorder type: …]") are not the paragraph's last word.
+pub(super) fn is_heading(doc: &Document, para: Span) -> bool {
+    !without_trailing_tags(doc.slice(para)).ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+}
+
+/// The text without the bracketed tags at its very end, and without trailing white space.
+pub(super) fn without_trailing_tags(mut s: &str) -> &str {
+    loop {
+        let t = s.trim_end();
+        match t
+            .strip_suffix(']')
+            .and_then(|u| u.rfind('[').map(|i| &u[..i]))
+        {
+            Some(rest) => s = rest,
+            None => return t,
+        }
+    }
+}
+
+/// Token ranges of the clauses of sentence `si`.
+pub(super) fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
+    let s = &c.doc.sentences[si];
+    let mut out = Vec::new();
+    let mut start = s.tokens.start;
+    for k in s.tokens.clone() {
+        if c.masked(k) || k == start {
+            continue;
+        }
+        let w = c.low[k].as_str();
+        let prev = c.low[k - 1].as_str();
+        let next = c.low.get(k + 1).map(String::as_str).unwrap_or("");
+        let brk = CLAUSE_BREAKS.contains(&w)
+            || (w == "as" && (prev == "," || prev == "comes" || prev == "came") && next != "well")
+            || (w == "but" && prev == ",")
+            || (matches!(w, "which" | "who") && prev == ",")
+            || (w == "after"
+                && matches!(
+                    prev,
+                    "," | "hours" | "days" | "minutes" | "weeks" | "shortly" | "just"
+                ))
+            || (w == "and"
+                && prev == ","
+                && (matches!(next, "a" | "an" | "the")
+                    || numbers::word_value(next).is_some_and(|v| v > 1)
+                    || next.starts_with(|ch: char| ch.is_ascii_digit())));
+        if brk {
+            out.push((start, k));
+            start = k + 1;
+        }
+    }
+    out.push((start, s.tokens.end));
+    out.retain(|(a, b)| a < b);
+    out
+}
+
+/// The longest trigger at token `k`, if not negated or future.
+pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
+    let n = (1..=c.lex.max_trigger_len.min(end - k))
+        .rev()
+        .find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
+    let t = c.lex.triggers[&c.low[k..k + n]].clone();
+    // "fired" and "launched" are news of violence only with a heavy weapon ("fired mortar rounds",
+    // "launched drones"), not with tear gas or a statement.
+    if matches!(c.low[k].as_str(), "fired" | "launched") && n == 1 {
+        let heavy = (k + 1..(k + 5).min(end)).any(|j| {
+            weapon_at(c, j, end).is_some_and(|(w, _)| !matches!(w.as_str(), "small arms"))
+        });
+        if !heavy {
+            return None;
+        }
+    }
+    let window = k.saturating_sub(4)..k;
+    if window
+        .clone()
+        .any(|j| NEGATIONS.contains(&c.low[j].as_str()))
+    {
+        return None;
+    }
+    if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str()))
+    {
+        return None;
+    }
+    // "has repeatedly urged", "have long accused": a habit, not an act on a day.
+    if t.family == Family::Diplomacy
+        && window.clone().any(|j| {
+            HABITUAL.contains(&c.low[j].as_str())
+                || (c.low[j] == "long"
+                    && j > 0
+                    && matches!(c.low[j - 1].as_str(), "has" | "have" | "had"))
+        })
+    {
+        return None;
+    }
+    // "talks brokered by Qatar" are the talks, not a deal brokered.
+    if c.low[k] == "brokered"
+        && k > 0
+        && matches!(
+            c.low[k - 1].as_str(),
+            "talks" | "negotiations" | "meeting" | "meetings" | "dialogue"
+        )
+    {
+        return None;
+    }
+    // "a commander accused of ordering killings": who stands accused, not an accusation made.
+    if t.kind == EventType::Accusation && c.low.get(k + n).is_some_and(|w| w == "of") {
+        return None;
+    }
+    if t.family != Family::Diplomacy
+        && (k.saturating_sub(3)..k).any(|j| {
+            HYPOTHETICAL.contains(&c.low[j].as_str())
+                || REFERENCED.contains(&c.low[j].as_str())
+                // "rallied in support of the attacks": the rally's topic ("air support" is not).
+                || (c.low[j] == "support"
+                    && j > 0
+                    && c.low[j - 1] == "in"
+                    && c.low.get(j + 1).is_some_and(|w| w == "of"))
+        })
+    {
+        return None;
+    }
+    // "hit" and "strike" as nouns of sport or labour are rare in conflict copy; "peace plan" is not a plan proposed.
+    Some((t, n))
+}
+
+pub(super) fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
+    (1..=3.min(end - k))
+        .rev()
+        .find_map(|n| c.lex.weapons.get(&c.low[k..k + n]).map(|w| (w.clone(), n)))
+        .or_else(|| {
+            // "explosive-drone", "rocket-propelled": the head of a compound names the weapon.
+            let last = c.low[k]
+                .rsplit('-')
+                .next()
+                .filter(|_| c.low[k].contains('-'))?;
+            c.lex
+                .weapons
+                .get(&vec![last.to_string()])
+                .map(|w| (w.clone(), 1))
+        })
+}
+
+/// Refine a generic explosion/attack type by the weapons named with it.
+pub(super) fn refine(trigger: &Trigger, weapons: &[String]) -> (Family, EventType, bool) {
+    let has = |w: &str| weapons.iter().any(|x| x == w);
+    let air = has("drone") || has("aircraft") || has("glide bomb") || has("barrel bomb");
+    let shell = has("missile")
+        || has("ballistic missile")
+        || has("cruise missile")
+        || has("artillery")
+        || has("rocket")
+        || has("mortar");
+    let ied = has("ied") || has("landmine") || has("car bomb");
+    let generic = trigger.weapon.is_none();
+    match trigger.family {
+        Family::ExplosionsRemoteViolence | Family::ViolenceAgainstCivilians
+            if generic || trigger.kind == EventType::ShellingArtilleryMissileAttack =>
+        {
+            if air {
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::AirDroneStrike,
+                    true,
+                )
+            } else if shell {
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::ShellingArtilleryMissileAttack,
+                    true,
+                )
+            } else if ied {
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::RemoteExplosiveLandmineIed,
+                    true,
+                )
+            } else if trigger.family == Family::ExplosionsRemoteViolence && generic {
+                // "strikes" with no weapon named are, in current wars, mostly from the air.
+                (
+                    Family::ExplosionsRemoteViolence,
+                    EventType::AirDroneStrike,
+                    false,
+                )
+            } else {
+                (trigger.family, trigger.kind, !generic)
+            }
+        }
+        _ if has("suicide vest")
+            || (trigger.kind == EventType::RemoteExplosiveLandmineIed && has("suicide")) =>
+        {
+            (
+                Family::ExplosionsRemoteViolence,
+                EventType::SuicideBomb,
+                true,
+            )
+        }
+        _ => (trigger.family, trigger.kind, true),
+    }
+}
+
+pub(super) const MILITARY_TARGETS: &[&str] = &[
+    "positions",
+    "position",
+    "base",
+    "bases",
+    "troops",
+    "soldiers",
+    "army",
+    "barracks",
+    "checkpoint",
+    "convoy",
+    "outpost",
+    "camp",
+    "garrison",
+];
+
+/// Is the clause background rather than news ("… has killed thousands since January")?
+pub(super) fn background(c: &Ctx, a: usize, b: usize) -> bool {
+    let since = (a..b).any(|k| !c.masked(k) && c.low[k] == "since");
+    since && (a..b).any(|k| matches!(c.low[k].as_str(), "has" | "have"))
+}
+
+/// How sure the typer must be that a clause with no trigger, no figure and no statement reports
+/// an event (its best event label's score over `none`) to make it an event mention.
+/// Cross-validated on ACLED's notes (`sitrep train events`: at 20, 84 % of the clauses it takes
+/// are events and it finds 69 % of them) and set above 0 so news paragraphs add few events.
+pub(super) const DETECT_LEAD: f32 = 20.0;
+
+/// The typing features of the clause `[a, b)` of sentence `si` (see [`crate::typing`]).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn typing_features(
+    c: &Ctx,
+    si: usize,
+    (a, b): (usize, usize),
+    times: &[TimeExpr],
+    trigger: Option<&(Trigger, usize, usize)>,
+    others: &[(usize, usize, Trigger)],
+    weapons: &[(String, usize)],
+    figs: &[RawFigure],
+    actors: &[(usize, ActorKind)],
+) -> Vec<u32> {
+    let s = &c.doc.sentences[si];
+    let in_time = |k: usize| times.iter().any(|t| t.span.contains(c.doc.tokens[k].span));
+    // A coder's tag at the paragraph's end ("[size=no report]") is no wording of the event.
+    let para = c.doc.paragraphs[s.paragraph];
+    let tag_at = para.start as usize + without_trailing_tags(c.doc.slice(para)).len();
+    let masked = |k: usize| c.masked(k) || c.doc.tokens[k].span.start as usize >= tag_at;
+    // The paragraph's sentences around this one, at most four each side.
+    let same = |j: &usize| c.doc.sentences[*j].paragraph == s.paragraph;
+    let first = (si.saturating_sub(4)..si).find(same).unwrap_or(si);
+    let last = (si + 1..(si + 5).min(c.doc.sentences.len()))
+        .rev()
+        .find(same)
+        .unwrap_or(si);
+    let figures: Vec<CasualtyKind> = figs.iter().map(|f| f.kind).collect();
+    let ctx = crate::typing::Context {
+        low: c.low,
+        sentence: s.tokens.clone(),
+        clause: a..b,
+        paragraph: c.doc.sentences[first].tokens.start..c.doc.sentences[last].tokens.end,
+        in_time: &in_time,
+        masked: &masked,
+        trigger: trigger.map(|(t, k, n)| (*k, *n, t)),
+        others,
+        weapons,
+        figures: &figures,
+        actors,
+    };
+    crate::typing::features(&ctx).into_ids()
+}
+
+/// The actors named in sentence `si`: (first token, kind).
+pub(super) fn sentence_actor_kinds(c: &Ctx, si: usize) -> Vec<(usize, ActorKind)> {
+    let s = &c.doc.sentences[si];
+    c.mentions_in(s.tokens.start, s.tokens.end)
+        .filter_map(|m| match m.referent {
+            Referent::Actor { actor, .. } => Some((m.first, c.lex.actors[actor].kind)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The triggers and weapons of one clause.
+struct Scan {
+    /// The best trigger: (trigger, token, length).
+    trigger: Option<(Trigger, usize, usize)>,
+    /// Every trigger: (token, length, trigger).
+    all: Vec<(usize, usize, Trigger)>,
+    /// The weapons named: (name, first token).
+    weapons: Vec<(String, usize)>,
+}
+
+/// The triggers and weapons of the clause `[a, b)`, outside quotes; the best trigger by [`rank`].
+fn scan_clause(c: &Ctx, a: usize, b: usize) -> Scan {
+    let mut s = Scan {
+        trigger: None,
+        all: Vec::new(),
+        weapons: Vec::new(),
+    };
+    let mut k = a;
+    while k < b {
+        if c.masked(k) {
+            k += 1;
+            continue;
+        }
+        if let Some((w, _)) = weapon_at(c, k, b) {
+            if !s.weapons.iter().any(|x| x.0 == w) {
+                s.weapons.push((w, k));
+            }
+        }
+        if let Some((t, n)) = trigger_at(c, k, b) {
+            s.all.push((k, n, t.clone()));
+            let better = match &s.trigger {
+                None => true,
+                Some((cur, _, cn)) => rank(&t, n) > rank(cur, *cn),
+            };
+            if better {
+                s.trigger = Some((t, k, n));
+            }
+            k += n;
+            continue;
+        }
+        k += 1;
+    }
+    s
+}
+
+/// What a sentence gives each of its clauses.
+struct Sentence {
+    si: usize,
+    paragraph: usize,
+    times: Vec<TimeExpr>,
+    sources: Vec<Source>,
+    actor_kinds: Vec<(usize, ActorKind)>,
+}
+
+/// The event mentions of a report, clause by clause; with `sink`, also every clause's typing
+/// candidate for the trainer.
+pub(super) fn mention_drafts(
+    c: &Ctx,
+    published: Option<Date>,
+    model: Option<&sitrep_learn::Model>,
+    mut sink: Option<&mut Vec<crate::typing::Candidate>>,
+) -> Vec<MentionDraft> {
+    let mut out = Vec::new();
+    for (si, s) in c.doc.sentences.iter().enumerate() {
+        if is_heading(c.doc, c.doc.paragraphs[s.paragraph]) {
+            continue;
+        }
+        let sent = Sentence {
+            si,
+            paragraph: s.paragraph,
+            times: timex::find(c.doc, s.tokens.clone(), published),
+            sources: sentence_sources(c, si),
+            actor_kinds: sentence_actor_kinds(c, si),
+        };
+        let mut prior_kind: Option<CasualtyKind> = None;
+        for clause in clauses(c, si) {
+            let sink = sink.as_deref_mut();
+            clause_mentions(c, &sent, clause, &mut prior_kind, model, sink, &mut out);
+        }
+    }
+    out
+}
+
+/// The mentions of the clause `[a, b)`: none, one, or one per figure segment.
+fn clause_mentions(
+    c: &Ctx,
+    s: &Sentence,
+    (a, b): (usize, usize),
+    prior_kind: &mut Option<CasualtyKind>,
+    model: Option<&sitrep_learn::Model>,
+    sink: Option<&mut Vec<crate::typing::Candidate>>,
+    out: &mut Vec<MentionDraft>,
+) {
+    let Scan {
+        mut trigger,
+        all,
+        weapons,
+    } = scan_clause(c, a, b);
+    let mut figs = figures(c, a, b, &s.times, prior_kind);
+    if background(c, a, b) {
+        return;
+    }
+    let others: Vec<(usize, usize, Trigger)> = all
+        .iter()
+        .filter(|o| trigger.as_ref().is_none_or(|t| t.1 != o.0))
+        .cloned()
+        .collect();
+    let ids = (model.is_some() || sink.is_some()).then(|| {
+        let (tr, ak) = (trigger.as_ref(), &s.actor_kinds);
+        typing_features(c, s.si, (a, b), &s.times, tr, &others, &weapons, &figs, ak)
+    });
+    let bare = trigger.is_none() && figs.is_empty();
+    let st = bare.then(|| statement(c, a, b)).flatten();
+    if let (Some(sink), Some(ids)) = (sink, &ids) {
+        sink.push(crate::typing::Candidate {
+            sentence: s.si,
+            span: c.tok_span(a, b),
+            trigger: trigger.is_some(),
+            figures: !figs.is_empty(),
+            statement: st.is_some(),
+            lexical: trigger.as_ref().map(|t| {
+                let w: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
+                refine(&t.0, &w)
+            }),
+            ids: ids.clone(),
+        });
+    }
+    if bare {
+        let typed = model
+            .zip(ids.as_ref())
+            .and_then(|(m, ids)| crate::typing::decide_event(m, ids).filter(|d| d.2 > DETECT_LEAD));
+        out.extend(bare_mention(c, s, (a, b), st, typed, &weapons));
+        return;
+    }
+    let scores = model.zip(ids.as_ref()).map(|(m, ids)| m.scores(ids));
+    retype(c, (a, b), &mut trigger, &figs);
+    let actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
+    let when = s
+        .times
+        .iter()
+        .find(|t| {
+            t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end
+        })
+        .or(s.times.first())
+        .copied();
+    for f in &mut figs {
+        f.sources = s.sources.clone();
+    }
+    let proto = MentionDraft {
+        sentence: s.si,
+        paragraph: s.paragraph,
+        span: c.tok_span(a, b),
+        trigger: trigger.as_ref().map(|(t, _, _)| (t.clone(), true)),
+        places: vec![],
+        figures: vec![],
+        actors,
+        weapons: weapons.iter().map(|w| w.0.clone()).collect(),
+        when,
+        sources: s.sources.clone(),
+        combatant_victims: false,
+        typed: None,
+        scores,
+    };
+    segment_mentions(c, (a, b), &figs, &proto, out);
+}
+
+/// A clause with no trigger and no figure: a state or government body that speaks is a
+/// diplomatic statement; wording the typer reads as an event ("exchanged heavy fire",
+/// "surrendered") is an event with no trigger word.
+fn bare_mention(
+    c: &Ctx,
+    s: &Sentence,
+    (a, b): (usize, usize),
+    st: Option<(Trigger, EventActor)>,
+    typed: Option<(Family, EventType, f32)>,
+    weapons: &[(String, usize)],
+) -> Option<MentionDraft> {
+    let base = MentionDraft {
+        sentence: s.si,
+        paragraph: s.paragraph,
+        span: c.tok_span(a, b),
+        trigger: None,
+        places: vec![],
+        figures: vec![],
+        actors: vec![],
+        weapons: vec![],
+        when: s.times.first().copied(),
+        sources: vec![],
+        combatant_victims: false,
+        typed: None,
+        scores: None,
+    };
+    if let Some((t, actor)) = st {
+        return Some(MentionDraft {
+            trigger: Some((t, true)),
+            actors: vec![actor],
+            ..base
+        });
+    }
+    let typed = typed?;
+    Some(MentionDraft {
+        places: clause_places(c, a, b),
+        actors: clause_actors(c, a, b, None, weapons, &s.sources),
+        weapons: weapons.iter().map(|w| w.0.clone()).collect(),
+        sources: s.sources.clone(),
+        typed: Some(typed),
+        ..base
+    })
+}
+
+/// The type a protest met with force takes: the protest is the event, coded by what was done
+/// to it. `None` when the clause has no peaceful-protest trigger or nothing was done to it.
+fn protest_kind(c: &Ctx, (a, b): (usize, usize), figures: bool) -> Option<(Family, EventType)> {
+    let clause_triggers: Vec<Trigger> = (a..b)
+        .filter(|&k| !c.masked(k))
+        .filter_map(|k| trigger_at(c, k, b).map(|t| t.0))
+        .collect();
+    let protest = clause_triggers
+        .iter()
+        .any(|t| t.family == Family::Protests && t.kind == EventType::PeacefulProtest);
+    if !protest {
+        return None;
+    }
+    let has = |k: EventType| clause_triggers.iter().any(|t| t.kind == k);
+    if has(EventType::ViolentDemonstration) || has(EventType::LootingPropertyDestruction) {
+        Some((Family::Riots, EventType::ViolentDemonstration))
+    } else if has(EventType::Attack)
+        || has(EventType::ExcessiveForceAgainstProtesters)
+        // "Police killed three protesters": people killed or hurt at a protest that did not
+        // turn violent itself.
+        || figures
+    {
+        Some((Family::Protests, EventType::ExcessiveForceAgainstProtesters))
+    } else if has(EventType::ProtestWithIntervention) || has(EventType::Arrests) {
+        Some((Family::Protests, EventType::ProtestWithIntervention))
+    } else {
+        None
+    }
+}
+
+/// Retype the clause's trigger by what else the clause tells: a protest met with force (see
+/// [`protest_kind`]); violence against an army's positions, or soldiers killed in a clause whose
+/// only trigger is a seizure or the like, is a battle.
+fn retype(
+    c: &Ctx,
+    (a, b): (usize, usize),
+    trigger: &mut Option<(Trigger, usize, usize)>,
+    figs: &[RawFigure],
+) {
+    let set = |t: &mut Trigger, family, kind| {
+        *t = Trigger {
+            family,
+            kind,
+            weapon: None,
+        }
+    };
+    if let (Some((family, kind)), Some((t, _, _))) =
+        (protest_kind(c, (a, b), !figs.is_empty()), &mut *trigger)
+    {
+        set(t, family, kind);
+    }
+    if let Some((t, at, _)) = trigger.as_mut() {
+        if t.family == Family::ViolenceAgainstCivilians
+            && t.kind == EventType::Attack
+            && t.weapon.is_none()
+            && (*at..b).any(|j| MILITARY_TARGETS.contains(&c.low[j].as_str()))
+        {
+            set(t, Family::Battles, EventType::ArmedClash);
+        }
+    }
+    let soldiers_killed = figs.iter().any(|f| combatant_victims(c, f, b));
+    if let Some((t, _, _)) = trigger.as_mut() {
+        if soldiers_killed && t.family == Family::StrategicDevelopments {
+            set(t, Family::Battles, EventType::ArmedClash);
+        }
+    }
+}
+
+/// One mention per segment of the clause: a second figure of a kind already given starts a new
+/// part ("19 of them in Djibo and 12 near Douentza"), with the places of that part.
+fn segment_mentions(
+    c: &Ctx,
+    (a, b): (usize, usize),
+    figs: &[RawFigure],
+    proto: &MentionDraft,
+    out: &mut Vec<MentionDraft>,
+) {
+    let mut cuts = vec![a];
+    let mut seen: Vec<CasualtyKind> = Vec::new();
+    for f in figs {
+        if seen.contains(&f.kind) {
+            cuts.push(c.doc.token_at(f.span.start));
+            seen.clear();
+        }
+        seen.push(f.kind);
+    }
+    cuts.push(b);
+    for w in cuts.windows(2) {
+        let (sa, sb) = (w[0], w[1]);
+        let mut seg_figs: Vec<RawFigure> = figs
+            .iter()
+            .filter(|f| {
+                let t = c.doc.token_at(f.span.start);
+                t >= sa && t < sb
+            })
+            .cloned()
+            .collect();
+        let combatant_victims = seg_figs.iter().any(|f| combatant_victims(c, f, b));
+        let places = clause_places(c, sa, sb);
+        // "including four soldiers" with no place of its own says nothing new.
+        if places.is_empty() {
+            seg_figs.retain(|f| !f.subset);
+        }
+        if cuts.len() > 2 && seg_figs.is_empty() && sa != a {
+            continue;
+        }
+        out.push(MentionDraft {
+            span: c.tok_span(sa, sb),
+            places,
+            figures: seg_figs,
+            combatant_victims,
+            ..proto.clone()
+        });
+    }
+}
+
+/// Preference among triggers in one clause: violence over diplomacy, specific over generic. A
+/// proposal is usually what another act of the clause is about ("rejected a truce proposal put
+/// forward by the mediators", "accused the army of blocking the plan"), so that act wins.
+pub(super) fn rank(t: &Trigger, len: usize) -> u32 {
+    let fam = match t.family {
+        Family::ExplosionsRemoteViolence | Family::Battles => 60,
+        Family::ViolenceAgainstCivilians => 50,
+        Family::Riots | Family::Protests => 40,
+        Family::StrategicDevelopments => 30,
+        Family::Diplomacy => match t.kind {
+            EventType::MediationOffer | EventType::Sanction | EventType::Agreement => 25,
+            EventType::Rejection
+            | EventType::Demand
+            | EventType::Threat
+            | EventType::Accusation => 24,
+            EventType::Proposal => 21,
+            EventType::Meeting => 20,
+            _ => 10,
+        },
+    };
+    fam + len as u32 * 2 + u32::from(t.weapon.is_some())
+}
+
+/// "The Kremlin said …", "Washington acknowledged …": a statement by a state or government body.
+pub(super) fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventActor)> {
+    for m in c.mentions_in(a, b) {
+        let Referent::Actor { actor, form } = m.referent else {
+            continue;
+        };
+        if form == ActorForm::Demonym || c.masked(m.first) {
+            continue;
+        }
+        let e = &c.lex.actors[actor];
+        if !matches!(e.kind, ActorKind::State | ActorKind::GovernmentBody) {
+            continue;
+        }
+        let mut k = m.end;
+        while k < b
+            && matches!(
+                c.low[k].as_str(),
+                "also" | "has" | "had" | "have" | "on" | "later"
+            )
+        {
+            k += 1;
+        }
+        if k < b
+            && matches!(
+                c.low[k].as_str(),
+                "said"
+                    | "says"
+                    | "stated"
+                    | "announced"
+                    | "acknowledged"
+                    | "confirmed"
+                    | "declared"
+                    | "insisted"
+                    | "warned"
+            )
+        {
+            // A statement that only frames a quote is the quote's business.
+            let quoted_after = (k..b).any(|j| c.masked(j));
+            if quoted_after {
+                return None;
+            }
+            let trig = Trigger {
+                family: Family::Diplomacy,
+                kind: EventType::Statement,
+                weapon: None,
+            };
+            return Some((
+                trig,
+                EventActor {
+                    name: e.canonical.clone(),
+                    kind: e.kind,
+                    country: e.country.clone(),
+                    role: Role::Initiator,
+                    mention: Some(m.span),
+                },
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(text: &str) -> bool {
+        let doc = Document::new(text.to_string());
+        is_heading(&doc, doc.paragraphs[0])
+    }
+
+    #[test]
+    fn a_coders_trailing_tag_does_not_make_a_heading() {
+        assert!(!heading(
+            "On 8 June 2022, residents staged a demonstration in the town. [size=no report]"
+        ));
+        assert!(!heading(
+            "Police dispersed the crowd. [disorder type: Demonstrations] [size=dozens]"
+        ));
+        // Still headings: no final punctuation before the tag, or a tag alone.
+        assert!(heading("Strikes hit the capital [updated]"));
+        assert!(heading("[size=no report]"));
+        assert!(heading("Kyiv under attack"));
+        assert_eq!(without_trailing_tags("Done. [a] [b=c]  "), "Done.");
+        assert_eq!(without_trailing_tags("a [b] c"), "a [b] c");
+    }
+
+    #[test]
+    fn a_sentence_is_cut_at_while_and_its_trigger_found() {
+        let text = "Shelling killed two people in Kharkiv, while four were hurt in Izium.";
+        super::super::testing::with_ctx(text, |c| {
+            let cl = clauses(c, 0);
+            assert_eq!(cl.len(), 2);
+            assert!(c.low[cl[1].0..cl[1].1].contains(&"izium".to_string()));
+            let scan = scan_clause(c, cl[0].0, cl[0].1);
+            assert!(scan.trigger.is_some());
+        });
+    }
+
+    #[test]
+    fn a_negated_or_hypothetical_attack_is_no_trigger() {
+        for text in [
+            "Troops did not attack the town.",
+            "The deal would halt attacks.",
+        ] {
+            super::super::testing::with_ctx(text, |c| {
+                let n = c.doc.tokens.len();
+                let k = c.low.iter().position(|w| w.starts_with("attack")).unwrap();
+                assert!(trigger_at(c, k, n).is_none(), "{text}");
+            });
+        }
+    }
+}
