@@ -174,6 +174,7 @@ fn entities(
     // Each entity's index by (kind, name, country): a report of many names stays linear.
     let mut index: std::collections::HashMap<(EntityKind, String, Option<String>), usize> =
         std::collections::HashMap::new();
+    let mut seen: std::collections::HashSet<(usize, u32, u32)> = std::collections::HashSet::new();
     let mut add = |kind: EntityKind,
                    name: String,
                    country: Option<String>,
@@ -183,11 +184,16 @@ fn entities(
                    role: Option<PlaceRole>| {
         match index.entry((kind, name.clone(), country.clone())) {
             std::collections::hash_map::Entry::Occupied(i) => {
-                let e = &mut out[*i.get()];
-                e.mentions.push(span);
-                e.roles.extend(role);
+                // A span read twice (as a place and as the government it stands for) is one
+                // mention of the entity.
+                if seen.insert((*i.get(), span.start, span.end)) {
+                    let e = &mut out[*i.get()];
+                    e.mentions.push(span);
+                    e.roles.extend(role);
+                }
             }
             std::collections::hash_map::Entry::Vacant(v) => {
+                seen.insert((out.len(), span.start, span.end));
                 v.insert(out.len());
                 out.push(Entity {
                     kind,
@@ -349,6 +355,27 @@ mod tests {
         let w = x.warnings.last().expect("a warning");
         assert_eq!(w.code, WarningCode::ExtractionFailed);
         assert!(w.message.contains("index out of bounds"), "{}", w.message);
+    }
+
+    #[test]
+    fn a_name_read_as_a_place_and_as_its_government_is_one_mention() {
+        let x = extract(Input {
+            meta: ReportMeta::default(),
+            text: "Moscow Signals Firm Stance\n\nThe Kremlin said it rejected the plan. \
+                   Moscow and Washington said talks would go on in Geneva."
+                .into(),
+            warnings: vec![],
+        });
+        for e in &x.entities {
+            let mut spans: Vec<(u32, u32)> = e.mentions.iter().map(|s| (s.start, s.end)).collect();
+            let n = spans.len();
+            spans.dedup();
+            assert_eq!(spans.len(), n, "{} has a mention twice", e.name);
+        }
+        assert!(x
+            .entities
+            .iter()
+            .any(|e| e.name.contains("Moscow") || e.mentions.iter().any(|s| s.start == 0)));
     }
 
     #[test]

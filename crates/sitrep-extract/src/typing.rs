@@ -308,7 +308,11 @@ pub fn with_bonus(
         .into_iter()
         .map(|(f, k, s)| (f, k, if f == pf { s + bonus } else { s }))
         .max_by(|a, b| a.2.total_cmp(&b.2))?;
-    Some(if f == pf && specific {
+    // ACLED's codebook types an attack by its means before its victims: a strike by a remote
+    // weapon or an explosive the weapon list names is Explosions/Remote violence whoever it
+    // hits (that civilians were targeted is a separate flag), never violence against civilians.
+    let by_means = pf == Family::ExplosionsRemoteViolence && f == Family::ViolenceAgainstCivilians;
+    Some(if (f == pf || by_means) && specific {
         (pf, pk)
     } else {
         (f, k)
@@ -405,6 +409,29 @@ mod tests {
         let grenade = lead("A man threw a hand grenade at a bar, injuring four people.");
         let knife = lead("A man attacked people with a knife at a bar, injuring four people.");
         assert!(grenade > knife + 10.0, "{grenade} vs {knife}");
+    }
+
+    #[test]
+    fn a_strike_by_a_named_remote_weapon_stays_an_explosion_whoever_it_hits() {
+        let m = model().expect("the embedded event model");
+        let vac = label(Family::ViolenceAgainstCivilians, EventType::Attack);
+        let mut scores = vec![0.0; m.labels().len()];
+        scores[m.label_index(&vac).expect("a known label")] = 1000.0;
+        let strike = (
+            Family::ExplosionsRemoteViolence,
+            EventType::AirDroneStrike,
+            true,
+        );
+        assert_eq!(
+            with_prior(m, &scores, strike),
+            Some((Family::ExplosionsRemoteViolence, EventType::AirDroneStrike))
+        );
+        // Without a weapon that names the means, the model's reading stands.
+        let vague = (strike.0, strike.1, false);
+        assert_eq!(
+            with_prior(m, &scores, vague),
+            Some((Family::ViolenceAgainstCivilians, EventType::Attack))
+        );
     }
 
     #[test]
