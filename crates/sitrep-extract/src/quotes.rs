@@ -166,7 +166,7 @@ pub fn find_with(
         idx: &idx,
         model,
     };
-    let mut prev_key: Option<String> = None;
+    let mut said = speakers::Said::default();
     let mut cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];
     let mut learned_cue_of_sentence: Vec<Option<bool>> = vec![None; doc.sentences.len()];
     for g in groups {
@@ -196,11 +196,10 @@ pub fn find_with(
         };
         let rule = speaker.as_ref().and_then(|s| s.1);
         let contents: Vec<Span> = g.iter().map(|p| trim_content(doc, p.content)).collect();
-        let found = ctx.attribute(model, &site, rule, prev_key.as_deref());
-        let gold_key = train.as_mut().map(|(gold, dec)| {
-            let pk = prev_key.as_deref();
-            ctx.decisions(&site, &contents, has_cue, rule, pk, &found, (gold, dec))
-        });
+        let found = ctx.attribute(model, &site, rule, &said);
+        if let Some((gold, dec)) = train.as_mut() {
+            ctx.decisions(&site, &contents, has_cue, rule, &said, &found, (gold, dec));
+        }
         // A short stretch with no speech cue in its sentence (a listed speech verb, a colon or a
         // word the model learnt as a cue), and no speaker but one named in that sentence
         // without a speech verb, is a term whatever the model says: PolNeAR counts every quoted stretch inside reported content as a
@@ -220,10 +219,9 @@ pub fn find_with(
                 sitrep_learn::rank::score(model, &qf)
                     > sitrep_learn::rank::score(model, &speakers::term_features())
             };
-        prev_key = match gold_key {
-            Some(k) => k,
-            None => found.key.clone(),
-        };
+        // The predicted speaker, in training as at run time (the gold one would teach the
+        // model to trust a previous speaker more than its own predictions deserve).
+        said.record(found.key.as_deref());
         if !is_quote {
             out.terms.push(contents[0]);
             continue;

@@ -191,6 +191,20 @@ pub struct Expr {
     pub paragraph: usize,
 }
 
+/// The speakers predicted so far in a report (the previous quote's, for now: how often each name
+/// spoke was tried as a feature and did not help).
+#[derive(Debug, Default)]
+pub struct Said {
+    pub last: Option<String>,
+}
+
+impl Said {
+    /// Records the predicted speaker of the next quote (`None`: nobody).
+    pub fn record(&mut self, key: Option<&str>) {
+        self.last = key.map(str::to_string);
+    }
+}
+
 /// The speaker expressions of one report, in document order, outside quotation marks.
 #[derive(Debug, Default)]
 pub struct Index {
@@ -213,6 +227,10 @@ pub struct Index {
     local_gender: Vec<u8>,
     /// Per expression: no other expression precedes it in its sentence (a subject, mostly).
     leads: Vec<bool>,
+    /// Per expression: how many mentions of its name key there are up to it, itself included.
+    seen: Vec<u32>,
+    /// The key of the report's first-mentioned recognised person.
+    first_person: Option<String>,
 }
 
 fn is_masked(masked: &[Span], offset: u32) -> bool {
@@ -391,6 +409,7 @@ impl Index {
             }
         }
         idx.local_gender = vec![0; idx.exprs.len()];
+        idx.seen = vec![0; idx.exprs.len()];
         idx.leads = (0..idx.exprs.len())
             .map(|i| i == 0 || idx.exprs[i - 1].sentence != idx.exprs[i].sentence)
             .collect();
@@ -398,7 +417,12 @@ impl Index {
             if e.kind != Kind::Name {
                 continue;
             }
-            *idx.count.entry(e.key.clone()).or_default() += 1;
+            let n = idx.count.entry(e.key.clone()).or_default();
+            *n += 1;
+            idx.seen[i] = *n as u32;
+            if idx.first_person.is_none() && idx.person_by_last.contains_key(&e.key) {
+                idx.first_person = Some(e.key.clone());
+            }
             let longer = idx
                 .fullest
                 .get(&e.key)
@@ -887,11 +911,7 @@ impl Ctx<'_> {
     }
 
     /// The feature sets of resolving anaphor `a`: one per antecedent, then "nobody".
-    pub fn antecedent_choice(
-        &self,
-        a: usize,
-        prev_key: Option<&str>,
-    ) -> (Vec<usize>, Vec<Vec<u32>>) {
+    pub fn antecedent_choice(&self, a: usize, said: &Said) -> (Vec<usize>, Vec<Vec<u32>>) {
         let ants = self.antecedents(a);
         let an = &self.idx.exprs[a];
         let w = kind_name(an);
@@ -899,7 +919,7 @@ impl Ctx<'_> {
         let mut out = Vec::with_capacity(ants.len() + 1);
         for (r, &j) in ants.iter().enumerate() {
             let mut f = Features::new();
-            self.antecedent_features(a, j, r, prev_key, &mut f);
+            self.antecedent_features(a, j, r, said, &mut f);
             // Agreement with the anaphor, and the rank among the candidates that do not
             // disagree: the nearest compatible name is the usual antecedent.
             let rc = compat[..r].iter().filter(|&&c| c != "bad").count();
@@ -988,14 +1008,7 @@ impl Ctx<'_> {
     }
 
     /// The features of name expression `j`, `r`-th most recent, as the antecedent of `a`.
-    fn antecedent_features(
-        &self,
-        a: usize,
-        j: usize,
-        r: usize,
-        prev_key: Option<&str>,
-        f: &mut Features,
-    ) {
+    fn antecedent_features(&self, a: usize, j: usize, r: usize, said: &Said, f: &mut Features) {
         let an = &self.idx.exprs[a];
         let w = kind_name(an);
         let e = &self.idx.exprs[j];
@@ -1051,7 +1064,7 @@ impl Ctx<'_> {
         }
         let r_kind = self.referent_kind(e);
         f.add2("arec", &w, r_kind);
-        let spoke = prev_key == Some(e.key.as_str());
+        let spoke = said.last.as_deref() == Some(e.key.as_str());
         f.add2("asp", &w, if spoke { "1" } else { "0" });
         // Its grammatical place: after a preposition, before a verb, a possessive.
         let prev = if e.first == 0 {
@@ -1086,6 +1099,22 @@ impl Ctx<'_> {
         f.add2("acnt", &w, bucket(cnt));
         let init = e.first == self.doc.sentences[e.sentence].tokens.start;
         f.add2("ainit", &w, if init { "1" } else { "0" });
+        self.salience_features(a, j, &w, f);
+    }
+
+    /// How salient name expression `j` is at anaphor `a`: mentions so far, whether it is the
+    /// report's first person, and whether it led one of the last three sentences.
+    fn salience_features(&self, a: usize, j: usize, w: &str, f: &mut Features) {
+        let e = &self.idx.exprs[j];
+        f.add2("asn", w, bucket(self.idx.seen[j] as usize));
+        let first = self.idx.first_person.as_deref() == Some(e.key.as_str());
+        f.add2("afp", w, if first { "1" } else { "0" });
+        let from = self.idx.exprs[a].sentence.saturating_sub(3);
+        let led = (a.saturating_sub(LOOKBACK)..a)
+            .rev()
+            .take_while(|&k| self.idx.exprs[k].sentence >= from)
+            .any(|k| self.idx.leads[k] && self.idx.exprs[k].key == e.key);
+        f.add2("asubj", w, if led { "1" } else { "0" });
     }
 
     /// What the recogniser made of a name expression: person, actor, place, media or none.
@@ -1107,7 +1136,7 @@ impl Ctx<'_> {
         model: &Model,
         site: &Site,
         rule: Option<Span>,
-        prev_key: Option<&str>,
+        said: &Said,
     ) -> Attribution {
         let (cands, feats) = self.speaker_choice(site, rule);
         let scores: Vec<f32> = feats.iter().map(|f| rank::score(model, f)).collect();
@@ -1136,7 +1165,7 @@ impl Ctx<'_> {
         let named = match e.kind {
             Kind::Name => Some(ei),
             Kind::Pronoun | Kind::Role => {
-                let (ants, af) = self.antecedent_choice(ei, prev_key);
+                let (ants, af) = self.antecedent_choice(ei, said);
                 rank::best(model, af.iter().map(Vec::as_slice))
                     .and_then(|(k, _)| ants.get(k).copied())
             }
@@ -1376,22 +1405,21 @@ impl Ctx<'_> {
         contents: &[Span],
         has_cue: bool,
         rule: Option<Span>,
-        prev_key: Option<&str>,
+        said: &Said,
         found: &Attribution,
         (gold, out): (&[GoldQuote], &mut Decisions),
-    ) -> Option<String> {
+    ) {
         let g = gold
             .iter()
             .find(|g| contents.iter().any(|c| overlaps_half(*c, g)));
         let (cands, feats) = self.speaker_choice(site, rule);
-        let mut key = None;
         if let Some(g) = g {
             let gi = self.gold_speaker(&cands, g);
             if gi < cands.len() {
                 let e = &self.idx.exprs[cands[gi]];
                 if e.kind != Kind::Name {
                     if let Some(want) = g.speaker.as_deref().map(last_name) {
-                        let (ants, af) = self.antecedent_choice(cands[gi], prev_key);
+                        let (ants, af) = self.antecedent_choice(cands[gi], said);
                         let ag = ants
                             .iter()
                             .position(|&j| self.idx.exprs[j].key == want)
@@ -1403,7 +1431,6 @@ impl Ctx<'_> {
                     }
                 }
             }
-            key = g.speaker.as_deref().map(last_name);
             out.speaker.push(Choice {
                 candidates: feats,
                 gold: gi,
@@ -1416,7 +1443,6 @@ impl Ctx<'_> {
                 gold: usize::from(g.is_none()),
             });
         }
-        key
     }
 }
 
@@ -1566,6 +1592,39 @@ mod tests {
         let he = quotes(&format!("{text}“We will win this election,” he said."));
         assert_eq!(she[0].1.as_deref(), Some("Hillary Clinton"));
         assert_eq!(he[0].1.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn the_index_counts_mentions_so_far_and_knows_the_first_person() {
+        let (_, _, idx) =
+            index_of("Senator John Smith met Mary Jones. Smith spoke first. Jones answered Smith.");
+        let seen: Vec<(&str, u32)> = idx
+            .exprs
+            .iter()
+            .zip(&idx.seen)
+            .filter(|(e, _)| e.kind == Kind::Name)
+            .map(|(e, &n)| (e.key.as_str(), n))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("smith", 1),
+                ("jones", 1),
+                ("smith", 2),
+                ("jones", 2),
+                ("smith", 3)
+            ]
+        );
+        assert_eq!(idx.first_person.as_deref(), Some("smith"));
+    }
+
+    #[test]
+    fn said_keeps_the_last_predicted_speaker_and_forgets_it_after_nobody() {
+        let mut said = Said::default();
+        said.record(Some("smith"));
+        assert_eq!(said.last.as_deref(), Some("smith"));
+        said.record(None);
+        assert_eq!(said.last, None);
     }
 
     #[test]

@@ -223,7 +223,12 @@ pub struct Incident {
     pub family: String,
     #[serde(rename = "type")]
     pub event_type: String,
+    /// The gazetteer's (canonical) name of the place.
     pub location: Option<String>,
+    /// The place's name as the report that placed the incident wrote it ("Palmyra" for Tadmur).
+    pub location_as_written: Option<String>,
+    /// What the place is: country, admin1, admin2, settlement or feature.
+    pub place_kind: Option<String>,
     pub country: Option<String>,
     pub admin1: Option<String>,
     pub lat: Option<f64>,

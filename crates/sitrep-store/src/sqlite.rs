@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_incremental_figures.sql"),
     include_str!("../migrations/0005_whole_extractions.sql"),
     include_str!("../migrations/0006_copies.sql"),
+    include_str!("../migrations/0007_location_as_written.sql"),
 ];
 
 /// The schema version whose migration recreates the full-text index, which the store then refills
@@ -46,6 +47,64 @@ fn refill_fts(tx: &Connection) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The schema version that gives incidents the place name as written and the place's kind, which
+/// the store then fills from stored extractions.
+const PLACES_WRITTEN_AT: usize = 7;
+
+/// Give each placed incident the name its root events' reports wrote for its place, and the
+/// place's kind: from the first root event (by report) whose first location is the incident's.
+/// Each report's extraction is decoded once.
+fn fill_places_as_written(tx: &Connection) -> Result<()> {
+    let mut read = tx
+        .prepare(
+            "SELECT e.incident_id, i.location, e.local_id, e.report_id, b.extraction
+             FROM events e JOIN incidents i ON i.id = e.incident_id
+             JOIN report_bodies b ON b.report_id = e.report_id
+             WHERE i.location IS NOT NULL AND e.part_of IS NULL ORDER BY e.report_id, e.id",
+        )
+        .map_err(sql("reading events to name places"))?;
+    let mut rows = read
+        .query([])
+        .map_err(sql("reading events to name places"))?;
+    let mut body: Option<(i64, serde_json::Value)> = None;
+    while let Some(r) = rows
+        .next()
+        .map_err(sql("reading an event to name its place"))?
+    {
+        let row = (|| Ok::<_, rusqlite::Error>((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))();
+        let (incident, location, local, report): (i64, String, String, i64) =
+            row.map_err(sql("reading an event to name its place"))?;
+        if body.as_ref().is_none_or(|(id, _)| *id != report) {
+            let raw = r.get_ref(4).map_err(sql("reading an extraction"))?;
+            let x = crate::body::decode(raw, report).unwrap_or(serde_json::Value::Null);
+            body = Some((report, x));
+        }
+        let Some((_, x)) = body.as_ref() else {
+            continue;
+        };
+        let loc = x["events"]
+            .as_array()
+            .and_then(|es| es.iter().find(|e| e["id"] == local.as_str()))
+            .map(|e| &e["locations"][0])
+            .filter(|l| l["name"] == location.as_str());
+        let Some(loc) = loc else { continue };
+        exec(
+            tx,
+            "UPDATE incidents SET location_written = ?, place_kind = ?
+             WHERE id = ? AND location_written IS NULL AND place_kind IS NULL",
+            params![loc["mention"].as_str(), loc["kind"].as_str(), incident],
+        )
+        .map_err(sql("naming an incident's place as written"))?;
+    }
+    Ok(())
+}
+
+/// A place's kind as stored: its JSON name ("admin1", "settlement").
+fn place_kind(l: &sitrep_model::Location) -> Option<String> {
+    let v = serde_json::to_value(l.kind?).ok()?;
+    v.as_str().map(str::to_owned)
 }
 
 /// Add one report to the full-text index: its title and text as `words::index_text` gives them.
@@ -392,6 +451,9 @@ impl SqliteStore {
             tx.execute_batch(m).map_err(sql("applying a migration"))?;
             if version as usize + 1 == FTS_REFILLED_AT {
                 refill_fts(&tx)?;
+            }
+            if version as usize + 1 == PLACES_WRITTEN_AT {
+                fill_places_as_written(&tx)?;
             }
             tx.pragma_update(None, "user_version", version + 1)
                 .map_err(sql("recording the schema version"))?;
@@ -1180,15 +1242,17 @@ fn create_incident(
     let killed = e.casualties.killed.map(|c| saturate(c.value));
     let injured = e.casualties.injured.map(|c| saturate(c.value));
     exec(tx,
-        "INSERT INTO incidents (family, type, location, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary,
+        "INSERT INTO incidents (family, type, location, location_written, place_kind, country, admin1, lat, lon, precision, day_start, day_end, date_start, date_end, initiator, initiator_country, target, summary,
                                 killed_low, killed_best, killed_high, killed_best_key, injured_low, injured_best, injured_high, injured_best_key, sources)
-         VALUES (:family, :type, :location, :country, :admin1, :lat, :lon, :precision, :ds, :de, :dts, :dte, :initiator, :initiator_country, :target, :summary,
+         VALUES (:family, :type, :location, :written, :kind, :country, :admin1, :lat, :lon, :precision, :ds, :de, :dts, :dte, :initiator, :initiator_country, :target, :summary,
                  :killed, :killed, :killed, CASE WHEN :killed IS NULL THEN NULL ELSE :key END,
                  :injured, :injured, :injured, CASE WHEN :injured IS NULL THEN NULL ELSE :key END, 1)",
         rusqlite::named_params! {
             ":family": fp.family,
             ":type": fp.event_type,
             ":location": loc.map(|l| &l.name),
+            ":written": loc.map(|l| &l.mention),
+            ":kind": loc.and_then(place_kind),
             ":country": loc.and_then(|l| l.country.as_ref()),
             ":admin1": loc.and_then(|l| l.admin1.as_ref()),
             ":lat": fp.lat,
@@ -1251,6 +1315,8 @@ fn merge_into(
         concat!(
             "UPDATE incidents SET day_start = :ds, day_end = :de, date_start = :dts, date_end = :dte,
                  location = CASE WHEN :finer THEN :location ELSE location END,
+                 location_written = CASE WHEN :finer THEN :written ELSE location_written END,
+                 place_kind = CASE WHEN :finer THEN :kind ELSE place_kind END,
                  country = CASE WHEN :finer THEN :country ELSE country END,
                  admin1 = CASE WHEN :finer THEN :admin1 ELSE admin1 END,
                  lat = CASE WHEN :finer THEN :lat ELSE lat END,
@@ -1266,6 +1332,8 @@ fn merge_into(
             ":dte": date_text(en),
             ":finer": finer,
             ":location": loc.map(|l| &l.name),
+            ":written": loc.map(|l| &l.mention),
+            ":kind": loc.and_then(place_kind),
             ":country": loc.and_then(|l| l.country.as_ref()),
             ":admin1": loc.and_then(|l| l.admin1.as_ref()),
             ":lat": fp.lat,
@@ -1296,7 +1364,7 @@ fn merge_into(
     Ok(())
 }
 
-const INCIDENT_COLUMNS: &str = "i.id, i.family, i.type, i.location, i.country, i.admin1, i.lat, i.lon, i.precision, i.date_start, i.date_end, i.initiator, i.initiator_country, i.target, i.killed_low, i.killed_best, i.killed_high, i.injured_low, i.injured_best, i.injured_high, i.sources, i.summary";
+const INCIDENT_COLUMNS: &str = "i.id, i.family, i.type, i.location, i.country, i.admin1, i.lat, i.lon, i.precision, i.date_start, i.date_end, i.initiator, i.initiator_country, i.target, i.killed_low, i.killed_best, i.killed_high, i.injured_low, i.injured_best, i.injured_high, i.sources, i.summary, i.location_written, i.place_kind";
 
 fn incident_row(r: &rusqlite::Row) -> rusqlite::Result<Incident> {
     let est = |a: Option<i64>, b: Option<i64>, c: Option<i64>| match (a, b, c) {
@@ -1326,6 +1394,8 @@ fn incident_row(r: &rusqlite::Row) -> rusqlite::Result<Incident> {
         injured: est(r.get(17)?, r.get(18)?, r.get(19)?),
         sources: r.get::<_, i64>(20)? as u32,
         summary: r.get(21)?,
+        location_as_written: r.get(22)?,
+        place_kind: r.get(23)?,
     })
 }
 
@@ -1886,25 +1956,94 @@ mod merge_tests {
         assert_eq!(i.location.as_deref(), Some("Kharkiv"));
         assert_eq!(i.sources, 3);
     }
+
+    /// `report` with the place written as `mention` and resolved to a place of `kind`.
+    fn written(
+        id: &str,
+        place: &str,
+        mention: &str,
+        kind: sitrep_model::PlaceKind,
+        precision: &str,
+    ) -> Extraction {
+        let mut x = report(id, place, 49.9, 36.3, precision, 1);
+        let l = &mut x.events[0].locations[0];
+        l.mention = mention.into();
+        l.kind = Some(kind);
+        x
+    }
+
+    #[test]
+    fn an_incident_keeps_its_place_as_written_and_its_kind_and_both_move_with_a_finer_place() {
+        use sitrep_model::PlaceKind;
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let oblast = written(
+            "a",
+            "Kharkiv Oblast",
+            "Kharkov region",
+            PlaceKind::Admin1,
+            "region",
+        );
+        s.put("Shelling in the Kharkov region killed one.", &oblast)
+            .unwrap();
+        let i = &s.incidents(&Query::default()).unwrap()[0];
+        assert_eq!(i.location_as_written.as_deref(), Some("Kharkov region"));
+        assert_eq!(i.place_kind.as_deref(), Some("admin1"));
+        let city = written(
+            "b",
+            "Kharkiv",
+            "Kharkov",
+            PlaceKind::Settlement,
+            "settlement",
+        );
+        s.put("Shelling in Kharkov killed one.", &city).unwrap();
+        let again = written(
+            "c",
+            "Kharkiv Oblast",
+            "the oblast",
+            PlaceKind::Admin1,
+            "region",
+        );
+        s.put("Shelling in the oblast killed one more.", &again)
+            .unwrap();
+        let all = s.incidents(&Query::default()).unwrap();
+        assert_eq!(all.len(), 1, "{all:?}");
+        let i = &all[0];
+        assert_eq!(i.location.as_deref(), Some("Kharkiv"));
+        assert_eq!(i.location_as_written.as_deref(), Some("Kharkov"));
+        assert_eq!(i.place_kind.as_deref(), Some("settlement"));
+        let d = s.incident(i.id).unwrap().unwrap();
+        assert_eq!(d.incident, *i, "the detail lists the same incident");
+    }
 }
 
 #[cfg(test)]
 mod migration_tests {
     use super::*;
 
-    #[test]
-    fn a_store_of_schema_2_keeps_every_report_and_event_through_migrations_3_to_5() {
-        let dir = std::env::temp_dir().join(format!("sitrep-migrate-{}", std::process::id()));
+    /// A fresh folder holding `old.db`, a store as schema `version` made it, and its connection.
+    fn old_store(
+        tag: &str,
+        version: usize,
+    ) -> (std::path::PathBuf, std::path::PathBuf, Connection) {
+        let dir = std::env::temp_dir().join(format!("sitrep-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("old.db");
+        let c = Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..version] {
+            c.execute_batch(m).unwrap();
+        }
+        c.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        (dir, path, c)
+    }
+
+    #[test]
+    fn a_store_of_schema_2_keeps_every_report_and_event_through_migrations_3_to_5() {
+        let (dir, path, c) = old_store("migrate", 2);
         {
-            // A store as schema 2 wrote it: text and JSON inline.
-            let c = Connection::open(&path).unwrap();
-            for m in &MIGRATIONS[..2] {
-                c.execute_batch(m).unwrap();
-            }
-            c.pragma_update(None, "user_version", 2).unwrap();
+            let c = c; // closed before the store opens the file
+                       // A store as schema 2 wrote it: text and JSON inline.
             c.execute_batch(
                 "INSERT INTO reports (id, title, text, content_hash, simhash, extractor, extraction, ingested_at)
                      VALUES (1, 'Old title', 'Shelling hit the old town overnight.', 'h1', 42, 'old', '{\"quotes\":[]}', 'then');
@@ -2012,6 +2151,57 @@ mod migration_tests {
         assert_eq!(damaged.text, text);
         assert!(damaged.extraction.is_null());
         assert_eq!(s.all_reports().unwrap().len(), 3);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// One event's extraction placed at `name`, written `mention`, of kind `kind`.
+    fn placed(name: &str, mention: &str, kind: &str) -> String {
+        serde_json::json!({"events": [{"id": "e1", "locations": [
+            {"name": name, "mention": mention, "kind": kind}]}]})
+        .to_string()
+    }
+
+    #[test]
+    fn a_store_of_schema_6_gets_its_incidents_places_as_written_from_their_extractions() {
+        let (dir, path, c) = old_store("migrate7", 6);
+        {
+            let c = c; // closed before the store opens the file
+                       // Report 1's body compressed (schema 5 on), report 2's plain JSON (before).
+            let compressed = lz4_flex::compress_prepend_size(
+                placed("Tadmur", "Palmyra", "settlement").as_bytes(),
+            );
+            c.execute_batch(
+                "INSERT INTO reports (id, content_hash, simhash, extractor, ingested_at)
+                     VALUES (1, 'h1', 1, 'old', 'then'), (2, 'h2', 2, 'old', 'then'), (3, 'h3', 3, 'old', 'then');
+                 INSERT INTO incidents (id, family, type, location, sources)
+                     VALUES (7, 'battles', 'armed_clash', 'Tadmur', 1),
+                            (8, 'battles', 'armed_clash', 'Homs', 1),
+                            (9, 'battles', 'armed_clash', NULL, 1);
+                 INSERT INTO events (id, report_id, local_id, incident_id, family, type, merge_reason)
+                     VALUES (1, 1, 'e1', 7, 'battles', 'armed_clash', '{}'),
+                            (2, 2, 'e1', 8, 'battles', 'armed_clash', '{}'),
+                            (3, 3, 'e1', 9, 'battles', 'armed_clash', '{}');",
+            )
+            .unwrap();
+            let body =
+                "INSERT INTO report_bodies (report_id, text, extraction) VALUES (?, 'text', ?)";
+            c.execute(body, params![1, compressed]).unwrap();
+            // Report 2 placed its event elsewhere than incident 8 now is: nothing to take.
+            c.execute(body, params![2, placed("Hama", "Hamah", "settlement")])
+                .unwrap();
+            c.execute(body, params![3, placed("Idlib", "Idleb", "admin1")])
+                .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        let get = |id| s.incident(IncidentId(id)).unwrap().unwrap().incident;
+        let tadmur = get(7);
+        assert_eq!(tadmur.location_as_written.as_deref(), Some("Palmyra"));
+        assert_eq!(tadmur.place_kind.as_deref(), Some("settlement"));
+        for id in [8, 9] {
+            let i = get(id);
+            assert_eq!((i.location_as_written, i.place_kind), (None, None), "{id}");
+        }
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     }

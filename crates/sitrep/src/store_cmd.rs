@@ -510,18 +510,18 @@ pub fn write_incidents(
         Format::Table => {
             writeln!(
                 out,
-                "{:>6}  {:<10}  {:<34}  {:<24}  {:>4}  {:<16}  {:>7}",
+                "{:>6}  {:<10}  {:<34}  {:<32}  {:>4}  {:<16}  {:>7}",
                 "id", "date", "type", "location", "cc", "killed", "reports"
             )?;
             for i in incidents {
                 let t = format!("{}/{}", short_family(&i.family), i.event_type);
                 writeln!(
                     out,
-                    "{:>6}  {:<10}  {:<34}  {:<24}  {:>4}  {:<16}  {:>7}",
+                    "{:>6}  {:<10}  {:<34}  {:<32}  {:>4}  {:<16}  {:>7}",
                     i.id.0,
                     i.date_start.as_deref().unwrap_or("?"),
                     trunc(&t, 34),
-                    trunc(i.location.as_deref().unwrap_or("-"), 24),
+                    trunc(&place_label(i), 32),
                     i.country.as_deref().unwrap_or("-"),
                     estimate(&i.killed),
                     i.sources
@@ -529,7 +529,7 @@ pub fn write_incidents(
             }
         }
         Format::Csv => {
-            writeln!(out, "id,date_start,date_end,family,type,location,country,admin1,lat,lon,precision,initiator,target,killed_low,killed_best,killed_high,injured_low,injured_best,injured_high,reports")?;
+            writeln!(out, "id,date_start,date_end,family,type,location,location_as_written,place_kind,country,admin1,lat,lon,precision,initiator,target,killed_low,killed_best,killed_high,injured_low,injured_best,injured_high,reports")?;
             for i in incidents {
                 let k = i
                     .killed
@@ -546,6 +546,8 @@ pub fn write_incidents(
                     i.family.clone(),
                     i.event_type.clone(),
                     i.location.clone().unwrap_or_default(),
+                    i.location_as_written.clone().unwrap_or_default(),
+                    i.place_kind.clone().unwrap_or_default(),
                     i.country.clone().unwrap_or_default(),
                     i.admin1.clone().unwrap_or_default(),
                     i.lat.map(|v| v.to_string()).unwrap_or_default(),
@@ -869,7 +871,7 @@ pub fn write_acled(
             geo_precision.to_string(),
             text_cell(&sources.join("; ")),
             String::new(),
-            text_cell(i.summary.as_deref().unwrap_or("")),
+            text_cell(&acled_notes(i)),
             i.killed
                 .map(|e| e.low.to_string())
                 .unwrap_or_else(|| "0".into()),
@@ -887,6 +889,36 @@ pub fn write_acled(
         eprintln!("acled-csv: left out {diplomatic} diplomacy incidents (--no-diplomacy)");
     }
     Ok(())
+}
+
+/// The place's name as the report wrote it, where it is not the canonical name told another way
+/// only in letter case.
+fn written_otherwise(i: &Incident) -> Option<&str> {
+    let written = i.location_as_written.as_deref()?;
+    let canonical = i.location.as_deref()?;
+    (!written.trim().is_empty() && written.to_lowercase() != canonical.to_lowercase())
+        .then_some(written)
+}
+
+/// The incident's place for the table: the canonical name, and the name as written beside it
+/// where it differs ("Tadmur (Palmyra)").
+fn place_label(i: &Incident) -> String {
+    match (i.location.as_deref(), written_otherwise(i)) {
+        (None, _) => "-".into(),
+        (Some(l), None) => l.into(),
+        (Some(l), Some(w)) => format!("{l} ({w})"),
+    }
+}
+
+/// ACLED's notes: the incident's summary, then the place's name as the report wrote it where that
+/// is not the `location` column's (ACLED's columns have no place for it; notes are free text).
+fn acled_notes(i: &Incident) -> String {
+    let summary = i.summary.as_deref().unwrap_or("").trim_end();
+    match written_otherwise(i) {
+        None => summary.into(),
+        Some(w) if summary.is_empty() => format!("Location as written: {w}."),
+        Some(w) => format!("{summary} [Location as written: {w}.]"),
+    }
 }
 
 fn short_family(f: &str) -> &str {
@@ -962,4 +994,51 @@ pub fn why(db: &Path, id: i64, out: &mut dyn Write) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(location: Option<&str>, written: Option<&str>, summary: Option<&str>) -> Incident {
+        Incident {
+            id: IncidentId(1),
+            family: "battles".into(),
+            event_type: "armed_clash".into(),
+            location: location.map(String::from),
+            location_as_written: written.map(String::from),
+            place_kind: Some("settlement".into()),
+            country: None,
+            admin1: None,
+            lat: None,
+            lon: None,
+            precision: None,
+            date_start: None,
+            date_end: None,
+            initiator: None,
+            initiator_country: None,
+            target: None,
+            killed: None,
+            injured: None,
+            sources: 1,
+            summary: summary.map(String::from),
+        }
+    }
+
+    #[test]
+    fn the_name_as_written_shows_beside_the_canonical_one_only_where_it_differs() {
+        let palmyra = at(Some("Tadmur"), Some("Palmyra"), Some("Clashes. "));
+        assert_eq!(place_label(&palmyra), "Tadmur (Palmyra)");
+        assert_eq!(
+            acled_notes(&palmyra),
+            "Clashes. [Location as written: Palmyra.]"
+        );
+        let same = at(Some("Kismayo"), Some("KISMAYO"), Some("Clashes."));
+        assert_eq!(place_label(&same), "Kismayo");
+        assert_eq!(acled_notes(&same), "Clashes.");
+        let no_summary = at(Some("Tadmur"), Some("Palmyra"), None);
+        assert_eq!(acled_notes(&no_summary), "Location as written: Palmyra.");
+        assert_eq!(place_label(&at(None, Some("Palmyra"), None)), "-");
+        assert_eq!(place_label(&at(Some("Tadmur"), None, None)), "Tadmur");
+    }
 }

@@ -134,6 +134,23 @@ fn assert_error(s: &Server, path: &str, status: u16, needle: &str) {
     assert!(msg.contains(needle), "GET {path}: {msg:?} lacks {needle:?}");
 }
 
+/// The example placed at Tadmur wrote "Palmyra": the list and the incident say both, and what
+/// the place is.
+fn place_as_written(s: &Server, all: &Value) {
+    let tadmur = all["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["location"] == "Tadmur")
+        .expect("an incident at Tadmur");
+    assert_eq!(tadmur["location_as_written"], "Palmyra", "{tadmur}");
+    assert_eq!(tadmur["place_kind"], "settlement", "{tadmur}");
+    let one = s.ok(&format!("/api/incidents/{}", tadmur["id"]));
+    assert_eq!(one["location"], "Tadmur");
+    assert_eq!(one["location_as_written"], "Palmyra", "{one}");
+    assert_eq!(one["place_kind"], "settlement");
+}
+
 #[test]
 fn every_read_endpoint_filters_pages_and_errors() {
     let (_dir, db) = store("read");
@@ -156,6 +173,7 @@ fn every_read_endpoint_filters_pages_and_errors() {
         paged.extend(ids(&p));
     }
     assert_eq!(paged, every);
+    place_as_written(&s, &all);
     let first = s.ok("/api/incidents");
     assert_eq!(first["limit"], 100, "default page size");
     assert_eq!(ids(&first).len() as u64, total.min(100));
@@ -278,6 +296,10 @@ fn every_read_endpoint_filters_pages_and_errors() {
     // OpenAPI: valid JSON naming every route.
     let doc = s.ok("/api/openapi.json");
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let fields = &doc["components"]["schemas"]["Incident"]["properties"];
+    for f in ["location", "location_as_written", "place_kind"] {
+        assert!(fields.get(f).is_some(), "openapi's Incident lacks {f}");
+    }
     for p in [
         "/api/incidents",
         "/api/incidents/{id}",

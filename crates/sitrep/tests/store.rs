@@ -126,6 +126,53 @@ fn reports_of_one_incident_merge_and_keep_every_figure() {
     .expect("geojson");
     assert_eq!(geo["type"], "FeatureCollection");
     assert!(geo["features"][0]["geometry"]["coordinates"][0].is_f64());
+    place_as_written_in_every_export(&db, &geo, &acled);
+}
+
+/// The example placed at Tadmur wrote "Palmyra": every export gives both names, and what the
+/// place is where the format has room for it.
+fn place_as_written_in_every_export(db: &Path, geo: &Value, acled: &str) {
+    let export = |format: &str| run(bin().args(["export", "--format", format, "--db"]).arg(db));
+    let jsonl = export("jsonl");
+    let tadmur: Value = jsonl
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+        .find(|i| i["location"] == "Tadmur")
+        .expect("jsonl: an incident at Tadmur");
+    assert_eq!(tadmur["location_as_written"], "Palmyra", "{tadmur}");
+    assert_eq!(tadmur["place_kind"], "settlement", "{tadmur}");
+    let feature = geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["location"] == "Tadmur")
+        .expect("geojson: a feature at Tadmur");
+    assert_eq!(feature["properties"]["location_as_written"], "Palmyra");
+    assert_eq!(feature["properties"]["place_kind"], "settlement");
+    let csv = export("csv");
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let (at, kind) = (
+        header.iter().position(|c| *c == "location_as_written"),
+        header.iter().position(|c| *c == "place_kind"),
+    );
+    let (at, kind) = (at.expect("csv column"), kind.expect("csv column"));
+    let row: Vec<&str> = csv
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|r| r.contains(&"Tadmur"))
+        .expect("csv: a row at Tadmur");
+    assert_eq!((row[at], row[kind]), ("Palmyra", "settlement"), "{row:?}");
+    let table = run(bin().args(["events", "--db"]).arg(db));
+    assert!(table.contains("Tadmur (Palmyra)"), "{table}");
+    // ACLED's columns stay ACLED's: the name as written goes into the notes.
+    let acled_row = acled
+        .lines()
+        .find(|l| l.contains(",Tadmur,"))
+        .expect("acled: a row at Tadmur");
+    assert!(
+        acled_row.contains("[Location as written: Palmyra.]"),
+        "{acled_row}"
+    );
 }
 
 #[test]

@@ -446,27 +446,28 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     // Out-of-fold quote decisions: their "speaker found" feature comes from a speaker model
     // that did not see the article.
     let mut oof: Vec<Vec<Choice>> = vec![Vec::new(); train.len()];
+    // Out-of-fold speaker decisions too: their previous speaker is the one a model that did not
+    // see the article predicts, as at run time.
+    let mut oof_speaker: Vec<Decisions> = (0..train.len()).map(|_| Decisions::default()).collect();
     let pb = crate::progress_bar(Some(2 * FOLDS as u64), "folds");
     for k in 0..FOLDS {
         let (rest, held) = split(k);
         let (_, base) = base_of(&rest);
         let arts: Vec<&Article> = rest.iter().map(|&i| train[i]).collect();
         let m = train_on(&base.iter().collect::<Vec<_>>(), &[], &arts);
-        let qs: Vec<Vec<Choice>> = held
-            .par_iter()
-            .map(|&i| decisions(train[i], &m).quote)
-            .collect();
-        for (i, q) in held.into_iter().zip(qs) {
-            oof[i] = q;
+        let ds: Vec<Decisions> = held.par_iter().map(|&i| decisions(train[i], &m)).collect();
+        for (i, mut d) in held.into_iter().zip(ds) {
+            oof[i] = std::mem::take(&mut d.quote);
+            oof_speaker[i] = d;
         }
         pb.inc(1);
     }
     let mut cv = Figures::default();
     for k in 0..FOLDS {
         let (rest, held) = split(k);
-        let (lexm, base) = base_of(&rest);
+        let lexm = lexicon_model(&rest.iter().map(|&i| train[i]).collect::<Vec<_>>());
         let m = train_on(
-            &base.iter().collect::<Vec<_>>(),
+            &rest.iter().map(|&i| &oof_speaker[i]).collect::<Vec<_>>(),
             &rest.iter().map(|&i| oof[i].as_slice()).collect::<Vec<_>>(),
             &rest.iter().map(|&i| train[i]).collect::<Vec<_>>(),
         );
@@ -491,8 +492,8 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         std::fs::write(&path, cv.errors.join("\n"))
             .with_context(|| format!("writing {}", Path::new(&path).display()))?;
     }
-    let (lexm, base) = base_of(&(0..train.len()).collect::<Vec<_>>());
-    let all: Vec<&Decisions> = base.iter().collect();
+    let lexm = lexicon_model(&train);
+    let all: Vec<&Decisions> = oof_speaker.iter().collect();
     let model = train_on(
         &all,
         &oof.iter().map(Vec::as_slice).collect::<Vec<_>>(),
