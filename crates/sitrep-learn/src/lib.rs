@@ -9,7 +9,7 @@
 //! - [`Model`]: sparse weights, scored in place, saved to and loaded from compact bytes;
 //! - [`clusters`]: word classes learnt from unlabeled text (the exchange algorithm);
 //! - [`rank`]: a ranking perceptron that picks the best of a decision's candidates;
-//! - [`tagger`]: BIO tagging, Viterbi over label transitions (structured perceptron) or greedy;
+//! - [`tagger`]: BIO tagging, Viterbi over label transitions (a structured perceptron);
 //! - [`metrics`]: accuracy, per-label precision/recall/F1, span scoring and k-fold splits.
 //!
 //! Architecture invariant: std only, deterministic (the same examples, order and seed give the
