@@ -834,16 +834,7 @@ impl Ctx<'_> {
                 bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)),
             );
             f.add("head", &e.key);
-            let r = self
-                .rec
-                .within(e.head, e.end)
-                .find(|m| m.first <= e.head && m.end >= e.head)
-                .map_or("none", |m| match m.referent {
-                    Referent::Person(_) => "person",
-                    Referent::Actor { .. } => "actor",
-                    Referent::Place(_) => "place",
-                    Referent::Media => "media",
-                });
+            let r = self.referent_kind(e);
             f.add("rec", r);
             f.add2("recs", r, side);
         }

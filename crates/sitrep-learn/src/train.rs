@@ -103,18 +103,8 @@ impl Trainer {
     pub fn update(&mut self, ids: &[u32], gold: usize, guess: usize) -> bool {
         let wrong = gold != guess;
         if wrong {
-            let n = self.labels.len();
-            let step = self.step;
-            for &id in ids {
-                let r = self.rows.entry(id).or_insert_with(|| Row {
-                    w: vec![0.0; n],
-                    acc: vec![0.0; n],
-                });
-                r.w[gold] += 1.0;
-                r.acc[gold] += step;
-                r.w[guess] -= 1.0;
-                r.acc[guess] -= step;
-            }
+            self.adjust(ids, gold, 1.0);
+            self.adjust(ids, guess, -1.0);
         }
         self.step += 1.0;
         wrong
