@@ -474,6 +474,11 @@ impl Index {
         idx
     }
 
+    /// The fullest mention in the report of the name `e` is a form of ("Hamid" → "Musa Hamid").
+    fn fullest_of<'a>(&'a self, e: &'a Expr) -> &'a Expr {
+        self.fullest.get(&e.key).map_or(e, |&j| &self.exprs[j])
+    }
+
     /// The speaker a name expression names: the report's person of that name (with title),
     /// the actor a recognised mention stands for, or the fullest form of the name.
     pub fn source_of_name(
@@ -493,7 +498,7 @@ impl Index {
                 }
             }
         }
-        let full = self.fullest.get(&e.key).map_or(e, |&j| &self.exprs[j]);
+        let full = self.fullest_of(e);
         // The recogniser's person of that name, unless the report names them more fully.
         if let Some(p) = rec.persons.iter().find(|p| {
             p.name
@@ -971,11 +976,7 @@ impl Ctx<'_> {
     /// mention: 1 masculine, 2 feminine, 0 unknown.
     fn learned_gender(&self, j: usize) -> u8 {
         let e = &self.idx.exprs[j];
-        let full = self
-            .idx
-            .fullest
-            .get(&e.key)
-            .map_or(e, |&i| &self.idx.exprs[i]);
+        let full = self.idx.fullest_of(e);
         let mut words = (full.first..full.head)
             .map(|k| self.low(k))
             .filter(|t| is_title(self.lex, t));
@@ -1003,11 +1004,7 @@ impl Ctx<'_> {
         let an = &self.idx.exprs[a];
         let w = kind_name(an);
         let e = &self.idx.exprs[j];
-        let full = self
-            .idx
-            .fullest
-            .get(&e.key)
-            .map_or(e, |&i| &self.idx.exprs[i]);
+        let full = self.idx.fullest_of(e);
         f.flag("a");
         f.add2("ar", &w, bucket(r));
         f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));

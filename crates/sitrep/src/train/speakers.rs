@@ -353,18 +353,7 @@ fn cue_rows(articles: &[&Article]) -> Vec<(u32, Vec<f32>)> {
             e.1 += c.1;
         }
     }
-    let mut rows: Vec<(u32, Vec<f32>)> = all
-        .into_iter()
-        .filter(|(_, c)| c.1 >= 3)
-        .map(|(w, c)| {
-            let share = (c.0 as f32 + 0.5) / (c.1 as f32 + 1.0);
-            (cue_word_id(w), vec![share - 0.5])
-        })
-        .filter(|(_, w)| w[0].abs() >= 1e-3)
-        .collect();
-    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1[0].total_cmp(&b.1[0])));
-    rows.dedup_by_key(|r| r.0);
-    rows
+    share_rows(all, 3, cue_word_id)
 }
 
 /// The learnt gender lexicon as model rows: a first name or title word seen at least twice with
@@ -378,12 +367,22 @@ fn gender_rows(articles: &[&Article]) -> Vec<(u32, Vec<f32>)> {
             e.1 += 1;
         }
     }
+    share_rows(all, 2, gender_word_id)
+}
+
+/// Lexicon rows from (hits, seen) counts: a word seen at least `min_seen` times weighs the
+/// smoothed share of hits, less one half; rows sorted by id, one per id.
+fn share_rows(
+    all: HashMap<&str, (u32, u32)>,
+    min_seen: u32,
+    id: fn(&str) -> u32,
+) -> Vec<(u32, Vec<f32>)> {
     let mut rows: Vec<(u32, Vec<f32>)> = all
         .into_iter()
-        .filter(|(_, c)| c.1 >= 2)
+        .filter(|(_, c)| c.1 >= min_seen)
         .map(|(w, c)| {
             let share = (c.0 as f32 + 0.5) / (c.1 as f32 + 1.0);
-            (gender_word_id(w), vec![share - 0.5])
+            (id(w), vec![share - 0.5])
         })
         .filter(|(_, w)| w[0].abs() >= 1e-3)
         .collect();
