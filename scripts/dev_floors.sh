@@ -29,15 +29,21 @@ eval_field() {
 
 # Geoparsing (issue 16): toponyms resolved on GeoWebNews, end to end (measured 87.3 % within
 # 161 km since country points moved towards GeoNames' (76.8 % before), and 88.6 % the same
-# GeoNames id, of the recognised names that match gold).
-floor "gwn acc@161" "$(eval_field gwn.dev.jsonl "100*s['acc161']['hits']/max(1,s['acc161']['total'])")" 85
-floor "gwn geonames id" "$(eval_field gwn.dev.jsonl "100*s['geonames_id']['hits']/max(1,s['geonames_id']['total'])")" 84
+# GeoNames id, of the recognised names that match gold; 89.4 % and 90.2 % with datelines,
+# continents and places inside names read by the ranker), and place-name recall and precision
+# (measured 80.2 and 91.8 with datelines, continents, places inside organisations' names and
+# hyphenated words; 71.4 and 90.1 before).
+floor "gwn acc@161" "$(eval_field gwn.dev.jsonl "100*s['acc161']['hits']/max(1,s['acc161']['total'])")" 86
+floor "gwn geonames id" "$(eval_field gwn.dev.jsonl "100*s['geonames_id']['hits']/max(1,s['geonames_id']['total'])")" 87
+floor "gwn toponym recall" "$(eval_field gwn.dev.jsonl "100*s['toponyms']['matched']/max(1,s['toponyms']['gold'])")" 78
+floor "gwn toponym precision" "$(eval_field gwn.dev.jsonl "100*s['toponyms']['matched']/max(1,s['toponyms']['predicted'])")" 89
 
 # Named-entity recognition (issue 13): place-name recognition F1 on GeoWebNews (measured 79.0
-# when the learned tagger landed, 79.2 with the Viterbi tagger; 47.4 before), and the committed
+# when the learned tagger landed, 79.2 with the Viterbi tagger, 85.6 with datelines, continents
+# and places inside names; 47.4 before), and the committed
 # tagger's exact-span F1 on ner/dev.jsonl (measured 79.2 greedy, 85.7 Viterbi with word classes
 # and document evidence; `sitrep train ner --eval-only` scores it in a few seconds).
-floor "gwn toponym F1" "$(eval_field gwn.dev.jsonl "(lambda t: 200*t['matched']/max(1,t['predicted']+t['gold']))(s['toponyms'])")" 77
+floor "gwn toponym F1" "$(eval_field gwn.dev.jsonl "(lambda t: 200*t['matched']/max(1,t['predicted']+t['gold']))(s['toponyms'])")" 83
 floor "ner dev F1" "$("$bin" train ner --eval-only --data "$data" | awk '/^all \(micro\)/ {print $5}')" 83
 
 # Speakers (issue 13): quote F1 and speaker accuracy on PolNeAR. `sitrep eval` scores the whole
@@ -51,16 +57,25 @@ floor "polnear dev quote F1 (held out)" "$(echo "$speakers_dev" | awk '/^quotes/
 floor "polnear dev speaker accuracy (held out)" "$(echo "$speakers_dev" | awk '/speaker accuracy/ {sub("%", "", $3); print $3; exit}')" 83
 
 # Event typing (issue 15): the typer's cross-validated family macro recall on ACLED's notes (5
-# folds grouped by country; measured 78.4 with class balancing, 77.5 before, 65.6 for the
-# trigger lexicon alone), and end to end on
+# folds grouped by country; measured 82.3 with names read by their kind, word classes, dropout
+# and an average of 5 perceptrons (77.7 before them in the same tree), 78.4 with class
+# balancing, 77.5 before, 65.6 for the trigger lexicon alone), and end to end on
 # ACLED's notes (records with an event: 98.6 %; family macro 84.8 % and fatalities exact 75.6 %,
 # on notes the model was trained on), PLOVER's sentences (CAMEO root 64 %) and our own example
 # reports (events F1 80.0).
-floor "events cv family" "$("$bin" train events --dry-run --data "$data" | awk '/^cv family macro recall/ {sub(";", "", $5); print $5}')" 76
+floor "events cv family" "$("$bin" train events --dry-run --data "$data" | awk '/^cv family macro recall/ {sub(";", "", $5); print $5}')" 80
 floor "acled detected" "$(eval_field acled-2022.dev.jsonl "100*s['records']['detected']['hits']/max(1,s['records']['detected']['total'])")" 96
 floor "acled family macro" "$(eval_field acled-2022.dev.jsonl "100*s['records']['family_macro']")" 82
-floor "acled fatalities exact" "$(eval_field acled-2022.dev.jsonl "100*s['records']['fatalities_exact']['hits']/max(1,s['records']['fatalities_exact']['total'])")" 73
+# Fatalities exact measured 86.6 % (75.8 % before) once figures read victims without numbers,
+# long subjects, ranges and ACLED's shares ("2 fatalities spread across two events": 1).
+floor "acled fatalities exact" "$(eval_field acled-2022.dev.jsonl "100*s['records']['fatalities_exact']['hits']/max(1,s['records']['fatalities_exact']['total'])")" 84
 floor "plover cameo root" "$(eval_field plover-gsr.dev.jsonl "100*s['records']['cameo_root']['hits']/max(1,s['records']['cameo_root']['total'])")" 58
 floor "reports events F1" "$("$bin" eval --json --gold examples/gold/reports.gold.jsonl | python3 -c "import json,sys; e=json.load(sys.stdin)['events']; print(200*e['matched']/max(1,e['predicted']+e['gold']))")" 75
+
+# Actor types (issue 15 item 5): ACLED's inter code of an initiator of a note's first event, 5
+# folds grouped by country (measured 72.9 %; the name rule it replaced 66.7 %), and of matched
+# events on ACLED's notes, which the model learnt from (measured 85.1 %).
+floor "actors cv initiator kind" "$("$bin" train actors --dry-run --data "$data" | awk '/^5-fold/ {d=1} d && /initiator kind/ {sub("%", "", $7); print $7; exit}')" 70
+floor "acled initiator kind" "$(eval_field acled-2022.dev.jsonl "100*s['initiator_kind']['hits']/max(1,s['initiator_kind']['total'])")" 82
 
 exit $fail

@@ -27,6 +27,17 @@ pub struct GoldRecord {
     /// The PLOVER gold-standard coding of a sentence (`plover-gsr.dev.jsonl`).
     #[serde(default)]
     pub plover: Option<GoldPlover>,
+    /// The ACLED row behind a record (`acled-2022.dev.jsonl`): its actor types are scored.
+    #[serde(default)]
+    pub acled: Option<GoldAcled>,
+}
+
+/// The fields of an ACLED row that are scored: the actor types (`inter1`, `inter2`; 0 where
+/// the row has no second actor).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoldAcled {
+    pub inter1: Option<u8>,
+    pub inter2: Option<u8>,
 }
 
 /// The fields of a PLOVER coding that are scored: the category (0.5b1 and 2021 names) and the
@@ -217,6 +228,12 @@ pub struct Scores {
     pub events: Prf,
     pub event_type: Ratio,
     pub initiator: Ratio,
+    /// Some initiator has ACLED's `inter1` (ACLED's actor1 is not always the one who acted).
+    pub initiator_kind: Ratio,
+    /// Some initiator has `inter1` and the gold initiator's country.
+    pub initiator_kind_country: Ratio,
+    /// An initiator and a target (or none: 0) have the codes {`inter1`, `inter2`}, in either order.
+    pub actor_pair: Ratio,
     pub killed: Ratio,
     pub injured: Ratio,
     pub at_least: Ratio,
@@ -358,6 +375,11 @@ impl fmt::Display for Scores {
         writeln!(f, "events     {}", self.events)?;
         writeln!(f, "  type accuracy       {}", self.event_type)?;
         writeln!(f, "  initiator accuracy  {}", self.initiator)?;
+        if self.initiator_kind.total > 0 {
+            writeln!(f, "  initiator kind      {}", self.initiator_kind)?;
+            writeln!(f, "  initiator kind+cty  {}", self.initiator_kind_country)?;
+            writeln!(f, "  actor pair (inter)  {}", self.actor_pair)?;
+        }
         writeln!(f, "  killed exact        {}", self.killed)?;
         writeln!(f, "  injured exact       {}", self.injured)?;
         writeln!(f, "  at_least agreement  {}", self.at_least)?;
@@ -406,6 +428,36 @@ fn common_substring(a: &str, b: &str) -> usize {
 
 fn last_name(s: &str) -> String {
     s.split_whitespace().last().unwrap_or("").to_lowercase()
+}
+
+/// Scores the actor types of a matched event against its ACLED row: the initiator's kind (and
+/// country, where the gold record gives one) and the pair of kinds.
+fn score_kinds(a: &GoldAcled, country: Option<&str>, p: &sitrep_model::Event, s: &mut Scores) {
+    let Some(i1) = a.inter1 else {
+        return;
+    };
+    let of = |role: Role| p.actors.iter().filter(move |x| x.role == role);
+    s.initiator_kind
+        .add(of(Role::Initiator).any(|x| x.inter == Some(i1)));
+    if let Some(c) = country {
+        s.initiator_kind_country.add(
+            of(Role::Initiator).any(|x| x.inter == Some(i1) && x.country.as_deref() == Some(c)),
+        );
+    }
+    let mut gold = [i1, a.inter2.unwrap_or(0)];
+    gold.sort_unstable();
+    let mut targets: Vec<u8> = of(Role::Target).map(|x| x.inter.unwrap_or(0)).collect();
+    if targets.is_empty() {
+        targets.push(0);
+    }
+    s.actor_pair
+        .add(of(Role::Initiator).filter_map(|x| x.inter).any(|i| {
+            targets.iter().any(|&t| {
+                let mut pair = [i, t];
+                pair.sort_unstable();
+                pair == gold
+            })
+        }));
 }
 
 /// Score `predicted[i]` against `gold[i]`, adding to `scores`.
@@ -464,6 +516,9 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
                 scores.initiator.add(p.actors.iter().any(|a| {
                     a.role == Role::Initiator && a.country.as_deref() == Some(c.as_str())
                 }));
+            }
+            if let (Some(a), [_]) = (&gold.acled, gevents.as_slice()) {
+                score_kinds(a, g.initiator_country.as_deref(), p, scores);
             }
             if let Some(k) = g.killed {
                 scores
@@ -604,11 +659,49 @@ mod tests {
             quotes: None,
             toponyms: None,
             plover: None,
+            acled: None,
         };
         let mut scores = Scores::default();
         score_one(&gold, &x, &mut scores);
         assert_eq!(scores.events.matched, 2);
         assert_eq!((scores.event_type.hits, scores.event_type.total), (2, 2));
+    }
+
+    #[test]
+    fn an_initiators_kind_is_scored_against_inter1_and_the_pair_in_either_order() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sitrep-extract/tests/golden/02-jeddah-truce-rejected.json");
+        let x: Extraction =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("golden file"))
+                .expect("an extraction");
+        let mut e = x.events[0].clone();
+        let actor = |role, inter| sitrep_model::EventActor {
+            name: "x".into(),
+            kind: sitrep_model::ActorKind::Military,
+            country: Some("SD".into()),
+            role,
+            mention: None,
+            inter,
+        };
+        e.actors = vec![
+            actor(Role::Initiator, Some(1)),
+            actor(Role::Target, Some(2)),
+        ];
+        let mut s = Scores::default();
+        let coded = |inter1, inter2| GoldAcled {
+            inter1: Some(inter1),
+            inter2,
+        };
+        score_kinds(&coded(2, Some(1)), Some("SD"), &e, &mut s);
+        let got = (s.initiator_kind.hits, s.actor_pair.hits);
+        assert_eq!((got, s.initiator_kind_country.total), ((0, 1), 1));
+        score_kinds(&coded(1, None), None, &e, &mut s);
+        let got = (
+            s.initiator_kind.hits,
+            s.initiator_kind.total,
+            s.actor_pair.hits,
+        );
+        assert_eq!(got, (1, 2, 1));
     }
 
     #[test]
@@ -642,6 +735,7 @@ mod tests {
             quotes: None,
             toponyms: None,
             plover: None,
+            acled: None,
         };
         let mut s = RecordScores::default();
         score_record(&gold("diplomacy", "rejection", 21.49), "", &x, &mut s);

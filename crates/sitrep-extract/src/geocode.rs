@@ -360,37 +360,66 @@ pub fn actor_countries(lex: &Lexicon, mentions: &[Mention]) -> HashMap<String, f
     weight
 }
 
+/// A place named inside another name, awaiting its reading: its index in
+/// [`mentions::Recognized::other_places`], its token range and its candidates.
+pub type Inner = (usize, (usize, usize), Vec<Place>);
+
 /// Resolve the recognised place mentions of one report: `pending` holds (mention index,
-/// candidates, locative cue); each of those mentions gets its chosen place as referent.
+/// candidates, locative cue); each of those mentions gets its chosen place as referent. The
+/// places named inside names (`inner`) are resolved with them, into `others`: every query is
+/// evidence for the others.
 pub fn resolve_mentions(
     lex: &Lexicon,
     doc: &Document,
     low: &[String],
     mentions: &mut [Mention],
     pending: Vec<(usize, Vec<Place>, bool)>,
+    (others, inner): (&mut [(sitrep_model::Span, Option<Place>)], Vec<Inner>),
 ) {
     let ctx = Context {
         low,
         actor_countries: actor_countries(lex, mentions),
     };
-    let mut index = Vec::with_capacity(pending.len());
-    let queries: Vec<Query> = pending
-        .into_iter()
-        .map(|(mi, mut candidates, cue)| {
-            let m = &mentions[mi];
-            index.push(mi);
-            candidates.truncate(MAX_CANDIDATES);
-            Query {
-                first: m.first,
-                end: m.end,
-                text: doc.slice(m.span).to_string(),
-                candidates,
-                cue,
-            }
-        })
-        .collect();
-    for ((mi, q), ci) in index.iter().zip(&queries).zip(resolve(&ctx, &queries)) {
-        mentions[*mi].referent = Referent::Place(q.candidates[ci]);
+    let n_mentions = pending.len();
+    let mut index = Vec::with_capacity(pending.len() + inner.len());
+    let mut queries: Vec<Query> = Vec::with_capacity(pending.len() + inner.len());
+    for (mi, candidates, cue) in pending {
+        let m = &mentions[mi];
+        index.push(mi);
+        queries.push(query(doc, m.span, (m.first, m.end), candidates, cue));
+    }
+    for (oi, range, candidates) in inner {
+        index.push(oi);
+        queries.push(query(doc, others[oi].0, range, candidates, false));
+    }
+    for (k, ((i, q), ci)) in index
+        .iter()
+        .zip(&queries)
+        .zip(resolve(&ctx, &queries))
+        .enumerate()
+    {
+        if k < n_mentions {
+            mentions[*i].referent = Referent::Place(q.candidates[ci]);
+        } else {
+            others[*i].1 = Some(q.candidates[ci]);
+        }
+    }
+}
+
+fn query(
+    doc: &Document,
+    span: sitrep_model::Span,
+    (first, end): (usize, usize),
+    mut candidates: Vec<Place>,
+    cue: bool,
+) -> Query {
+    candidates.truncate(MAX_CANDIDATES);
+    Query {
+        first,
+        end,
+        text: doc.slice(span).to_string(),
+        candidates,
+        cue,
     }
 }
 

@@ -71,6 +71,9 @@ pub struct Lexicon {
     pub titles: FastSet<String>,
     pub person_nouns: FastSet<String>,
     pub stopwords: FastSet<String>,
+    /// The stopwords and the other words that are never a place on their own
+    /// (`data/not_places.txt`): what place mentions are vetoed by.
+    pub not_places: FastSet<String>,
     /// Media names as normalised token sequences.
     pub media: FastSet<Vec<String>>,
     pub actors: Vec<ActorEntry>,
@@ -151,8 +154,12 @@ impl Lexicon {
             })
             .collect();
         let set = |data: &'static str| lines(data).map(str::to_lowercase).collect::<FastSet<_>>();
-        let stopwords = lines(include_str!("../data/stopwords.txt"))
+        let stopwords: FastSet<String> = lines(include_str!("../data/stopwords.txt"))
             .map(str::to_string)
+            .collect();
+        let not_places = lines(include_str!("../data/not_places.txt"))
+            .map(str::to_string)
+            .chain(stopwords.iter().cloned())
             .collect();
         let media = lines(include_str!("../data/media.txt"))
             .map(phrase_tokens)
@@ -167,6 +174,7 @@ impl Lexicon {
             titles: set(include_str!("../data/titles.txt")),
             person_nouns: set(include_str!("../data/person_nouns.txt")),
             stopwords,
+            not_places,
             media,
             actors,
             actor_phrases,

@@ -11,6 +11,7 @@
 //! Architecture invariant: pure functions of (text, metadata, embedded data); no I/O, no SQL,
 //! no HTTP. The lexicons in `data/` and the gazetteer are compiled in.
 
+pub mod actor_types;
 pub mod events;
 pub mod geocode;
 pub mod lexicon;

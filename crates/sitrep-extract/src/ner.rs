@@ -101,9 +101,14 @@ pub fn model() -> Option<&'static Model> {
 
 /// The word-class table (`models/clusters.tsv`, `sitrep train clusters`): each frequent word's
 /// fine and coarse class, parsed once.
-fn clusters() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
+pub(crate) fn clusters() -> &'static HashMap<&'static str, (&'static str, &'static str)> {
     static C: OnceLock<HashMap<&'static str, (&'static str, &'static str)>> = OnceLock::new();
     C.get_or_init(|| parse_clusters(include_str!("../models/clusters.tsv")))
+}
+
+/// A token's fine and coarse word class in the table (keyed by [`cluster_key`]), if frequent.
+pub fn word_class(tok: &str) -> Option<(&'static str, &'static str)> {
+    clusters().get(cluster_key(tok).as_ref()).copied()
 }
 
 fn parse_clusters(table: &str) -> HashMap<&str, (&str, &str)> {

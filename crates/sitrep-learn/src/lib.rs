@@ -5,7 +5,9 @@
 //! the pieces those stages have in common and nothing of text, places or events:
 //!
 //! - [`Features`]: strings hashed (FNV-1a) into `u32` feature ids, with namespaces;
-//! - [`Trainer`]: the averaged multiclass perceptron that learns a [`Model`];
+//! - [`Trainer`]: the averaged multiclass perceptron that learns a [`Model`] ([`train_dropout`]:
+//!   with dropout of features);
+//! - [`ensemble`]: the average of several models as one model;
 //! - [`Model`]: sparse weights, scored in place, saved to and loaded from compact bytes;
 //! - [`clusters`]: word classes learnt from unlabeled text (the exchange algorithm);
 //! - [`rank`]: a ranking perceptron that picks the best of a decision's candidates;
@@ -16,6 +18,7 @@
 //! same bytes), no I/O beyond `Read`/`Write` callers hand in.
 
 pub mod clusters;
+pub mod ensemble;
 mod features;
 pub mod metrics;
 mod model;
@@ -25,4 +28,4 @@ mod train;
 
 pub use features::{hash, Features};
 pub use model::{LoadError, Model};
-pub use train::{train, Example, TrainOptions, Trainer};
+pub use train::{train, train_dropout, Example, TrainOptions, Trainer};

@@ -82,6 +82,15 @@ impl Model {
         self.ids.len()
     }
 
+    /// Every row: its feature id and one weight per label, in id order.
+    pub fn rows_iter(&self) -> impl Iterator<Item = (u32, &[f32])> {
+        let n = self.labels.len();
+        self.ids
+            .iter()
+            .enumerate()
+            .map(move |(r, id)| (*id, &self.weights[r * n..(r + 1) * n]))
+    }
+
     fn row(&self, id: u32) -> Option<&[f32]> {
         if self.slots.is_empty() {
             return None;

@@ -304,6 +304,11 @@ pub struct EventActor {
     pub country: Option<String>,
     pub role: Role,
     pub mention: Option<Span>,
+    /// ACLED's actor type (`inter`): 1 state forces, 2 rebel groups, 3 political militias,
+    /// 4 identity militias, 5 rioters, 6 protesters, 7 civilians, 8 external or other forces.
+    /// Decided by a learned model; absent where none decided it and in older documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inter: Option<u8>,
 }
 
 /// How finely a location is known.
@@ -509,6 +514,58 @@ pub struct Event {
     /// The closest PLOVER category ([`EventKind::plover`]); null where PLOVER has none.
     #[serde(default)]
     pub plover: Option<String>,
+    /// How the report tells the event: as having happened (asserted, the default, left out of
+    /// the JSON) or as planned, conditional, hypothetical, denied or habitual. Only asserted
+    /// events are incidents.
+    #[serde(default, skip_serializing_if = "Modality::is_asserted")]
+    pub modality: Modality,
+}
+
+/// Whether a report asserts that an event happened, or tells it otherwise: "will strike"
+/// (future), "would defend it if attacked" (conditional), "could attack" (hypothetical), "denied
+/// attacking" (denied), "routinely shells" (habitual).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    #[default]
+    Asserted,
+    Future,
+    Conditional,
+    Hypothetical,
+    Denied,
+    Habitual,
+}
+
+impl Modality {
+    pub fn is_asserted(&self) -> bool {
+        *self == Modality::Asserted
+    }
+
+    /// The name in the JSON: "asserted", "future", ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::Asserted => "asserted",
+            Modality::Future => "future",
+            Modality::Conditional => "conditional",
+            Modality::Hypothetical => "hypothetical",
+            Modality::Denied => "denied",
+            Modality::Habitual => "habitual",
+        }
+    }
+
+    /// The modality named `s` ("future"), if any.
+    pub fn parse(s: &str) -> Option<Modality> {
+        [
+            Modality::Asserted,
+            Modality::Future,
+            Modality::Conditional,
+            Modality::Hypothetical,
+            Modality::Denied,
+            Modality::Habitual,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == s)
+    }
 }
 
 /// A figure that sums other events ("at least nine people were killed" across two strikes).
@@ -677,6 +734,26 @@ mod tests {
         assert!(EventKind::new(Family::Diplomacy, EventType::AirDroneStrike).is_none());
         assert!(EventKind::new(Family::Diplomacy, EventType::Agreement).is_some());
         assert!(EventKind::new(Family::StrategicDevelopments, EventType::Agreement).is_some());
+    }
+
+    #[test]
+    fn modality_defaults_to_asserted_and_round_trips() {
+        assert_eq!(Modality::default(), Modality::Asserted);
+        assert_eq!(
+            serde_json::to_string(&Modality::Denied).unwrap(),
+            r#""denied""#
+        );
+        for m in [
+            "asserted",
+            "future",
+            "conditional",
+            "hypothetical",
+            "denied",
+            "habitual",
+        ] {
+            assert_eq!(Modality::parse(m).map(Modality::as_str), Some(m));
+        }
+        assert_eq!(Modality::parse("maybe"), None);
     }
 
     #[test]

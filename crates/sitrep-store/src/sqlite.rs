@@ -931,9 +931,25 @@ fn merge_events(tx: &Connection, report: i64, x: &Extraction) -> Result<(usize, 
     // The incident each event of this report went to. This report's events are stored only here,
     // so an incident holds one of them exactly when it is in this list.
     let mut incident_of: Vec<(sitrep_model::EventId, i64)> = Vec::new();
+    // Only what the report asserts happened is an incident: a planned, conditional,
+    // hypothetical, denied or habitual act (`modality`) stays in the report's extraction only,
+    // and so do its parts.
+    let asserted = |id: &sitrep_model::EventId| {
+        x.events
+            .iter()
+            .any(|e| e.id == *id && e.modality.is_asserted())
+    };
     // Roots first, so parts find their parent's incident.
-    let mut order: Vec<&Event> = x.events.iter().filter(|e| e.part_of.is_none()).collect();
-    order.extend(x.events.iter().filter(|e| e.part_of.is_some()));
+    let mut order: Vec<&Event> = x
+        .events
+        .iter()
+        .filter(|e| e.part_of.is_none() && e.modality.is_asserted())
+        .collect();
+    order.extend(
+        x.events
+            .iter()
+            .filter(|e| e.part_of.as_ref().is_some_and(asserted) && e.modality.is_asserted()),
+    );
     // Where this report sorts among an incident's sources: the latest report's figure is best.
     let report_key = format!(
         "{}{report:020}",
@@ -1955,6 +1971,18 @@ mod merge_tests {
         let i = &s.incidents(&Query::default()).unwrap()[0];
         assert_eq!(i.location.as_deref(), Some("Kharkiv"));
         assert_eq!(i.sources, 3);
+    }
+
+    #[test]
+    fn a_flagged_event_is_no_incident() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let mut x = report("a", "Kharkiv", 49.99, 36.23, "settlement", 0);
+        x.events[0].modality = sitrep_model::Modality::Future;
+        s.put("Russia vowed to shell Kharkiv.", &x).unwrap();
+        assert!(s.incidents(&Query::default()).unwrap().is_empty());
+        let asserted = report("b", "Kharkiv", 49.99, 36.23, "settlement", 2);
+        s.put("Shelling in Kharkiv killed two.", &asserted).unwrap();
+        assert_eq!(s.incidents(&Query::default()).unwrap().len(), 1);
     }
 
     /// `report` with the place written as `mention` and resolved to a place of `kind`.

@@ -154,6 +154,9 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
             break;
         }
     }
+    if let Some(r) = range_at(doc, i, j) {
+        return Some(r);
+    }
     let t = toks.get(j)?;
     let text = doc.tok(j);
     // A hyphenated numeric modifier.
@@ -239,6 +242,11 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
     }
     let year_like =
         t.kind == TokenKind::Number && text.len() == 4 && (1900..=2100).contains(&value);
+    // "8 - 14 civilians", "one or two soldiers": a range (not "from 5 to 12", a change).
+    let from = i > 0 && lower(i - 1) == "from";
+    if let Some(end) = range_end(doc, j + 1, value, false).filter(|_| !from && !year_like) {
+        return Some(range(doc, i, end, value));
+    }
     Some(NumberMention {
         count: Count { value, qualifier },
         span: Span::new(toks[i].span.start as usize, toks[j].span.end as usize),
@@ -248,6 +256,64 @@ pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
         vague: false,
         year_like,
     })
+}
+
+/// A range starting at token `i` whose number starts at `j`, counted by its lower bound:
+/// "between 35 and 45", "between two to three", "2-3", "33-40".
+fn range_at(doc: &Document, i: usize, j: usize) -> Option<NumberMention> {
+    let t = doc.tokens.get(j)?;
+    if let Some(low) = hyphen_range(doc.tok(j)).filter(|_| t.kind == TokenKind::Number) {
+        return Some(range(doc, i, j + 1, low));
+    }
+    if j + 3 >= doc.tokens.len() || !doc.tok(j).eq_ignore_ascii_case("between") {
+        return None;
+    }
+    let n = parse_at(doc, j + 1).filter(|n| !n.modifier && !n.vague)?;
+    let inner_range = n.count.at_least() && n.first == j + 1;
+    let end = range_end(doc, n.end, n.count.value, true).or(inner_range.then_some(n.end))?;
+    Some(range(doc, i, end, n.count.value))
+}
+
+/// The low end of a range written in one token ("2-3", "33-40"), if the high end is larger.
+fn hyphen_range(text: &str) -> Option<u64> {
+    let (a, b) = text.split_once('-')?;
+    let (a, b): (u64, u64) = (a.parse().ok()?, b.parse().ok()?);
+    (a < b).then_some(a)
+}
+
+/// The token after a range's high end, when the tokens from `j` on are "to", "or", a dash (or,
+/// after "between", "and") and a number larger than `low`.
+fn range_end(doc: &Document, j: usize, low: u64, between: bool) -> Option<usize> {
+    let link = doc.tokens.get(j).map(|_| doc.tok(j).to_ascii_lowercase())?;
+    if !(matches!(link.as_str(), "to" | "or" | "-" | "–") || (between && link == "and")) {
+        return None;
+    }
+    let t = doc.tokens.get(j + 1)?;
+    let (high, _) = token_value(doc.tok(j + 1), t.kind)?;
+    let next_is_multiplier = doc
+        .tokens
+        .get(j + 2)
+        .is_some_and(|_| multiplier(doc.tok(j + 2)).is_some());
+    (high > low && !next_is_multiplier).then_some(j + 2)
+}
+
+/// A range from token `i` to `end` (exclusive), counted by its lower bound `low`.
+fn range(doc: &Document, i: usize, end: usize, low: u64) -> NumberMention {
+    NumberMention {
+        count: Count {
+            value: low,
+            qualifier: Qualifier::AtLeast,
+        },
+        span: Span::new(
+            doc.tokens[i].span.start as usize,
+            doc.tokens[end - 1].span.end as usize,
+        ),
+        first: i,
+        end,
+        modifier: false,
+        vague: false,
+        year_like: false,
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +374,25 @@ mod tests {
     fn hyphenated_modifiers_are_flagged() {
         assert_eq!(read("28-point plan"), Some((28, Qualifier::Exact, true)));
         assert_eq!(read("34-year-old"), Some((34, Qualifier::Exact, true)));
+    }
+
+    #[test]
+    fn ranges_count_their_lower_bound() {
+        let low = Some((2, Qualifier::AtLeast, false));
+        assert_eq!(read("2-3 soldiers"), low);
+        assert_eq!(
+            read("at least 33-40"),
+            Some((33, Qualifier::AtLeast, false))
+        );
+        assert_eq!(read("2 - 3 soldiers"), low);
+        assert_eq!(read("between two and three"), low);
+        assert_eq!(read("between 2 to 3"), low);
+        assert_eq!(read("two or three"), low);
+        assert_eq!(read("2 and 3"), Some((2, Qualifier::Exact, false)));
+        assert_eq!(read("2022-06-01"), Some((2022, Qualifier::Exact, true)));
+        let d = Document::new("rose from 5 to 12".to_string());
+        assert_eq!(parse_at(&d, 2).map(|n| n.count.value), Some(5));
+        assert_eq!(parse_at(&d, 2).map(|n| n.end), Some(3));
     }
 
     #[test]

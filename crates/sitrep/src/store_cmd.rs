@@ -688,7 +688,11 @@ fn actor_kind(name: &str) -> Option<(&'static str, &'static str)> {
 /// forces (of the incident's country), 2 rebel groups (sitrep's armed groups), 5 rioters,
 /// 6 protesters, 7 civilians, 8 external forces (a state acting outside its country). None
 /// when the name does not tell (ACLED's 3 and 4, militias, are not told apart here).
-fn inter_code(actor: &str, actor_country: Option<&str>, country: Option<&str>) -> Option<u8> {
+pub(crate) fn inter_code(
+    actor: &str,
+    actor_country: Option<&str>,
+    country: Option<&str>,
+) -> Option<u8> {
     let state = |home: Option<&str>| {
         if home.is_some() && country.is_some() && home != country {
             8
@@ -718,6 +722,46 @@ fn inter_code(actor: &str, actor_country: Option<&str>, country: Option<&str>) -
         Some(("armed_group", _)) => Some(2),
         _ => None,
     }
+}
+
+/// The actor types (`inter`) the extractor gave an incident's initiator and target, read from
+/// the extraction of the first of its reports (at most three are read) whose event names them.
+fn typed_inters(
+    store: &SqliteStore,
+    detail: Option<&sitrep_store::IncidentDetail>,
+    i: &Incident,
+) -> (Option<u8>, Option<u8>) {
+    use sitrep_model::Role;
+    let mut found = (None, None);
+    for src in detail.iter().flat_map(|d| d.reports.iter()).take(3) {
+        let Ok(Some(info)) = store.report_info(src.report) else {
+            continue;
+        };
+        let events = info.extraction["events"].as_array().cloned();
+        let Some(ev) = events
+            .unwrap_or_default()
+            .into_iter()
+            .find(|e| e["id"].as_str() == Some(src.event.as_str()))
+        else {
+            continue;
+        };
+        let actors: Vec<sitrep_model::EventActor> =
+            serde_json::from_value(ev["actors"].clone()).unwrap_or_default();
+        for a in actors {
+            let (slot, name) = match a.role {
+                Role::Initiator => (&mut found.0, &i.initiator),
+                Role::Target => (&mut found.1, &i.target),
+                Role::Participant => continue,
+            };
+            if slot.is_none() && name.as_deref() == Some(a.name.as_str()) {
+                *slot = a.inter;
+            }
+        }
+        if found.0.is_some() || found.1.is_some() {
+            break;
+        }
+    }
+    found
 }
 
 /// ACLED's disorder type for an event type.
@@ -821,12 +865,16 @@ pub fn write_acled(
         let actor2 = i.target.clone().or_else(|| {
             (family == Family::ViolenceAgainstCivilians).then(|| format!("Civilians ({country})"))
         });
-        let inter1 = actor1
-            .as_deref()
-            .and_then(|a| inter_code(a, i.initiator_country.as_deref(), Some(cc)));
+        // The extractor's learned actor types where it gave them, else what the name says.
+        let (typed1, typed2) = typed_inters(store, detail.as_ref(), i);
+        let inter1 = typed1.or_else(|| {
+            actor1
+                .as_deref()
+                .and_then(|a| inter_code(a, i.initiator_country.as_deref(), Some(cc)))
+        });
         let inter2 = match &actor2 {
             None => Some(0),
-            Some(a) => inter_code(a, None, Some(cc)),
+            Some(a) => typed2.or_else(|| inter_code(a, None, Some(cc))),
         };
         let interaction = match (inter1, inter2) {
             (Some(a), Some(0)) => Some(a * 10),
@@ -1040,5 +1088,40 @@ mod tests {
         assert_eq!(acled_notes(&no_summary), "Location as written: Palmyra.");
         assert_eq!(place_label(&at(None, Some("Palmyra"), None)), "-");
         assert_eq!(place_label(&at(Some("Tadmur"), None, None)), "Tadmur");
+    }
+
+    #[test]
+    fn the_acled_export_takes_the_actor_type_the_extractor_gave() {
+        let text = "Russian forces shelled Kharkiv on Monday, killing three people.";
+        let mut x = sitrep_extract::extract(sitrep_extract::Input {
+            text: text.into(),
+            meta: sitrep_model::ReportMeta {
+                id: sitrep_model::ReportId("r".into()),
+                published: sitrep_text::timex::parse_date("2022-03-01"),
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        // A code no name rule gives a state's forces: only the extraction can have said it.
+        for a in x.events.iter_mut().flat_map(|e| e.actors.iter_mut()) {
+            a.inter = Some(4);
+        }
+        let mut store = SqliteStore::open_in_memory().expect("a store");
+        store.put(text, &x).expect("stored");
+        let incidents = store
+            .incidents(&sitrep_store::Query::default())
+            .expect("incidents");
+        let i = incidents
+            .iter()
+            .find(|i| i.initiator.is_some())
+            .expect("an incident with an initiator");
+        let detail = store.incident(i.id).expect("read");
+        assert_eq!(typed_inters(&store, detail.as_ref(), i).0, Some(4));
+        let mut out = Vec::new();
+        write_acled(&store, std::slice::from_ref(i), true, &mut out).expect("written");
+        let csv = String::from_utf8(out).expect("utf-8");
+        let row = csv.lines().nth(1).expect("a row");
+        let at = ACLED_COLUMNS.iter().position(|c| *c == "inter1").unwrap();
+        assert_eq!(row.split(',').nth(at), Some("4"), "{row}");
     }
 }

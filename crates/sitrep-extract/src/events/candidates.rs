@@ -4,69 +4,8 @@
 use super::*;
 
 pub(super) const NEGATIONS: &[&str] = &["no", "not", "never", "n't", "without", "nor"];
-pub(super) const FUTURE: &[&str] = &[
-    "accept",
-    "scheduled",
-    "planned",
-    "will",
-    "would",
-    "could",
-    "set",
-    "expected",
-    "plans",
-    "plan",
-    "may",
-    "might",
-    "intends",
-    "due",
-    "future",
-    "proposed",
-    "possible",
-];
-/// Words before a diplomatic trigger that make it a habit, not an act on a day.
-pub(super) const HABITUAL: &[&str] = &[
-    "repeatedly",
-    "often",
-    "routinely",
-    "frequently",
-    "regularly",
-    "consistently",
-];
-/// Words before a violent trigger that make it hypothetical or its opposite ("would freeze fighting").
-pub(super) const HYPOTHETICAL: &[&str] = &[
-    "would",
-    "could",
-    "might",
-    "may",
-    "will",
-    "freeze",
-    "halt",
-    "end",
-    "stop",
-    "ending",
-    "halting",
-    "prevent",
-    "avoid",
-    "resume",
-    "threatened",
-];
-/// Words before a violent trigger that make it the topic of talk, not news of an event
-/// ("a statement condemning RSF attacks").
-pub(super) const REFERENCED: &[&str] = &[
-    "denounce",
-    "condemning",
-    "condemned",
-    "condemn",
-    "condemns",
-    "denounced",
-    "denouncing",
-    "investigating",
-    "investigate",
-    "denied",
-    "deny",
-    "denies",
-    "against",
-];
+// The cue words that make an act future, hypothetical, denied, habitual or the topic of talk
+// are in data/modality.tsv (see [`super::modality`]).
 
 pub(super) const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
 
@@ -149,17 +88,15 @@ pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usiz
     {
         return None;
     }
-    if t.family == Family::Diplomacy && window.clone().any(|j| FUTURE.contains(&c.low[j].as_str()))
-    {
+    // "will meet", "would attack", "has repeatedly urged", "denied attacking": cues of
+    // data/modality.tsv right before the trigger.
+    if super::modality::cue_removes(c, k, t.family) {
         return None;
     }
-    // "has repeatedly urged", "have long accused": a habit, not an act on a day.
+    // "have long accused": a habit, not an act on a day.
     if t.family == Family::Diplomacy
         && window.clone().any(|j| {
-            HABITUAL.contains(&c.low[j].as_str())
-                || (c.low[j] == "long"
-                    && j > 0
-                    && matches!(c.low[j - 1].as_str(), "has" | "have" | "had"))
+            c.low[j] == "long" && j > 0 && matches!(c.low[j - 1].as_str(), "has" | "have" | "had")
         })
     {
         return None;
@@ -178,15 +115,13 @@ pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usiz
     if t.kind == EventType::Accusation && c.low.get(k + n).is_some_and(|w| w == "of") {
         return None;
     }
+    // "rallied in support of the attacks": the rally's topic ("air support" is not).
     if t.family != Family::Diplomacy
         && (k.saturating_sub(3)..k).any(|j| {
-            HYPOTHETICAL.contains(&c.low[j].as_str())
-                || REFERENCED.contains(&c.low[j].as_str())
-                // "rallied in support of the attacks": the rally's topic ("air support" is not).
-                || (c.low[j] == "support"
-                    && j > 0
-                    && c.low[j - 1] == "in"
-                    && c.low.get(j + 1).is_some_and(|w| w == "of"))
+            c.low[j] == "support"
+                && j > 0
+                && c.low[j - 1] == "in"
+                && c.low.get(j + 1).is_some_and(|w| w == "of")
         })
     {
         return None;
@@ -327,6 +262,8 @@ pub(super) fn typing_features(
     let figures: Vec<CasualtyKind> = figs.iter().map(|f| f.kind).collect();
     let ctx = crate::typing::Context {
         low: c.low,
+        doc: c.doc,
+        rec: c.rec,
         sentence: s.tokens.clone(),
         clause: a..b,
         paragraph: c.doc.sentences[first].tokens.start..c.doc.sentences[last].tokens.end,
@@ -487,6 +424,11 @@ fn clause_mentions(
         return;
     }
     let scores = model.zip(ids.as_ref()).map(|(m, ids)| m.scores(ids));
+    // The act the clause tells: its trigger, else its first figure.
+    let act = trigger.as_ref().map(|t| t.1).unwrap_or_else(|| {
+        figs.first()
+            .map_or(b, |f| c.doc.token_at(f.span.start).clamp(a, b))
+    });
     retype(c, (a, b), &mut trigger, &figs);
     let actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
     let when = s
@@ -514,6 +456,7 @@ fn clause_mentions(
         combatant_victims: false,
         typed: None,
         scores,
+        modality: super::modality::of_act(c, a, act),
     };
     segment_mentions(c, (a, b), &figs, &proto, out);
 }
@@ -543,8 +486,11 @@ fn bare_mention(
         combatant_victims: false,
         typed: None,
         scores: None,
+        // With no trigger the act's place in the clause is unknown: asserted, as typed.
+        modality: Modality::Asserted,
     };
     if let Some((t, actor)) = st {
+        // A statement is asserted whatever it says may come ("said it would retaliate").
         return Some(MentionDraft {
             trigger: Some((t, true)),
             actors: vec![actor],
@@ -755,6 +701,7 @@ pub(super) fn statement(c: &Ctx, a: usize, b: usize) -> Option<(Trigger, EventAc
                     country: e.country.clone(),
                     role: Role::Initiator,
                     mention: Some(m.span),
+                    inter: None,
                 },
             ));
         }

@@ -89,44 +89,15 @@ pub(super) fn figures(
             k += 1;
             continue;
         }
-        if let Some((kind, end)) = one_victim(c, k, b) {
-            out.push(RawFigure {
-                kind,
-                count: Count::exact(1),
-                span: c.tok_span(k, end),
-                sources: vec![],
-                subset: false,
-                revision: false,
-                single: true,
-            });
-            *prior = Some(kind);
+        if let Some(end) = word_victims(c, k, b, prior, &mut out) {
             k = end;
-            continue;
-        }
-        if let Some(kind) = a_victim(c, k, b, *prior) {
-            let f = RawFigure {
-                kind,
-                count: Count::exact(1),
-                span: c.tok_span(k, k + 1),
-                sources: vec![],
-                subset: false,
-                revision: false,
-                single: false,
-            };
-            *prior = Some(kind);
-            push_or_join(c, &mut out, f);
-            k += 1;
             continue;
         }
         let Some(n) = numbers::parse_at(c.doc, k) else {
             k += 1;
             continue;
         };
-        if n.end > b
-            || n.modifier
-            || n.year_like
-            || (k > 0 && matches!(c.low[k - 1].as_str(), "$" | "€" | "£" | "aged" | "age"))
-        {
+        if n.end > b || no_headcount(c, &n) {
             k = n.end.max(k + 1);
             continue;
         }
@@ -139,7 +110,69 @@ pub(super) fn figures(
     if !out.is_empty() && coded_separately(c, a, b) {
         out.clear();
     }
+    if !out.is_empty() && coded_elsewhere(c, a, b) {
+        out.retain(|f| f.kind != CasualtyKind::Killed);
+    }
     out
+}
+
+/// Whether the number `n` counts no people: a modifier ("28-point"), a year, a number of
+/// times or hours ("shot 20 times", "10 pm"), a name ("battalion 101"), money or an age.
+fn no_headcount(c: &Ctx, n: &NumberMention) -> bool {
+    let words = casualty_words();
+    let prev = if n.first > 0 {
+        c.low[n.first - 1].as_str()
+    } else {
+        ""
+    };
+    let unit = c
+        .low
+        .get(n.end)
+        .is_some_and(|w| words.units.contains(w.as_str()));
+    n.modifier
+        || n.year_like
+        || unit
+        || words.id_nouns.contains(prev)
+        || matches!(prev, "$" | "€" | "£" | "aged" | "age")
+}
+
+/// A figure told in words at token `k` ("a man was shot dead", "the driver later died",
+/// "killing him", "killed a soldier and a civilian"), pushed to `out`: the token after it.
+fn word_victims(
+    c: &Ctx,
+    k: usize,
+    b: usize,
+    prior: &mut Option<CasualtyKind>,
+    out: &mut Vec<RawFigure>,
+) -> Option<usize> {
+    let figure = |kind, value, end, single| RawFigure {
+        kind,
+        count: Count::exact(value),
+        span: c.tok_span(k, end),
+        sources: vec![],
+        subset: false,
+        revision: false,
+        single,
+    };
+    // One victim as a subject says something new only as the sentence's first figure.
+    let first = prior.is_none() && out.is_empty();
+    let (f, end) = if let Some((kind, end)) = one_victim(c, k, b) {
+        (figure(kind, 1, end, true), end)
+    } else if let Some((kind, v, end)) = subject_victim(c, k, b).filter(|_| first) {
+        (figure(kind, v, end, true), end)
+    } else if let Some((kind, v, end)) = object_victims(c, k, b) {
+        (figure(kind, v, end, false), end)
+    } else {
+        let kind = a_victim(c, k, b, *prior)?;
+        (figure(kind, 1, k + 1, false), k + 1)
+    };
+    *prior = Some(f.kind);
+    if f.single {
+        out.push(f);
+    } else {
+        push_or_join(c, out, f);
+    }
+    Some(end)
 }
 
 /// Add figure `f` to `out`, or join it to the figure before when the two list victims of one
@@ -180,6 +213,8 @@ enum Convention {
     Coded,
     /// "20 fatalities split across 6 events": a number shared out among events, not this one's.
     Shared,
+    /// "2 fatalities spread across two events": this event's share, as ACLED splits (1).
+    Share(u64),
 }
 
 /// The coder's counting convention the number `n` belongs to, if any.
@@ -195,14 +230,38 @@ fn coder_convention(c: &Ctx, n: &NumberMention, b: usize) -> Option<Convention> 
     } else {
         ""
     };
-    let coded = (prev == "as" && matches!(prev2, "coded" | "estimated") && before(3))
-        || (prev == "coded" && (before(2) || before(3)));
+    let coded =
+        (matches!(prev, "as" | "to") && matches!(prev2, "coded" | "estimated") && before(3))
+            || (prev == "coded" && (before(2) || before(3)));
     if coded {
         return Some(Convention::Coded);
     }
-    let after = |w: &str| (n.end..(n.end + 4).min(b)).any(|j| c.low[j] == w);
+    let words = casualty_words();
+    if let Some(v) = share_of(c, n, b) {
+        return Some(Convention::Share(v));
+    }
+    let after = (n.end..(n.end + 5).min(b)).any(|j| words.share_words.contains(c.low[j].as_str()));
     let fatalities = (n.end..(n.end + 2).min(b)).any(|j| c.low[j].starts_with("fatalit"));
-    (fatalities && after("split")).then_some(Convention::Shared)
+    (fatalities && after).then_some(Convention::Shared)
+}
+
+/// The figure a coder's convention gives the number `n`: the number itself ("coded as 3"), the
+/// event's share ("spread across two events"), or none ("split across 3 events" with no share).
+fn convention_figure(n: &NumberMention, conv: Convention) -> Option<RawFigure> {
+    let count = match conv {
+        Convention::Shared => return None,
+        Convention::Share(v) => Count::exact(v),
+        Convention::Coded => n.count,
+    };
+    Some(RawFigure {
+        kind: CasualtyKind::Killed,
+        count,
+        span: n.span,
+        sources: vec![],
+        subset: false,
+        revision: true,
+        single: false,
+    })
 }
 
 /// "killed a man", "shot dead a soldier", "wounding an aid worker", and "… and a civilian" after
@@ -295,20 +354,8 @@ fn number_figure(
             Some("the" | "them")
         );
     let including = n.first > 0 && c.low[n.first - 1] == "including";
-    match coder_convention(c, n, b) {
-        Some(Convention::Shared) => return None,
-        Some(Convention::Coded) => {
-            return Some(RawFigure {
-                kind: CasualtyKind::Killed,
-                count: n.count,
-                span: n.span,
-                sources: vec![],
-                subset: false,
-                revision: true,
-                single: false,
-            })
-        }
-        None => {}
+    if let Some(conv) = coder_convention(c, n, b) {
+        return convention_figure(n, conv);
     }
     let kind = casualty_kind(c, n, b)
         .or_else(|| {
@@ -340,7 +387,11 @@ fn number_figure(
             // "killed a soldier and one policeman": a further member of a list of victims.
             let listed = n.first > 0
                 && matches!(c.low[n.first - 1].as_str(), "and" | ",")
-                && victim_phrase_end(c, n.end, b).is_some_and(|e| !ends_list(c, e));
+                && (victim_phrase_end(c, n.end, b).is_some_and(|e| !ends_list(c, e))
+                    || (c.low[n.first - 1] == "and"
+                        && plain_phrase(c, n.end, b)
+                        && (n.first.saturating_sub(10)..n.first)
+                            .any(|j| verb_kind(c, j).is_some())));
             listed.then_some(()).and(prior)
         })?;
     let revision = (n.first.saturating_sub(5)..n.first).any(|j| {
@@ -406,11 +457,222 @@ fn after_was<'a>(at: &dyn Fn(usize) -> &'a str, v: usize) -> Option<(CasualtyKin
         .then_some((CasualtyKind::Injured, v + 1))
 }
 
+/// What the words from token `v` on, right after an auxiliary ("was", "were"), say befell its
+/// subject: "killed", "later killed", "shot dead", "found dead", "beaten to death", "shot and
+/// killed", "set on fire and killed", "wounded". The kind, and the token after.
+fn after_aux(c: &Ctx, v: usize, b: usize) -> Option<(CasualtyKind, usize)> {
+    let words = casualty_words();
+    let at = |j: usize| if j < b { c.low[j].as_str() } else { "" };
+    let mut v = v;
+    while words.adverbs.contains(at(v)) {
+        v += 1;
+    }
+    let verb = at(v);
+    if KILLED_WORDS.contains(&verb) || words.die_verbs.contains(verb) {
+        return Some((CasualtyKind::Killed, v + 1));
+    }
+    if let Some(k) = word_kind(verb) {
+        return Some((k, v + 1));
+    }
+    if verb.is_empty() || words.subject_stops.contains(verb) {
+        return None;
+    }
+    match (at(v + 1), at(v + 2)) {
+        ("dead", _) => return Some((CasualtyKind::Killed, v + 2)),
+        ("to", "death" | "dead") => return Some((CasualtyKind::Killed, v + 3)),
+        _ => {}
+    }
+    // "shot and killed", "set on fire and killed", "abducted and later killed".
+    let and = (v + 1..(v + 5).min(b))
+        .take_while(|&j| !words.subject_stops.contains(at(j)))
+        .find(|&j| at(j) == "and")?;
+    let mut k = and + 1;
+    while words.adverbs.contains(at(k)) {
+        k += 1;
+    }
+    word_kind(at(k)).map(|kind| (kind, k + 1))
+}
+
+/// Whether the casualty word ending at token `end` is one of a mixed outcome ("killed or
+/// injured", "killed, injured or captured"): the figure does not count the dead alone.
+fn mixed_outcome(c: &Ctx, end: usize) -> bool {
+    let at = |j: usize| c.low.get(j).map_or("", String::as_str);
+    let mixed = |w: &str| casualty_words().mixed_outcomes.contains(w);
+    matches!(at(end), "or" | ",") && mixed(at(end + 1))
+        || (at(end) == "and" && at(end + 1) == "/" && at(end + 2) == "or")
+}
+
+/// Whether token `j` can stand inside the noun phrase of victims between a number and its verb
+/// ("3 members of an unidentified armed group were killed"): not a word that ends the phrase,
+/// a trigger, a speech verb, a number, nor a verb form outside `np_participle`.
+fn in_subject(c: &Ctx, j: usize) -> bool {
+    let words = casualty_words();
+    let w = c.low[j].as_str();
+    // "shelled", "attacking"; not "red", "king".
+    let verb_form = ((w.ends_with("ed") && w.len() > 4) || (w.ends_with("ing") && w.len() > 5))
+        && !words.np_participles.contains(w);
+    !(words.subject_stops.contains(w)
+        || verb_form
+        || word_kind(w).is_some()
+        || words.die_verbs.contains(w)
+        || words.be_aux.contains(w)
+        || c.lex.speech_verbs.contains(w)
+        || c.lex.triggers.contains_key(&c.low[j..j + 1])
+        || (is_number(c, j)
+            && !matches!(w, "a" | "an" | "one")
+            && !(j > 0 && words.id_nouns.contains(c.low[j - 1].as_str()))))
+}
+
+/// A verb's object that counts its victims without a number: "killing him" (1), "killing both"
+/// (2), "injuring one and killing another" (1), "killed the village chief" (1). The count and
+/// the token after.
+fn object_victims(c: &Ctx, k: usize, b: usize) -> Option<(CasualtyKind, u64, usize)> {
+    let words = casualty_words();
+    let kind = verb_kind(c, k.checked_sub(1)?)?;
+    let w = c.low[k].as_str();
+    let at = |j: usize| if j < b { c.low[j].as_str() } else { "." };
+    let ends = |j: usize| PHRASE_ENDS.contains(&at(j)) || matches!(at(j), "(" | ";" | "as");
+    if words.object_one.contains(w) && ends(k + 1) {
+        return Some((kind, 1, k + 1));
+    }
+    if w == "both" && (ends(k + 1) || at(k + 1) == "of") {
+        return Some((kind, 2, k + 1));
+    }
+    if w == "another" && ends(k + 1) {
+        return Some((kind, 1, k + 1));
+    }
+    let article = matches!(w, "a" | "an");
+    if !(article || words.definite.contains(w)) || w == "their" {
+        return None;
+    }
+    // "the traditional ruler of X", "her husband", "a Fulani pastoralist": a singular phrase
+    // up to its end.
+    let end = (k + 1..(k + 7).min(b)).find(|&j| ends(j))?;
+    let head = at(end - 1);
+    let plural = head.ends_with('s') && !head.ends_with("ss");
+    let plain = (k + 1..end).all(|j| !is_number(c, j) && !c.lex.speech_verbs.contains(&c.low[j]));
+    (end > k + 1 && !plural && plain).then_some((kind, 1, end))
+}
+
+/// Victims named one by one as the subject of a verb of dying, told without a number: "the
+/// driver was killed", "the victim later died", "he was shot dead", "a drug trafficker was shot
+/// and killed", "a man and a woman were killed" (2), "his body was found". The kind, the count
+/// and the token after.
+fn subject_victim(c: &Ctx, k: usize, b: usize) -> Option<(CasualtyKind, u64, usize)> {
+    let words = casualty_words();
+    let w = c.low[k].as_str();
+    let pronoun = words.subject_one.contains(w);
+    let opener = |w: &str| matches!(w, "a" | "an") || (words.definite.contains(w) && w != "their");
+    if !(pronoun || opener(w))
+        || (k > 0 && !matches!(c.low[k - 1].as_str(), "," | "and" | "." | "(" | ";"))
+    {
+        return None;
+    }
+    let mut j = k + 1;
+    while j < b && j < k + 10 && !pronoun && in_subject(c, j) {
+        j += 1;
+    }
+    let head = c.low[j - 1].as_str();
+    let plural = j > k + 1 && head.ends_with('s') && !head.ends_with("ss");
+    if plural || (j == k + 1 && !pronoun) || j >= b {
+        return None;
+    }
+    // "a rancher and his brother": one victim for each phrase the list opens.
+    let count = 1
+        + (k + 1..j.saturating_sub(1))
+            .filter(|&i| c.low[i] == "and" && opener(&c.low[i + 1]))
+            .count() as u64;
+    let mut v = j;
+    while v < b && words.adverbs.contains(c.low[v].as_str()) && !words.be_aux.contains(&*c.low[v]) {
+        v += 1;
+    }
+    let verb = c.low.get(v).filter(|_| v < b).map_or("", String::as_str);
+    if words.die_verbs.contains(verb) {
+        return Some((CasualtyKind::Killed, count, v + 1));
+    }
+    if !words.be_aux.contains(verb) {
+        return None;
+    }
+    let found = c
+        .low
+        .get(v + 1)
+        .is_some_and(|f| words.found_verbs.contains(f.as_str()));
+    if words.body_one.contains(head) && found {
+        return Some((CasualtyKind::Killed, count, v + 2));
+    }
+    let (kind, end) = after_aux(c, v + 1, b).filter(|(_, end)| !mixed_outcome(c, *end))?;
+    Some((kind, count, end))
+}
+
+/// Whether the words from `start` are a short noun phrase that ends a list of victims ("… and
+/// 40 of his soldiers in Lyman", "… and 3 of his escorts."): a few words of a subject up to the
+/// end of a phrase, with no verb among them.
+fn plain_phrase(c: &Ctx, start: usize, b: usize) -> bool {
+    let end = (start..(start + 6).min(b))
+        .find(|&j| PHRASE_ENDS.contains(&c.low[j].as_str()) && c.low[j] != "and")
+        .unwrap_or(b.min(start + 6));
+    // "… and 2 of his lieutenants during an operation", not "… and one abductee with injuries
+    // was rescued": no verb of its own follows.
+    let aux = |j: usize| casualty_words().be_aux.contains(c.low[j].as_str()) || ends_list(c, j);
+    let closes = end == b || !(end..(end + 4).min(b)).any(aux);
+    end > start && closes && (start..end).all(|j| in_subject(c, j))
+}
+
+/// Whether a coder's note near the clause `[a, b)` gives its deaths to another record
+/// ("(fatalities coded to the Horlivka event)"), not a number ("fatalities coded to 0").
+fn coded_elsewhere(c: &Ctx, a: usize, b: usize) -> bool {
+    let words = casualty_words();
+    let end = (b + 10).min(c.low.len());
+    (a..end.saturating_sub(3)).any(|j| {
+        c.low[j].starts_with("fatalit")
+            && c.low[j + 1] == "coded"
+            && words.coded_elsewhere.contains(c.low[j + 2].as_str())
+            && !is_number(c, j + 3)
+    })
+}
+
+/// The share of a figure split evenly among events ("2 fatalities spread across two events":
+/// 1), as ACLED splits: the total over the events, rounded up. `None` when the note says no
+/// number of events, or codes this event's share itself ("… coded as 6").
+fn share_of(c: &Ctx, n: &NumberMention, b: usize) -> Option<u64> {
+    let words = casualty_words();
+    let end = (n.end + 10).min(b);
+    let share = (n.end..end).find(|&j| words.share_words.contains(c.low[j].as_str()))?;
+    if (share..b).any(|j| c.low[j] == "coded") {
+        return None;
+    }
+    let k = (share + 1..end.min(share + 5)).find(|&j| is_number(c, j))?;
+    let m = numbers::parse_at(c.doc, k)?;
+    let unit = c
+        .low
+        .get(m.end)
+        .is_some_and(|u| words.share_units.contains(u.as_str()));
+    (unit && m.count.value > 0).then(|| n.count.value.div_ceil(m.count.value))
+}
+
 /// The word classes of `data/casualties.tsv`.
 struct CasualtyWords {
     kill_verbs: HashSet<&'static str>,
     injure_verbs: HashSet<&'static str>,
     victims: HashSet<&'static str>,
+    die_verbs: HashSet<&'static str>,
+    be_aux: HashSet<&'static str>,
+    adverbs: HashSet<&'static str>,
+    object_one: HashSet<&'static str>,
+    subject_one: HashSet<&'static str>,
+    definite: HashSet<&'static str>,
+    subject_stops: HashSet<&'static str>,
+    mixed_outcomes: HashSet<&'static str>,
+    death_sentences: HashSet<&'static str>,
+    body_nouns: HashSet<&'static str>,
+    share_words: HashSet<&'static str>,
+    share_units: HashSet<&'static str>,
+    coded_elsewhere: HashSet<&'static str>,
+    np_participles: HashSet<&'static str>,
+    body_one: HashSet<&'static str>,
+    found_verbs: HashSet<&'static str>,
+    units: HashSet<&'static str>,
+    id_nouns: HashSet<&'static str>,
 }
 
 fn casualty_words() -> &'static CasualtyWords {
@@ -429,6 +691,24 @@ fn casualty_words() -> &'static CasualtyWords {
             kill_verbs: class("kill_verb"),
             injure_verbs: class("injure_verb"),
             victims: class("victim"),
+            die_verbs: class("die_verb"),
+            be_aux: class("be_aux"),
+            adverbs: class("adverb"),
+            object_one: class("object_one"),
+            subject_one: class("subject_one"),
+            definite: class("definite"),
+            subject_stops: class("subject_stop"),
+            mixed_outcomes: class("mixed_outcome"),
+            death_sentences: class("death_sentence"),
+            body_nouns: class("body_noun"),
+            share_words: class("share_word"),
+            share_units: class("share_unit"),
+            coded_elsewhere: class("coded_elsewhere"),
+            np_participles: class("np_participle"),
+            body_one: class("body_one"),
+            found_verbs: class("found_verb"),
+            units: class("unit"),
+            id_nouns: class("id_noun"),
         }
     })
 }
@@ -505,7 +785,11 @@ pub(super) fn casualty_kind(c: &Ctx, n: &NumberMention, b: usize) -> Option<Casu
     let bare_one = matches!(c.low[n.end - 1].as_str(), "a" | "an" | "one") && n.first + 1 == n.end;
     // "killed a police officer", "killing one civilian": a bare "a" or "one" counts after a
     // verb only when a noun of people follows.
-    if n.first > 0 && (!bare_one || victim_phrase_end(c, n.end, b).is_some()) {
+    // "killing one (…)", "killing one.": a bare number that ends its phrase counts too.
+    let alone = c.low.get(n.end).is_none_or(|w| {
+        n.end >= b || PHRASE_ENDS.contains(&w.as_str()) || matches!(w.as_str(), "(" | ";")
+    });
+    if n.first > 0 && (!bare_one || alone || victim_phrase_end(c, n.end, b).is_some()) {
         if let Some(kind) = kind_before(c, n, b) {
             return Some(kind);
         }
@@ -527,7 +811,16 @@ fn kind_before(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
     let death_of = prev == "of"
         && matches!(prev2, "death" | "deaths" | "killing" | "killings")
         && !(n.first.saturating_sub(6)..n.first).any(|j| TOPIC_WORDS.contains(&c.low[j].as_str()));
-    if death_of {
+    let words = casualty_words();
+    // "beat to death two thieves"; not "sentenced to death 3 men".
+    let prev3 = c
+        .low
+        .get(n.first.wrapping_sub(3))
+        .map_or("", String::as_str);
+    let to_death = prev == "death" && prev2 == "to" && !words.death_sentences.contains(prev3);
+    // "the bodies of 3 men were found".
+    let bodies_of = prev == "of" && words.body_nouns.contains(prev2);
+    if death_of || to_death || bodies_of {
         return Some(CasualtyKind::Killed);
     }
     if let Some(kind) = verb_kind(c, n.first - 1) {
@@ -575,16 +868,28 @@ fn kind_before(c: &Ctx, n: &NumberMention, b: usize) -> Option<CasualtyKind> {
     None
 }
 
-/// Forward: "six people dead", "two others were killed", "four deaths", "16 injured". A bare
-/// "one" or "a" counts only with a noun of people ("one person was killed").
+/// Forward: "six people dead", "two others were killed", "four deaths", "16 injured", "3 members
+/// of an armed group were shot dead". A bare "one" or "a" counts before a casualty word only with
+/// a noun of people ("one person dead"); before "was killed" with any noun.
 fn kind_after(c: &Ctx, n: &NumberMention, b: usize, bare_one: bool) -> Option<CasualtyKind> {
+    let words = casualty_words();
     let mut j = n.end;
     let mut saw_person = false;
+    let mut loose = false;
     let mut limit = n.end + 7;
     while j < b && j < limit {
         let w = c.low[j].as_str();
-        if let Some(k) = word_kind(w) {
-            if bare_one && !saw_person {
+        if j > n.end && words.be_aux.contains(w) {
+            if let Some((k, end)) = after_aux(c, j + 1, b) {
+                return (!mixed_outcome(c, end)).then_some(k);
+            }
+        }
+        let dying = words.die_verbs.contains(w) || words.body_nouns.contains(w);
+        if let Some(k) = word_kind(w).or(dying.then_some(CasualtyKind::Killed)) {
+            // "destroyed 80 units of equipment and killed 485 soldiers": "and" opens a verb
+            // of its own, whose subject the number is not.
+            let own_verb = j > n.end && c.low[j - 1] == "and";
+            if (bare_one && !saw_person) || own_verb || mixed_outcome(c, j + 1) {
                 return None;
             }
             return Some(k);
@@ -608,17 +913,24 @@ fn kind_after(c: &Ctx, n: &NumberMention, b: usize, bare_one: bool) -> Option<Ca
             j = m.end.max(j + 1);
             continue;
         }
-        if FILLER.contains(&w) || w == "," {
+        if (FILLER.contains(&w) || w == ",") && !(loose && w == ",") {
             // "and" before a second number lists victims ("5 soldiers and 3 civilians were
             // killed"): the words after that number tell the kind of both.
             if w == "and" && is_number(c, j + 1) {
-                if limit > n.end + 14 {
+                if limit > n.end + 17 {
                     return None;
                 }
                 limit += 5;
                 j += 2;
                 continue;
             }
+            j += 1;
+            continue;
+        }
+        // Any other word of a noun phrase: "1 Shiite civilian", "3 members of an armed group".
+        if in_subject(c, j) {
+            loose = true;
+            limit = limit.max(n.end + 10);
             j += 1;
             continue;
         }
@@ -732,9 +1044,123 @@ mod tests {
     fn a_coders_counting_conventions_are_read_as_such() {
         use CasualtyKind::*;
         assert_eq!(kinds("Unknown fatalities coded as 3."), [(Killed, 3)]);
-        assert!(kinds("20 fatalities split across 6 events.").is_empty());
+        // ACLED shares a figure evenly among its events, rounding up (20 over 6: 4).
+        assert_eq!(kinds("20 fatalities split across 6 events."), [(Killed, 4)]);
+        assert!(kinds("20 fatalities split over the days.").is_empty());
         assert!(kinds("Gunmen killed a man (coded separately).").is_empty());
         assert!(kinds("He was arrested for killing a driver.").is_empty());
         assert!(kinds("They marched against the killing of nine people.").is_empty());
+    }
+
+    #[test]
+    fn long_subjects_and_participle_phrases_are_read() {
+        use CasualtyKind::*;
+        let k = |t: &str| kinds(t);
+        assert_eq!(
+            k("3 members of an unidentified armed group were killed."),
+            [(Killed, 3)]
+        );
+        assert_eq!(k("1 Shiite civilian was killed by IS."), [(Killed, 1)]);
+        assert_eq!(
+            k("1 Taliban local commander was shot and killed."),
+            [(Killed, 1)]
+        );
+        assert_eq!(
+            k("Six villagers were set on fire and killed."),
+            [(Killed, 6)]
+        );
+        assert_eq!(k("Three military forces died."), [(Killed, 3)]);
+        assert_eq!(k("Two members of King Peacock died."), [(Killed, 2)]);
+        assert_eq!(k("Four bodies were found in a forest."), [(Killed, 4)]);
+        assert!(k("Five shells landed near the base.").is_empty());
+        assert_eq!(
+            k("Troops destroyed 80 units of equipment and killed 485 soldiers."),
+            [(Killed, 485)]
+        );
+        assert!(k("4 militants were killed or injured in airstrikes.").is_empty());
+    }
+
+    #[test]
+    fn victims_without_numbers_are_counted() {
+        use CasualtyKind::*;
+        let k = |t: &str| kinds(t);
+        assert_eq!(k("Gunmen attacked the imam, killing him."), [(Killed, 1)]);
+        assert_eq!(
+            k("They drove over two children, killing both."),
+            [(Killed, 2)]
+        );
+        assert_eq!(
+            k("The IED exploded, injuring 1 engineer and killing another."),
+            [(Injured, 1), (Killed, 1)]
+        );
+        assert_eq!(k("Gunmen killed the village administrator."), [(Killed, 1)]);
+        assert_eq!(
+            k("Gunmen shot and killed a Fulani pastoralist."),
+            [(Killed, 1)]
+        );
+        assert_eq!(k("Raiders attacked traders, killing one."), [(Killed, 1)]);
+        assert_eq!(k("Rioters beat to death two thieves."), [(Killed, 2)]);
+        assert!(k("Gunmen killed their children.").is_empty());
+        assert_eq!(
+            k("A bomb exploded, killing him and 3 of his escorts."),
+            [(Killed, 4)]
+        );
+        assert_eq!(
+            k("Three militiamen were killed, one abductee with injuries was rescued."),
+            [(Killed, 3)]
+        );
+    }
+
+    #[test]
+    fn one_known_victim_as_subject_is_counted_once() {
+        use CasualtyKind::*;
+        let k = |t: &str| kinds(t);
+        assert_eq!(k("The man later died at the hospital."), [(Killed, 1)]);
+        assert_eq!(k("He was killed in the attack."), [(Killed, 1)]);
+        assert_eq!(k("The pilot died."), [(Killed, 1)]);
+        assert_eq!(k("A person succumbed to her injuries."), [(Killed, 1)]);
+        assert_eq!(k("His body was found on a road."), [(Killed, 1)]);
+        assert_eq!(k("A man and a woman were shot and killed."), [(Killed, 2)]);
+        assert_eq!(k("A rancher and his brother were killed."), [(Killed, 2)]);
+        assert!(k("The building was destroyed.").is_empty());
+        assert!(k("The soldiers were killed.").is_empty());
+    }
+
+    #[test]
+    fn numbers_of_times_units_and_names_are_no_victims() {
+        assert!(kinds("A man was shot 20 times and killed.").len() == 1);
+        assert!(kinds("A man was shot 20 times and killed.")[0].1 == 1);
+        assert!(kinds("A captain of battalion 101 was killed.")[0].1 == 1);
+        assert!(kinds("He was shot dead around 10 pm.")[0].1 == 1);
+    }
+
+    #[test]
+    fn ranges_count_their_lower_bound() {
+        use CasualtyKind::*;
+        assert_eq!(kinds("2-3 Taliban forces were shot dead."), [(Killed, 2)]);
+        assert_eq!(
+            kinds("Between two to three persons were killed."),
+            [(Killed, 2)]
+        );
+    }
+
+    #[test]
+    fn shared_and_elsewhere_coded_fatalities_follow_acled() {
+        use CasualtyKind::*;
+        assert_eq!(
+            kinds("2 fatalities reported and spread across two events."),
+            [(Killed, 1)]
+        );
+        assert_eq!(
+            kinds("8 - 14 civilians were killed, split between 2 events."),
+            [(Killed, 4)]
+        );
+        assert!(kinds("27 fatalities split across 4 events coded as 6.")
+            .iter()
+            .all(|f| f.1 == 6));
+        assert_eq!(
+            kinds("Three civilians were killed and four were wounded (fatalities coded to Donetsk event)."),
+            [(Injured, 4)]
+        );
     }
 }

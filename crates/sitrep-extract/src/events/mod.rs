@@ -9,7 +9,9 @@
 mod arguments;
 mod candidates;
 mod figures;
+mod modality;
 mod reconcile;
+mod reporters;
 
 use crate::lexicon::{ActorForm, Lexicon, Trigger};
 use crate::mentions::{Mention, Recognized, Referent};
@@ -25,6 +27,7 @@ use arguments::*;
 use candidates::*;
 use figures::*;
 use reconcile::*;
+use reporters::*;
 
 /// No real report has more event mentions; past this, input is junk or an attack, and the
 /// reconciliation's cost (quadratic in events) is bounded by cutting it off.
@@ -67,6 +70,8 @@ struct MentionDraft {
     typed: Option<(Family, EventType, f32)>,
     /// The typer's score of every label, for a clause with a trigger or a figure.
     scores: Option<Vec<f32>>,
+    /// How the clause tells its act ([`modality::of_act`]).
+    modality: Modality,
 }
 
 /// An event being assembled from mentions.
@@ -87,6 +92,8 @@ struct Draft {
     sentence: usize,
     paragraph: usize,
     part_of: Option<usize>,
+    /// Asserted when any of its mentions asserts it.
+    modality: Modality,
 }
 
 /// Everything the event stage produces.
@@ -195,11 +202,13 @@ pub fn extract_events(
     for d in drafts.iter_mut().filter(|d| d.when.is_none() && d.lethal()) {
         d.when = story_time;
     }
-    let events = drafts
+    let mut events: Vec<Event> = drafts
         .iter()
         .enumerate()
         .map(|(i, d)| to_event(&c, i, d, published))
         .collect();
+    let typing = crate::actor_types::Context { doc, lex, rec };
+    crate::actor_types::assign(&typing, &mut events);
     let totals = totals
         .into_iter()
         .map(|(kind, count, covers, consistent, span)| Total {

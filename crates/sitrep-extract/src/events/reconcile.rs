@@ -80,6 +80,7 @@ pub(super) fn new_draft(
         sentence: m.sentence,
         paragraph: m.paragraph,
         part_of: None,
+        modality: m.modality,
     }
 }
 
@@ -105,6 +106,9 @@ pub(super) fn absorb(d: &mut Draft, m: &MentionDraft) {
     }
     if d.when.is_none() {
         d.when = m.when;
+    }
+    if m.modality.is_asserted() {
+        d.modality = Modality::Asserted;
     }
     if d.evidence.len() < MAX_EVIDENCE && !d.evidence.contains(&m.span) {
         d.evidence.push(m.span);
@@ -719,6 +723,7 @@ pub(super) fn to_event(c: &Ctx, i: usize, d: &Draft, published: Option<Date>) ->
     Event {
         cameo: kind.cameo().map(String::from),
         plover: kind.plover().map(String::from),
+        modality: super::modality::of_event(d.family, d.modality),
         id: EventId(i as u32 + 1),
         family: d.family,
         event_type: d.kind,
@@ -774,6 +779,7 @@ fn struck_state(c: &Ctx, d: &Draft) -> Option<EventActor> {
         country: e.country.clone(),
         role: Role::Target,
         mention: None,
+        inter: None,
     })
 }
 

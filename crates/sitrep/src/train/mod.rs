@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+mod actors;
 mod clusters;
 mod events;
 mod geo;
@@ -29,6 +30,8 @@ pub enum Stage {
     Speakers,
     /// Toponym resolution (which gazetteer record a place name means): GeoWebNews and ACLED.
     Geo,
+    /// ACLED's actor types (inter codes) of event actors: ACLED notes.
+    Actors,
     /// Training of this stage lands with its issue.
     None,
 }
@@ -87,6 +90,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Stage::Events => events::run(&args),
         Stage::Speakers => speakers::run(&args),
         Stage::Geo => geo::run(&args),
+        Stage::Actors => actors::run(&args),
         Stage::None => anyhow::bail!("no stage named"),
     }
 }

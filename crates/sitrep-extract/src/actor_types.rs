@@ -1,0 +1,275 @@
+//! Learned actor types: ACLED's `inter` code of every event actor (1 state forces, 2 rebel
+//! groups, 3 political militias, 4 identity militias, 5 rioters, 6 protesters, 7 civilians,
+//! 8 external or other forces), read from the actor and its context.
+//!
+//! Whether an armed group is a rebellion or a communal militia, or a state's troops its own
+//! forces or foreign ones, is told by wording ("Fulani militia", "a gang", "Russian troops" in
+//! Ukraine) and by where the event happened, not by the name alone: one linear model
+//! (`models/actors.slm`, trained by `sitrep train actors` on ACLED's coded notes) reads the
+//! actor dictionary's kind, the actor's name, the words of its mention and around it with their
+//! word classes (`models/clusters.tsv`), whether the actor belongs to the country of the event,
+//! the event's family and type and the actor's role. [`features`] is the one feature function,
+//! shared by the trainer and the extractor.
+
+use crate::lexicon::{ActorForm, Lexicon};
+use crate::mentions::{Mention, Recognized, Referent};
+use sitrep_learn::{Features, Model};
+use sitrep_model::{ActorKind, Event, EventActor, Family, Role};
+use sitrep_text::{Document, TokenKind};
+use std::sync::OnceLock;
+
+/// The model's labels: ACLED's inter codes 1 to 8.
+pub const LABELS: [&str; 8] = ["1", "2", "3", "4", "5", "6", "7", "8"];
+
+/// Words of the event's evidence read as context, at most.
+const EVIDENCE_WORDS: usize = 60;
+
+/// The embedded model, loaded once; `None` when the file is empty or unreadable (actors then
+/// carry no type).
+pub fn model() -> Option<&'static Model> {
+    static M: OnceLock<Option<Model>> = OnceLock::new();
+    M.get_or_init(|| Model::from_bytes(include_bytes!("../models/actors.slm")).ok())
+        .as_ref()
+}
+
+/// What the features read of a report besides the event and the actor.
+pub struct Context<'a> {
+    pub doc: &'a Document,
+    pub lex: &'a Lexicon,
+    pub rec: &'a Recognized,
+}
+
+/// Whether the model speaks for an event's actors: ACLED codes no diplomacy, so the model has
+/// learnt nothing of it.
+pub fn typed(e: &Event) -> bool {
+    e.family != Family::Diplomacy
+}
+
+/// Give every actor of `events` its type, where a model is embedded and has learnt the family.
+pub fn assign(c: &Context, events: &mut [Event]) {
+    let Some(model) = model() else {
+        return;
+    };
+    for e in events.iter_mut().filter(|e| typed(e)) {
+        let inters: Vec<Option<u8>> = e
+            .actors
+            .iter()
+            .map(|a| {
+                model.labels()[model.predict(&features(c, e, a))]
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        for (a, inter) in e.actors.iter_mut().zip(inters) {
+            a.inter = inter;
+        }
+    }
+}
+
+/// The feature ids of actor `a` of event `e`.
+pub fn features(c: &Context, e: &Event, a: &EventActor) -> Vec<u32> {
+    let mut f = Features::new();
+    let (kind, fam, role) = (kind_str(a.kind), e.family.as_str(), role_str(a.role));
+    let home = home(e, a);
+    f.add("kind", kind);
+    f.add("fam", fam);
+    f.add("type", e.event_type.as_str());
+    f.add2("fam-kind", fam, kind);
+    f.add2("fam-role", fam, role);
+    f.add2("kind-role", kind, role);
+    f.add2("home-kind", home, kind);
+    f.add2("home-fam", home, fam);
+    f.add2("home-role", home, role);
+    // A state's name is its country's: only the names of other actors say what they are.
+    if a.kind != ActorKind::State {
+        for w in name_words(&a.name) {
+            f.add("name", &w);
+            f.add2("name-home", &w, home);
+        }
+    }
+    match a.mention.and_then(|s| mention_at(c.rec, s)) {
+        Some(m) => mention_features(c, m, &mut f),
+        None => f.flag("unnamed"),
+    }
+    evidence_features(c, e, &mut f);
+    f.into_ids()
+}
+
+fn kind_str(k: ActorKind) -> &'static str {
+    match k {
+        ActorKind::State => "state",
+        ActorKind::Military => "military",
+        ActorKind::ArmedGroup => "armed_group",
+        ActorKind::Organisation => "organisation",
+        ActorKind::GovernmentBody => "government_body",
+        ActorKind::Civilians => "civilians",
+        ActorKind::Person => "person",
+    }
+}
+
+fn role_str(r: Role) -> &'static str {
+    match r {
+        Role::Initiator => "initiator",
+        Role::Target => "target",
+        Role::Participant => "participant",
+    }
+}
+
+/// Whether the actor belongs to the country the event happened in: a state's forces at home
+/// are ACLED's 1, abroad its 8.
+fn home(e: &Event, a: &EventActor) -> &'static str {
+    let place = e.locations.first().and_then(|l| l.country.as_deref());
+    match (a.country.as_deref(), place) {
+        (None, _) => "stateless",
+        (Some(_), None) => "unplaced",
+        (Some(x), Some(y)) if x == y => "home",
+        (Some(_), Some(_)) => "abroad",
+    }
+}
+
+/// The lowercased words of a name, leaving out the country of a generic actor ("Protesters
+/// (Bolivia)", "Military Forces of Russia"): where it is, not what it is.
+fn name_words(name: &str) -> Vec<String> {
+    let bare = name.split('(').next().unwrap_or(name);
+    let bare = bare.split(" of ").next().unwrap_or(bare);
+    bare.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1 && *w != "of")
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The recognised mention with exactly this span.
+fn mention_at(rec: &Recognized, s: sitrep_model::Span) -> Option<&Mention> {
+    let i = rec.mentions.partition_point(|m| m.span.start < s.start);
+    rec.mentions.get(i).filter(|m| m.span == s)
+}
+
+/// The mention's form, words and head, the modifiers before it and the noun after it
+/// ("Fulani militia", "pro-government fighters", "Russian troops"), with word classes.
+fn mention_features(c: &Context, m: &Mention, f: &mut Features) {
+    let low = &c.rec.low;
+    let form = match &m.referent {
+        Referent::Actor { form, .. } => match form {
+            ActorForm::Name => "name",
+            ActorForm::Demonym => "demonym",
+            ActorForm::Capital => "capital",
+        },
+        Referent::Person(_) => "person",
+        Referent::Place(_) => "place",
+        Referent::Media => "media",
+    };
+    f.add("form", form);
+    for w in &low[m.first..m.end] {
+        f.add("mw", w);
+    }
+    f.add("head", &low[m.end - 1]);
+    let s = c.doc.sentences[m.sentence].tokens.clone();
+    for j in m.first.saturating_sub(3).max(s.start)..m.first {
+        word(c, "before", j, f);
+    }
+    if m.first > s.start {
+        f.add2("form-prev", form, &low[m.first - 1]);
+    }
+    for j in m.end..(m.end + 2).min(s.end) {
+        word(c, "after", j, f);
+    }
+    if m.end < s.end {
+        f.add2("form-next", form, &low[m.end]);
+    }
+}
+
+/// A context word and its word classes.
+fn word(c: &Context, name: &str, j: usize, f: &mut Features) {
+    if c.doc.tokens[j].kind != TokenKind::Word {
+        return;
+    }
+    f.add(name, &c.rec.low[j]);
+    if let Some((fine, coarse)) = crate::ner::word_class(c.doc.tok(j)) {
+        f.add2(name, "cl", fine);
+        f.add2(name, "cc", coarse);
+    }
+}
+
+/// The words of the event's first evidence ("gang", "communal", "herders", "rioters"), without
+/// stopwords.
+fn evidence_features(c: &Context, e: &Event, f: &mut Features) {
+    let Some(ev) = e.evidence.first() else {
+        return;
+    };
+    let (a, b) = (c.doc.token_at(ev.start), c.doc.token_at(ev.end));
+    (a..b.min(c.rec.low.len()))
+        .filter(|&k| c.doc.tokens[k].kind == TokenKind::Word)
+        .map(|k| c.rec.low[k].as_str())
+        .filter(|w| !c.lex.stopwords.contains(*w))
+        .take(EVIDENCE_WORDS)
+        .for_each(|w| f.add("ev", w));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generic_actors_country_is_not_a_name_word() {
+        assert_eq!(
+            name_words("Unidentified Armed Group (Mexico)"),
+            vec!["unidentified", "armed", "group"]
+        );
+        assert_eq!(
+            name_words("Military Forces of Russia (2000-)"),
+            vec!["military", "forces"]
+        );
+    }
+
+    #[test]
+    fn a_state_abroad_is_not_at_home() {
+        let x = crate::extract(crate::Input {
+            text: "Russian forces shelled Kharkiv on Monday, killing three people.".into(),
+            ..crate::Input::default()
+        });
+        let e = x.events.first().expect("an event");
+        let a = e
+            .actors
+            .iter()
+            .find(|a| a.country.as_deref() == Some("RU"))
+            .expect("Russia's forces");
+        assert_eq!(home(e, a), "abroad");
+    }
+
+    #[test]
+    fn diplomacy_which_acled_never_codes_gets_no_type() {
+        let x = crate::extract(crate::Input {
+            text: "Turkey offered on Monday to mediate between Russia and Ukraine.".into(),
+            ..crate::Input::default()
+        });
+        let diplomatic: Vec<&EventActor> = x
+            .events
+            .iter()
+            .filter(|e| e.family == Family::Diplomacy)
+            .flat_map(|e| &e.actors)
+            .collect();
+        assert!(!diplomatic.is_empty());
+        assert!(
+            diplomatic.iter().all(|a| a.inter.is_none()),
+            "{diplomatic:?}"
+        );
+    }
+
+    #[test]
+    fn the_committed_model_types_protesters_as_protesters() {
+        assert!(model().is_some(), "the committed model loads");
+        let x = crate::extract(crate::Input {
+            text: "On 3 May 2022, residents staged a demonstration in Lima against rising prices."
+                .into(),
+            ..crate::Input::default()
+        });
+        let inters: Vec<Option<u8>> = x
+            .events
+            .iter()
+            .flat_map(|e| &e.actors)
+            .filter(|a| a.role == Role::Initiator)
+            .map(|a| a.inter)
+            .collect();
+        assert!(inters.contains(&Some(6)), "{inters:?}");
+    }
+}

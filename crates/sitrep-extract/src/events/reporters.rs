@@ -1,0 +1,102 @@
+//! Who reports an event rather than takes part in it, and what anchors the roles of a clause
+//! without a trigger word. "Ukrainian investigators said", "police are investigating" and
+//! "according to the army" name a source: its party is named in the event, never as the
+//! initiator, and "police" there is no evidence of who acted. A reporter speaking of its own
+//! act ("the army said its jets struck") stays a party.
+
+use super::*;
+
+/// Verbs of killing and injuring (`data/casualties.tsv`).
+fn harm_verbs() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("../../data/casualties.tsv")
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .filter(|(class, _)| matches!(*class, "kill_verb" | "injure_verb"))
+            .map(|(_, w)| w.trim())
+            .collect()
+    })
+}
+
+/// A clause with no trigger word is anchored by its first verb of killing or injuring in the
+/// active voice: "Russian forces killed 12 civilians" (not "two soldiers were killed").
+pub(super) fn harm_verb(c: &Ctx, a: usize, b: usize) -> Option<usize> {
+    (a..b)
+        .find(|&k| !c.masked(k) && harm_verbs().contains(c.low[k].as_str()))
+        .filter(|&k| {
+            k == 0
+                || !matches!(
+                    c.low[k - 1].as_str(),
+                    "was" | "were" | "been" | "being" | "is" | "are" | "be" | "got"
+                )
+        })
+}
+
+/// Verbs of inquiry (`data/inquiry_verbs.txt`).
+fn inquiry_verbs() -> &'static std::collections::HashSet<&'static str> {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("../../data/inquiry_verbs.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    })
+}
+
+/// A verb whose subject reports an event rather than acts in it: one of saying or of inquiry.
+/// Who claims an attack claims it as its own.
+fn reporting_verb(c: &Ctx, w: &str) -> bool {
+    (c.lex.speech_verbs.contains(w)
+        && !matches!(
+            w,
+            "calling" | "called" | "described" | "describing" | "according" | "claimed"
+        ))
+        || inquiry_verbs().contains(w)
+}
+
+/// Words that may stand between a subject and its verb ("police are investigating").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "has", "have", "had", "been", "be", "also", "later", "still",
+];
+
+/// Do tokens `[first, end)` name who reports the event rather than a party to it: the subject of
+/// a verb of saying or inquiry right after them ("Ukrainian investigators said", "Kenyan police
+/// are investigating"), or what "according to" introduces? A reporter that speaks of its own
+/// act ("police said they shot", "the army said its jets struck") is still a party.
+pub(super) fn reporter(c: &Ctx, first: usize, end: usize) -> bool {
+    let n = c.low.len();
+    let subject_word = |j: usize| {
+        matches!(
+            c.doc.tokens[j].kind,
+            TokenKind::Word | TokenKind::Possessive
+        ) && !c.lex.triggers.contains_key(&c.low[j..j + 1])
+    };
+    let verb = (end..(end + 6).min(n))
+        .take_while(|&j| subject_word(j))
+        .find(|&j| reporting_verb(c, &c.low[j]))
+        // At most three words of the subject between the name and its verb.
+        .filter(|&v| {
+            (end..v)
+                .filter(|&j| !AUXILIARIES.contains(&c.low[j].as_str()))
+                .count()
+                <= 3
+        });
+    if let Some(v) = verb {
+        let own = (v + 1..(v + 5).min(n)).any(|j| {
+            matches!(
+                c.low[j].as_str(),
+                "it" | "its" | "they" | "their" | "we" | "our"
+            )
+        });
+        return !own;
+    }
+    (first.saturating_sub(5)..first).any(|j| {
+        c.low[j] == "according"
+            && c.low.get(j + 1).is_some_and(|x| x == "to")
+            && (j + 2..first).all(subject_word)
+    })
+}
