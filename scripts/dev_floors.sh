@@ -73,9 +73,16 @@ floor "plover cameo root" "$(eval_field plover-gsr.dev.jsonl "100*s['records']['
 floor "reports events F1" "$("$bin" eval --json --gold examples/gold/reports.gold.jsonl | python3 -c "import json,sys; e=json.load(sys.stdin)['events']; print(200*e['matched']/max(1,e['predicted']+e['gold']))")" 75
 
 # Actor types (issue 15 item 5): ACLED's inter code of an initiator of a note's first event, 5
-# folds grouped by country (measured 72.9 %; the name rule it replaced 66.7 %), and of matched
-# events on ACLED's notes, which the model learnt from (measured 85.1 %).
-floor "actors cv initiator kind" "$("$bin" train actors --dry-run --data "$data" | awk '/^5-fold/ {d=1} d && /initiator kind/ {sub("%", "", $7); print $7; exit}')" 70
-floor "acled initiator kind" "$(eval_field acled-2022.dev.jsonl "100*s['initiator_kind']['hits']/max(1,s['initiator_kind']['total'])")" 82
+# folds grouped by country (measured 72.9 % with the type model alone, 79.0 % with the default-
+# initiator model, whose folds are not held out: about 75 % honest; the name rule it replaced
+# 66.7 %), and of matched events on ACLED's notes, which the models learnt from (measured 88.1 %).
+floor "actors cv initiator kind" "$("$bin" train actors --dry-run --data "$data" | awk '/^5-fold/ {d=1} d && !done && /initiator kind/ {sub("%", "", $7); print $7; done=1}')" 76
+floor "acled initiator kind" "$(eval_field acled-2022.dev.jsonl "100*s['initiator_kind']['hits']/max(1,s['initiator_kind']['total'])")" 86
+
+# Event sites (issue 15/16): an event told without a place of its own takes the note's place a
+# ranking model prefers to none (`sitrep train sites`); ACLED location within 25 km measured
+# 75.5 % (71.5 % before; the site model's 5-fold CV grouped by country 51.5 % on notes whose
+# first event has no place, 48.0 % for "the first place").
+floor "acled location 25 km" "$(eval_field acled-2022.dev.jsonl "100*s['records']['location_25km']['hits']/max(1,s['records']['location_25km']['total'])")" 73
 
 exit $fail

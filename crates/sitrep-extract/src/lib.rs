@@ -12,6 +12,7 @@
 //! no HTTP. The lexicons in `data/` and the gazetteer are compiled in.
 
 pub mod actor_types;
+pub mod event_place;
 pub mod events;
 pub mod geocode;
 pub mod lexicon;

@@ -383,7 +383,9 @@ pub(super) fn fallback_actors(c: &Ctx, d: &mut Draft) {
             inter: None,
         });
     }
-    let Some((name, kind)) = unnamed_initiator(d, &has, &country_name) else {
+    let chosen = unnamed_initiator(d, &has, &country_name)
+        .or_else(|| learned_initiator(c, d, &cc, &country_name));
+    let Some((name, kind)) = chosen else {
         return;
     };
     d.actors.push(EventActor {
@@ -449,6 +451,46 @@ fn actor_words<'a>(c: &'a Ctx, d: &Draft) -> Vec<&'a str> {
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// The generic initiator the learned default model gives an event whose text names none and
+/// whose actor words say nothing either, where the model is confident and says someone
+/// (`actor_types::default_initiator`; cross-validated in `sitrep train actors`).
+fn learned_initiator(
+    c: &Ctx,
+    d: &Draft,
+    cc: &str,
+    country_name: &str,
+) -> Option<(String, ActorKind)> {
+    let ctx = crate::actor_types::Context {
+        doc: c.doc,
+        lex: c.lex,
+        rec: c.rec,
+    };
+    let evidence = d.evidence.first().copied();
+    let label = crate::actor_types::default_initiator(&ctx, d.family, d.kind, cc, evidence)?;
+    generic_initiator(label, country_name)
+}
+
+/// ACLED's generic actor of a country for a default label of `actor_types::DEFAULTS`.
+fn generic_initiator(label: &str, country_name: &str) -> Option<(String, ActorKind)> {
+    Some(match label {
+        "military" => (
+            format!("Military Forces of {country_name}"),
+            ActorKind::Military,
+        ),
+        "police" => (
+            format!("Police Forces of {country_name}"),
+            ActorKind::Military,
+        ),
+        "uag" => (
+            format!("Unidentified Armed Group ({country_name})"),
+            ActorKind::ArmedGroup,
+        ),
+        "rioters" => (format!("Rioters ({country_name})"), ActorKind::Civilians),
+        "protesters" => (format!("Protesters ({country_name})"), ActorKind::Civilians),
+        _ => return None,
+    })
 }
 
 /// The initiator coded for an event that names none, by its type and the words of its evidence
@@ -601,6 +643,19 @@ mod tests {
         assert!(init.iter().any(|a| a.0 == "Rioters (Kenya)"), "{init:?}");
         let init = initiators("On 3 May 2022, residents staged a demonstration in Xqzvillebury against rising prices.");
         assert!(init.iter().any(|a| a.0 == "Protesters"), "{init:?}");
+    }
+
+    #[test]
+    fn a_default_label_of_no_one_gives_no_initiator() {
+        assert_eq!(generic_initiator("none", "Kenya"), None);
+        let uag = generic_initiator("uag", "Kenya").map(|x| x.0);
+        assert_eq!(uag.as_deref(), Some("Unidentified Armed Group (Kenya)"));
+    }
+
+    #[test]
+    fn a_bomb_told_with_no_actor_nor_place_names_no_perpetrator() {
+        let init = initiators("A bomb exploded in a market.");
+        assert!(init.is_empty(), "{init:?}");
     }
 
     #[test]

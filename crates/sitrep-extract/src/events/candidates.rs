@@ -247,7 +247,7 @@ pub(super) fn typing_features(
     actors: &[(usize, ActorKind)],
 ) -> Vec<u32> {
     let s = &c.doc.sentences[si];
-    let in_time = |k: usize| times.iter().any(|t| t.span.contains(c.doc.tokens[k].span));
+    let in_time = |k: usize| in_times(c, times, k);
     // A coder's tag at the paragraph's end ("[size=no report]") is no wording of the event.
     let para = c.doc.paragraphs[s.paragraph];
     let tag_at = para.start as usize + without_trailing_tags(c.doc.slice(para)).len();
@@ -299,16 +299,23 @@ struct Scan {
     weapons: Vec<(String, usize)>,
 }
 
-/// The triggers and weapons of the clause `[a, b)`, outside quotes; the best trigger by [`rank`].
-fn scan_clause(c: &Ctx, a: usize, b: usize) -> Scan {
+/// Whether token `k` lies inside one of the time expressions `times`.
+fn in_times(c: &Ctx, times: &[TimeExpr], k: usize) -> bool {
+    times.iter().any(|t| t.span.contains(c.doc.tokens[k].span))
+}
+
+/// The triggers and weapons of the clause `[a, b)`, outside quotes and outside the time
+/// expressions `times` ("on 5 March" is a date, not a march); the best trigger by [`rank`].
+fn scan_clause(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Scan {
     let mut s = Scan {
         trigger: None,
         all: Vec::new(),
         weapons: Vec::new(),
     };
+    let in_time = |k: usize| in_times(c, times, k);
     let mut k = a;
     while k < b {
-        if c.masked(k) {
+        if c.masked(k) || in_time(k) {
             k += 1;
             continue;
         }
@@ -386,7 +393,7 @@ fn clause_mentions(
         mut trigger,
         all,
         weapons,
-    } = scan_clause(c, a, b);
+    } = scan_clause(c, a, b, &s.times);
     let mut figs = figures(c, a, b, &s.times, prior_kind);
     if background(c, a, b) {
         return;
@@ -429,7 +436,7 @@ fn clause_mentions(
         figs.first()
             .map_or(b, |f| c.doc.token_at(f.span.start).clamp(a, b))
     });
-    retype(c, (a, b), &mut trigger, &figs);
+    retype(c, (a, b), &s.times, &mut trigger, &figs);
     let actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
     let when = s
         .times
@@ -510,9 +517,15 @@ fn bare_mention(
 
 /// The type a protest met with force takes: the protest is the event, coded by what was done
 /// to it. `None` when the clause has no peaceful-protest trigger or nothing was done to it.
-fn protest_kind(c: &Ctx, (a, b): (usize, usize), figures: bool) -> Option<(Family, EventType)> {
+fn protest_kind(
+    c: &Ctx,
+    (a, b): (usize, usize),
+    times: &[TimeExpr],
+    figures: bool,
+) -> Option<(Family, EventType)> {
+    let in_time = |k: usize| in_times(c, times, k);
     let clause_triggers: Vec<Trigger> = (a..b)
-        .filter(|&k| !c.masked(k))
+        .filter(|&k| !c.masked(k) && !in_time(k))
         .filter_map(|k| trigger_at(c, k, b).map(|t| t.0))
         .collect();
     let protest = clause_triggers
@@ -544,6 +557,7 @@ fn protest_kind(c: &Ctx, (a, b): (usize, usize), figures: bool) -> Option<(Famil
 fn retype(
     c: &Ctx,
     (a, b): (usize, usize),
+    times: &[TimeExpr],
     trigger: &mut Option<(Trigger, usize, usize)>,
     figs: &[RawFigure],
 ) {
@@ -554,9 +568,10 @@ fn retype(
             weapon: None,
         }
     };
-    if let (Some((family, kind)), Some((t, _, _))) =
-        (protest_kind(c, (a, b), !figs.is_empty()), &mut *trigger)
-    {
+    if let (Some((family, kind)), Some((t, _, _))) = (
+        protest_kind(c, (a, b), times, !figs.is_empty()),
+        &mut *trigger,
+    ) {
         set(t, family, kind);
     }
     if let Some((t, at, _)) = trigger.as_mut() {
@@ -735,13 +750,36 @@ mod tests {
     }
 
     #[test]
+    fn a_month_in_a_date_is_no_march() {
+        let text = "On 5 March 2022, police arrested three men in Kano.";
+        super::super::testing::with_ctx(text, |c| {
+            let times = timex::find(c.doc, c.doc.sentences[0].tokens.clone(), None);
+            let end = c.doc.tokens.len();
+            let scan = scan_clause(c, 0, end, &times);
+            assert!(scan
+                .all
+                .iter()
+                .all(|(_, _, t)| t.family != Family::Protests));
+            assert!(scan
+                .trigger
+                .is_some_and(|(t, _, _)| t.kind == EventType::Arrests));
+            // Without the date, the same word is read as a march.
+            let scan = scan_clause(c, 0, end, &[]);
+            assert!(scan
+                .all
+                .iter()
+                .any(|(_, _, t)| t.family == Family::Protests));
+        });
+    }
+
+    #[test]
     fn a_sentence_is_cut_at_while_and_its_trigger_found() {
         let text = "Shelling killed two people in Kharkiv, while four were hurt in Izium.";
         super::super::testing::with_ctx(text, |c| {
             let cl = clauses(c, 0);
             assert_eq!(cl.len(), 2);
             assert!(c.low[cl[1].0..cl[1].1].contains(&"izium".to_string()));
-            let scan = scan_clause(c, cl[0].0, cl[0].1);
+            let scan = scan_clause(c, cl[0].0, cl[0].1, &[]);
             assert!(scan.trigger.is_some());
         });
     }

@@ -174,6 +174,29 @@ pub fn extract_events(
     quoted: &Quoted,
     published: Option<Date>,
 ) -> EventOutput {
+    events_of(doc, lex, rec, quoted, published, true)
+}
+
+/// The events as the site model's trainer reads them: an event with no place of its own keeps
+/// none (see [`crate::event_place`]).
+pub fn extract_events_unsited(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    quoted: &Quoted,
+    published: Option<Date>,
+) -> EventOutput {
+    events_of(doc, lex, rec, quoted, published, false)
+}
+
+fn events_of(
+    doc: &Document,
+    lex: &Lexicon,
+    rec: &Recognized,
+    quoted: &Quoted,
+    published: Option<Date>,
+    sites: bool,
+) -> EventOutput {
     let low = &rec.low;
     let c = Ctx {
         doc,
@@ -194,6 +217,9 @@ pub fn extract_events(
     check_parts(&drafts, &mut warnings);
     inherit_from_parents(&mut drafts);
     let (mut drafts, totals) = fold_union_totals(drafts, totals);
+    if sites {
+        site_unplaced(&c, &mut drafts);
+    }
     for d in &mut drafts {
         fallback_actors(&c, d);
     }

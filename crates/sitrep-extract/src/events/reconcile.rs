@@ -783,6 +783,29 @@ fn struck_state(c: &Ctx, d: &Draft) -> Option<EventActor> {
     })
 }
 
+/// Events with no place of their own take the report's place the learned site model
+/// ([`crate::event_place`]) prefers to none: a note's lead names its place once, and the
+/// clause an event is read from often names none.
+pub(super) fn site_unplaced(c: &Ctx, drafts: &mut [Draft]) {
+    let Some(model) = crate::event_place::model() else {
+        return;
+    };
+    if drafts.iter().all(|d| !d.places.is_empty()) {
+        return;
+    }
+    let cands = crate::event_place::candidates(c.rec, |k| c.masked(k));
+    let fixed = crate::event_place::report_features(c.rec, &cands);
+    for d in drafts.iter_mut().filter(|d| d.places.is_empty()) {
+        let Some(&event) = d.evidence.first() else {
+            continue;
+        };
+        let site = crate::event_place::choose(model, c.doc, c.rec, &cands, &fixed, d.family, event);
+        if let Some(i) = site {
+            d.places = vec![(cands[i].place, c.rec.mentions[cands[i].mention].first)];
+        }
+    }
+}
+
 /// The location of place `p`, named by the mention at token `tok`.
 fn location(c: &Ctx, p: &Place, tok: usize) -> Location {
     let gaz = sitrep_gazetteer::Gazetteer::global();
@@ -861,5 +884,18 @@ mod tests {
         );
         assert_eq!(ev.len(), 1, "{ev:?}");
         assert_eq!(ev[0].casualties.killed.map(|c| c.value), Some(1));
+    }
+
+    #[test]
+    fn an_event_told_without_a_place_takes_the_notes_place() {
+        let ev = events(
+            "On 15 May 2022, nearly 200 people gathered in Kenosha (Wisconsin) to support \
+             access to abortion. The protest was sparked by a court ruling.",
+        );
+        let names: Vec<&str> = ev
+            .iter()
+            .flat_map(|e| e.locations.iter().map(|l| l.mention.as_str()))
+            .collect();
+        assert_eq!(names, ["Kenosha"], "{ev:?}");
     }
 }

@@ -16,19 +16,21 @@ use super::TrainArgs;
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
-use sitrep_extract::actor_types::{self, Context, LABELS};
+use sitrep_extract::actor_types::{self, Context, DEFAULTS, LABELS};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::{events, mentions, quotes};
 use sitrep_gazetteer::Gazetteer;
 use sitrep_learn::metrics::{folds, Report};
 use sitrep_learn::{Example, Model, TrainOptions};
-use sitrep_model::{EventActor, Role};
+use sitrep_model::{ActorKind, Event, EventActor, Role};
 use sitrep_text::Document;
 use std::collections::HashMap;
 use std::time::Instant;
 
 const FOLDS: usize = 5;
 const SEED: u64 = 15;
+/// Share of an unnamed initiator's features dropped in each pass.
+const DEFAULT_DROPOUT: f32 = 0.2;
 
 fn opts() -> TrainOptions {
     TrainOptions {
@@ -89,9 +91,21 @@ struct Sample {
     /// The name rule's code (the ACLED export's before the model).
     rule: Option<u8>,
     role: Role,
+    kind: ActorKind,
+    /// [`actor_types::home`]: at home, abroad, or not known.
+    home: &'static str,
     country: Option<String>,
     /// The actor belongs to the note's first event.
     first: bool,
+}
+
+/// An event that names no initiator: the coder's generic initiator and the actor words'.
+struct DefaultSample {
+    ids: Vec<u32>,
+    /// Index in `DEFAULTS` of the coder's initiator.
+    label: usize,
+    /// Index in `DEFAULTS` of the extractor's own (the actor words', or the embedded model's).
+    rule: usize,
 }
 
 /// One note.
@@ -102,6 +116,8 @@ struct Note {
     /// The gold initiator's country (from ACLED's actor1).
     initiator_country: Option<String>,
     samples: Vec<Sample>,
+    /// The first event, when it names no initiator: its default-model sample.
+    default: Option<DefaultSample>,
     /// The first event's family is the coder's (as `sitrep eval` matches events).
     family_ok: bool,
     text: String,
@@ -307,21 +323,171 @@ fn read_note(line: &str, lex: &Lexicon, gaz: &Gazetteer) -> Result<Note> {
                 label: align(a, &coded),
                 rule: crate::store_cmd::inter_code(&a.name, a.country.as_deref(), place),
                 role: a.role,
+                kind: a.kind,
+                home: actor_types::home(e, a),
                 country: a.country.clone(),
                 first: Some(i) == first,
             });
         }
     }
     let acled = r.acled.as_ref();
+    let default = first.and_then(|i| default_sample(&ctx, &out.events[i], acled));
     Ok(Note {
         country: acled.and_then(|a| a.country.clone()).unwrap_or_default(),
         inter1: acled.and_then(|a| a.inter1),
         inter2: acled.and_then(|a| a.inter2),
         initiator_country: r.events.first().and_then(|e| e.initiator_country.clone()),
         samples,
+        default,
         family_ok,
         text: r.text,
     })
+}
+
+/// The default label of a generic actor's name ("Military Forces of Kenya", "Rioters (India)").
+fn generic_label(name: &str) -> Option<usize> {
+    let prefixes = [
+        ("Military Forces", "military"),
+        ("Police Forces", "police"),
+        ("Unidentified Armed Group", "uag"),
+        ("Rioters", "rioters"),
+        ("Protesters", "protesters"),
+    ];
+    let (_, l) = prefixes.iter().find(|(p, _)| name.starts_with(p))?;
+    DEFAULTS.iter().position(|d| d == l)
+}
+
+/// The generic initiator ACLED would have coded for a note whose `actor1` is `name`: its own
+/// generic actor when it is of the event's country, else by `inter1` (a named state agency is
+/// the military, a named armed group an unidentified one); foreign forces are no one's default.
+fn coder_default(name: &str, inter1: u8, event_cc: &str) -> usize {
+    let foreign = country_of(name).is_some_and(|c| c != event_cc);
+    let by_inter = match inter1 {
+        1 => "military",
+        2..=4 => "uag",
+        5 => "rioters",
+        6 => "protesters",
+        _ => "none",
+    };
+    let label = match generic_label(name) {
+        _ if foreign || inter1 == 8 => 0,
+        Some(l) => l,
+        None => DEFAULTS.iter().position(|d| *d == by_inter).unwrap_or(0),
+    };
+    label
+}
+
+/// The default-model sample of an event that names no initiator, placed in a country.
+fn default_sample(c: &Context, e: &Event, acled: Option<&AcledJ>) -> Option<DefaultSample> {
+    let cc = e.locations.first().and_then(|l| l.country.as_deref())?;
+    let inits: Vec<&EventActor> = e
+        .actors
+        .iter()
+        .filter(|a| a.role == Role::Initiator)
+        .collect();
+    if !actor_types::defaulted(e.family) || inits.iter().any(|a| a.mention.is_some()) {
+        return None;
+    }
+    let a = acled?;
+    let label = coder_default(a.actor1.as_deref()?, a.inter1?, cc);
+    let rule = inits
+        .iter()
+        .find_map(|a| generic_label(&a.name))
+        .unwrap_or(0);
+    let ids = actor_types::default_features(
+        c,
+        e.family,
+        e.event_type,
+        cc,
+        e.evidence
+            .first()
+            .map(|v| sitrep_model::Span::new(v.start as usize, v.end as usize)),
+    );
+    Some(DefaultSample { ids, label, rule })
+}
+
+/// Cross-validated accuracy of the default model (folds grouped by country) beside the
+/// extractor's own choice, and of the two combined at several confidences.
+fn cross_validate_defaults(notes: &[Note], k: usize) {
+    let with: Vec<&Note> = notes.iter().filter(|n| n.default.is_some()).collect();
+    let mut countries: Vec<&str> = with.iter().map(|n| n.country.as_str()).collect();
+    countries.sort();
+    countries.dedup();
+    let fold_of_country = folds(countries.len(), k, 1, SEED);
+    let fold =
+        |n: &Note| fold_of_country[countries.binary_search(&n.country.as_str()).unwrap_or(0)];
+    let out: Vec<Vec<(usize, usize, usize, f32)>> = (0..k)
+        .into_par_iter()
+        .map(|f| {
+            let model = train_defaults(with.iter().copied().filter(|n| fold(n) != f));
+            with.iter()
+                .filter(|n| fold(n) == f)
+                .filter_map(|n| n.default.as_ref())
+                .map(|d| {
+                    let best = model.predict(&d.ids);
+                    let p = [actor_types::margin(&model.scores(&d.ids))];
+                    let best_label = DEFAULTS
+                        .iter()
+                        .position(|x| *x == model.labels()[best])
+                        .unwrap_or(0);
+                    (d.label, d.rule, best_label, p[0])
+                })
+                .collect()
+        })
+        .collect();
+    let all: Vec<(usize, usize, usize, f32)> = out.into_iter().flatten().collect();
+    let n = all.len();
+    let acc = |hits: usize| pct((hits, n));
+    println!("unnamed initiators ({n} first events naming none), {k}-fold CV grouped by country:");
+    // With a default model embedded, the extractor's own choice includes it (in-sample):
+    // measure the words alone with an empty `models/actor_defaults.slm`.
+    println!(
+        "  extractor's own (actor words)          {}",
+        acc(all.iter().filter(|x| x.0 == x.1).count())
+    );
+    // Events the words give to no crowd: where the default is a judgement.
+    let crowd = |l: usize| DEFAULTS[l] == "protesters" || DEFAULTS[l] == "rioters";
+    let armed = all.iter().filter(|x| !crowd(x.1)).count();
+    let mut margins: Vec<f32> = all.iter().map(|x| x.3).collect();
+    margins.sort_by(f32::total_cmp);
+    let quantiles = (0..10).map(|q| margins.get(q * n / 10).copied().unwrap_or(0.0));
+    for t in quantiles.chain([f32::INFINITY, actor_types::DEFAULT_CONFIDENCE]) {
+        let pick = |x: &&(usize, usize, usize, f32)| x.0 == if x.3 >= t { x.2 } else { x.1 };
+        let hits = all.iter().filter(pick).count();
+        let fill =
+            |x: &&(usize, usize, usize, f32)| x.0 == if x.1 == 0 && x.3 >= t { x.2 } else { x.1 };
+        let filled = all.iter().filter(fill).count();
+        let armed_hits = all.iter().filter(|x| !crowd(x.1)).filter(pick).count();
+        println!(
+            "  model where margin >= {t:8.2}  {}   not a crowd by the words: {}   only where the words name none: {}",
+            acc(hits),
+            pct((armed_hits, armed)),
+            acc(filled)
+        );
+    }
+    let mut r = Report::default();
+    for x in &all {
+        let fill = x.1 == 0 && x.3 >= actor_types::DEFAULT_CONFIDENCE;
+        r.classified(DEFAULTS[x.0], DEFAULTS[if fill { x.2 } else { x.1 }]);
+    }
+    println!(
+        "  per label, the model filling in where the words name none (as the extractor does):"
+    );
+    for line in r.to_string().lines() {
+        println!("    {line}");
+    }
+}
+
+fn train_defaults<'a>(notes: impl Iterator<Item = &'a Note>) -> Model {
+    let train: Vec<Example> = notes
+        .filter_map(|n| n.default.as_ref())
+        .map(|d| Example {
+            ids: d.ids.clone(),
+            label: d.label,
+        })
+        .collect();
+    let labels = DEFAULTS.iter().map(|s| s.to_string()).collect();
+    sitrep_learn::train_dropout(&train, labels, opts(), DEFAULT_DROPOUT)
 }
 
 /// Scores of one way of typing (the model or the name rule) on held-out notes.
@@ -413,7 +579,7 @@ fn score(note: &Note, predicted: &[Option<u8>], t: &mut Tally) {
 fn predict(model: &Model, note: &Note) -> Vec<Option<u8>> {
     note.samples
         .iter()
-        .map(|s| model.labels()[model.predict(&s.ids)].parse().ok())
+        .map(|s| actor_types::choose(model, &s.ids, s.kind, s.home))
         .collect()
 }
 
@@ -529,6 +695,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         &format!("{k}-fold cross-validation grouped by country:"),
         &cv,
     );
+    cross_validate_defaults(&notes, k);
     let labels = LABELS.iter().map(|s| s.to_string()).collect();
     let model = sitrep_learn::train(&examples(notes.iter()), labels, opts());
     let bytes = model.to_bytes();
@@ -538,8 +705,13 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         bytes.len(),
         started.elapsed().as_secs_f64()
     );
+    let defaults = train_defaults(notes.iter()).to_bytes();
+    println!("default model: {} bytes", defaults.len());
     if !args.dry_run {
         let out = super::write_model(args, "actors", &bytes)?;
+        println!("wrote {}", out.display());
+        let out = out.with_file_name("actor_defaults.slm");
+        std::fs::write(&out, &defaults).with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {}", out.display());
     }
     Ok(())
@@ -569,6 +741,15 @@ mod tests {
             class: class_of(name),
             first,
         }
+    }
+
+    #[test]
+    fn the_coders_default_is_its_generic_actor_at_home_and_none_abroad() {
+        let d = |name: &str, inter: u8, cc: &str| DEFAULTS[coder_default(name, inter, cc)];
+        assert_eq!(d("Police Forces of Kenya (2022-)", 1, "KE"), "police");
+        assert_eq!(d("Military Forces of Russia (2000-)", 8, "UA"), "none");
+        assert_eq!(d("Al Shabaab", 2, "SO"), "uag");
+        assert_eq!(d("Government of Kenya (2022-)", 1, "KE"), "military");
     }
 
     #[test]

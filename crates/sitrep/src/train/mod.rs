@@ -15,6 +15,7 @@ mod clusters;
 mod events;
 mod geo;
 mod ner;
+mod sites;
 mod speakers;
 
 /// Which learned stage to train.
@@ -32,6 +33,8 @@ pub enum Stage {
     Geo,
     /// ACLED's actor types (inter codes) of event actors: ACLED notes.
     Actors,
+    /// Event sites (which place mention an unplaced event happened at): ACLED notes.
+    Sites,
     /// Training of this stage lands with its issue.
     None,
 }
@@ -91,6 +94,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Stage::Speakers => speakers::run(&args),
         Stage::Geo => geo::run(&args),
         Stage::Actors => actors::run(&args),
+        Stage::Sites => sites::run(&args),
         Stage::None => anyhow::bail!("no stage named"),
     }
 }
