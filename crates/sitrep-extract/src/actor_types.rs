@@ -95,7 +95,7 @@ pub fn choose(model: &Model, ids: &[u32], kind: ActorKind, home: &str) -> Option
 /// The feature ids of actor `a` of event `e`.
 pub fn features(c: &Context, e: &Event, a: &EventActor) -> Vec<u32> {
     let mut f = Features::new();
-    let (kind, fam, role) = (kind_str(a.kind), e.family.as_str(), role_str(a.role));
+    let (kind, fam, role) = (a.kind.as_str(), e.family.as_str(), role_str(a.role));
     let home = home(e, a);
     f.add("kind", kind);
     f.add("fam", fam);
@@ -119,18 +119,6 @@ pub fn features(c: &Context, e: &Event, a: &EventActor) -> Vec<u32> {
     }
     evidence_features(c, e, &mut f);
     f.into_ids()
-}
-
-fn kind_str(k: ActorKind) -> &'static str {
-    match k {
-        ActorKind::State => "state",
-        ActorKind::Military => "military",
-        ActorKind::ArmedGroup => "armed_group",
-        ActorKind::Organisation => "organisation",
-        ActorKind::GovernmentBody => "government_body",
-        ActorKind::Civilians => "civilians",
-        ActorKind::Person => "person",
-    }
 }
 
 fn role_str(r: Role) -> &'static str {

@@ -119,18 +119,6 @@ fn stem(w: &str) -> &str {
     w
 }
 
-fn actor_kind(k: ActorKind) -> &'static str {
-    match k {
-        ActorKind::State => "state",
-        ActorKind::Military => "military",
-        ActorKind::ArmedGroup => "armed_group",
-        ActorKind::Organisation => "organisation",
-        ActorKind::GovernmentBody => "government_body",
-        ActorKind::Civilians => "civilians",
-        ActorKind::Person => "person",
-    }
-}
-
 /// The fine word class of token `k` as written (`models/clusters.tsv`, learnt from unlabeled
 /// text): "gunmen", "militants" and "rebels" share one, "civilians" and "villagers" another, so
 /// what the model learns of one word carries to words it saw in no training text. A sentence's
@@ -220,7 +208,7 @@ pub fn features(c: &Context) -> Features {
         f.flag("no_figures");
     }
     for (_, kind) in c.actors {
-        f.add("a", actor_kind(*kind));
+        f.add("a", kind.as_str());
     }
     f
 }
@@ -287,8 +275,8 @@ fn trigger_features(c: &Context, (at, n, t): (usize, usize, &Trigger), f: &mut F
     }
     for (k, kind) in c.actors {
         let side = if *k < at { "before" } else { "after" };
-        f.add2("ta", side, actor_kind(*kind));
-        f.add2("tka", t.kind.as_str(), actor_kind(*kind));
+        f.add2("ta", side, kind.as_str());
+        f.add2("tka", t.kind.as_str(), kind.as_str());
     }
 }
 

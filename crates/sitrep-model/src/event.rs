@@ -295,6 +295,21 @@ pub enum ActorKind {
     Person,
 }
 
+impl ActorKind {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::State => "state",
+            ActorKind::Military => "military",
+            ActorKind::ArmedGroup => "armed_group",
+            ActorKind::Organisation => "organisation",
+            ActorKind::GovernmentBody => "government_body",
+            ActorKind::Civilians => "civilians",
+            ActorKind::Person => "person",
+        }
+    }
+}
+
 /// An actor taking part in an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventActor {

@@ -698,18 +698,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     cross_validate_defaults(&notes, k);
     let labels = LABELS.iter().map(|s| s.to_string()).collect();
     let model = sitrep_learn::train(&examples(notes.iter()), labels, opts());
-    let bytes = model.to_bytes();
-    println!(
-        "model: {} weights, {} bytes; trained in {:.1}s",
-        model.rows(),
-        bytes.len(),
-        started.elapsed().as_secs_f64()
-    );
     let defaults = train_defaults(notes.iter()).to_bytes();
     println!("default model: {} bytes", defaults.len());
-    if !args.dry_run {
-        let out = super::write_model(args, "actors", &bytes)?;
-        println!("wrote {}", out.display());
+    if let Some(out) = super::finish_model(args, "actors", &model, started)? {
         let out = out.with_file_name("actor_defaults.slm");
         std::fs::write(&out, &defaults).with_context(|| format!("writing {}", out.display()))?;
         println!("wrote {}", out.display());

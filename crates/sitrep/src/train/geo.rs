@@ -407,17 +407,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .flat_map(|(a, x)| choices(a, x))
         .collect();
     let model = rank::train(&all, opts());
-    let bytes = model.to_bytes();
-    println!(
-        "model: {} weights, {} bytes; trained in {:.1}s",
-        model.rows(),
-        bytes.len(),
-        started.elapsed().as_secs_f64()
-    );
-    if !args.dry_run {
-        let out = super::write_model(args, "geo", &bytes)?;
-        println!("wrote {}", out.display());
-    }
+    super::finish_model(args, "geo", &model, started)?;
     Ok(())
 }
 

@@ -85,6 +85,28 @@ pub(crate) fn write_model(args: &TrainArgs, stage: &str, bytes: &[u8]) -> Result
     Ok(out)
 }
 
+/// Prints a trained model's size and time, and writes it unless `--dry-run`.
+pub(crate) fn finish_model(
+    args: &TrainArgs,
+    stage: &str,
+    model: &sitrep_learn::Model,
+    started: std::time::Instant,
+) -> Result<Option<PathBuf>> {
+    let bytes = model.to_bytes();
+    println!(
+        "model: {} weights, {} bytes; trained in {:.1}s",
+        model.rows(),
+        bytes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if args.dry_run {
+        return Ok(None);
+    }
+    let out = write_model(args, stage, &bytes)?;
+    println!("wrote {}", out.display());
+    Ok(Some(out))
+}
+
 /// Runs `sitrep train`.
 pub fn run(args: TrainArgs) -> Result<()> {
     match args.stage {

@@ -232,17 +232,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
     let all: Vec<Choice> = notes.iter().map(|n| n.choice.clone()).collect();
     let model = rank::train(&all, opts());
-    let bytes = model.to_bytes();
-    println!(
-        "model: {} weights, {} bytes; trained in {:.1}s",
-        model.rows(),
-        bytes.len(),
-        started.elapsed().as_secs_f64()
-    );
-    if !args.dry_run {
-        let out = super::write_model(args, "sites", &bytes)?;
-        println!("wrote {}", out.display());
-    }
+    super::finish_model(args, "sites", &model, started)?;
     Ok(())
 }
 
