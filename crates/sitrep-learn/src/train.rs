@@ -25,6 +25,16 @@ pub struct TrainOptions {
     pub prune: f32,
 }
 
+impl TrainOptions {
+    /// The default options with the shuffling seed `seed`.
+    pub fn seeded(seed: u64) -> Self {
+        TrainOptions {
+            seed,
+            ..TrainOptions::default()
+        }
+    }
+}
+
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {

@@ -33,11 +33,7 @@ const SEED: u64 = 15;
 const DEFAULT_DROPOUT: f32 = 0.2;
 
 fn opts() -> TrainOptions {
-    TrainOptions {
-        epochs: 10,
-        seed: SEED,
-        prune: 1e-3,
-    }
+    TrainOptions::seeded(SEED)
 }
 
 #[derive(Deserialize)]

@@ -37,11 +37,7 @@ const FOLDS: usize = 5;
 const SEED: u64 = 16;
 
 fn opts() -> TrainOptions {
-    TrainOptions {
-        epochs: 10,
-        seed: SEED,
-        prune: 1e-3,
-    }
+    TrainOptions::seeded(SEED)
 }
 
 #[derive(Deserialize)]

@@ -93,11 +93,7 @@ struct Article {
 }
 
 fn opts() -> TrainOptions {
-    TrainOptions {
-        epochs: 10,
-        seed: SEED,
-        prune: 1e-3,
-    }
+    TrainOptions::seeded(SEED)
 }
 
 fn load(path: &Path) -> Result<Vec<Article>> {
