@@ -32,26 +32,29 @@ eval_field() {
 # GeoNames id, of the recognised names that match gold; 89.4 % and 90.2 % with datelines,
 # continents and places inside names read by the ranker), and place-name recall and precision
 # (measured 80.2 and 91.8 with datelines, continents, places inside organisations' names and
-# hyphenated words; 71.4 and 90.1 before).
-floor "gwn acc@161" "$(eval_field gwn.dev.jsonl "100*s['acc161']['hits']/max(1,s['acc161']['total'])")" 86
-floor "gwn geonames id" "$(eval_field gwn.dev.jsonl "100*s['geonames_id']['hits']/max(1,s['geonames_id']['total'])")" 87
-floor "gwn toponym recall" "$(eval_field gwn.dev.jsonl "100*s['toponyms']['matched']/max(1,s['toponyms']['gold'])")" 78
+# hyphenated words; 71.4 and 90.1 before; 85.1 and 90.4 with learned LOC/FAC from silver labels,
+# organisations named where a place is, and a union's or continent's demonym as its place).
+# With the readings of adjacent names in the ranker ("X, Y", "X (Y)"): 90.3 % and 91.5 %.
+floor "gwn acc@161" "$(eval_field gwn.dev.jsonl "100*s['acc161']['hits']/max(1,s['acc161']['total'])")" 88
+floor "gwn geonames id" "$(eval_field gwn.dev.jsonl "100*s['geonames_id']['hits']/max(1,s['geonames_id']['total'])")" 89
+floor "gwn toponym recall" "$(eval_field gwn.dev.jsonl "100*s['toponyms']['matched']/max(1,s['toponyms']['gold'])")" 82
 floor "gwn toponym precision" "$(eval_field gwn.dev.jsonl "100*s['toponyms']['matched']/max(1,s['toponyms']['predicted'])")" 89
 
 # Named-entity recognition (issue 13): place-name recognition F1 on GeoWebNews (measured 79.0
 # when the learned tagger landed, 79.2 with the Viterbi tagger, 85.6 with datelines, continents
-# and places inside names; 47.4 before), and the committed
+# and places inside names, 87.7 with LOC/FAC learnt from silver labels; 47.4 before), and the committed
 # tagger's exact-span F1 on ner/dev.jsonl (measured 79.2 greedy, 85.7 Viterbi with word classes
-# and document evidence; `sitrep train ner --eval-only` scores it in a few seconds).
-floor "gwn toponym F1" "$(eval_field gwn.dev.jsonl "(lambda t: 200*t['matched']/max(1,t['predicted']+t['gold']))(s['toponyms'])")" 83
+# and document evidence, 84.6 with LOC/FAC (read as GPE against GMB's labels) from silver labels;
+# `sitrep train ner --eval-only` scores it in a few seconds).
+floor "gwn toponym F1" "$(eval_field gwn.dev.jsonl "(lambda t: 200*t['matched']/max(1,t['predicted']+t['gold']))(s['toponyms'])")" 85
 floor "ner dev F1" "$("$bin" train ner --eval-only --data "$data" | awk '/^all \(micro\)/ {print $5}')" 83
 
 # Speakers (issue 13): quote F1 and speaker accuracy on PolNeAR. `sitrep eval` scores the whole
-# file, whose train compartment the model learnt from (measured 97.5 and 92.5 %); `sitrep train
+# file, whose train compartment the model learnt from (measured 97.3 and 93.6 %); `sitrep train
 # speakers --dry-run` scores the dev compartment with a model trained on train only (measured
-# 94.9 and 85.1 %, cross-validated on train 85.4 %; 35.6 % before the learned ranker).
+# 95.4 and 86.0 %, cross-validated on train 86.0 %; 35.6 % before the learned ranker).
 floor "polnear quote F1" "$(eval_field polnear.dev.jsonl "(lambda t: 200*t['matched']/max(1,t['predicted']+t['gold']))(s['quotes'])")" 94
-floor "polnear speaker accuracy" "$(eval_field polnear.dev.jsonl "100*s['speaker']['hits']/max(1,s['speaker']['total'])")" 89
+floor "polnear speaker accuracy" "$(eval_field polnear.dev.jsonl "100*s['speaker']['hits']/max(1,s['speaker']['total'])")" 91
 speakers_dev="$("$bin" train speakers --dry-run --data "$data" 2>/dev/null | awk '/^== PolNeAR dev/ {d=1} d')"
 floor "polnear dev quote F1 (held out)" "$(echo "$speakers_dev" | awk '/^quotes/ {print $7; exit}')" 93
 floor "polnear dev speaker accuracy (held out)" "$(echo "$speakers_dev" | awk '/speaker accuracy/ {sub("%", "", $3); print $3; exit}')" 83
@@ -82,7 +85,8 @@ floor "acled initiator kind" "$(eval_field acled-2022.dev.jsonl "100*s['initiato
 # Event sites (issue 15/16): an event told without a place of its own takes the note's place a
 # ranking model prefers to none (`sitrep train sites`); ACLED location within 25 km measured
 # 75.5 % (71.5 % before; the site model's 5-fold CV grouped by country 51.5 % on notes whose
-# first event has no place, 48.0 % for "the first place").
-floor "acled location 25 km" "$(eval_field acled-2022.dev.jsonl "100*s['records']['location_25km']['hits']/max(1,s['records']['location_25km']['total'])")" 73
+# first event has no place, 48.0 % for "the first place"; 56.1 % when the best place is always
+# taken, never "no site", as the extractor now does; 76.1 % end to end with continents no sites).
+floor "acled location 25 km" "$(eval_field acled-2022.dev.jsonl "100*s['records']['location_25km']['hits']/max(1,s['records']['location_25km']['total'])")" 74
 
 exit $fail

@@ -4,8 +4,9 @@
 //! A coder's note names its place once, in the lead ("On 8 January, 600 persons demonstrated in
 //! Dijon."), and the clause an event is read from often names none ("They called for..."). One
 //! ranking model (`models/sites.slm`, trained by `sitrep train sites` on ACLED's notes, a
-//! mention right when it resolves within 25 km of the coder's location) scores each place
-//! mention against a constant "no site" candidate, reading the words before and after it, its
+//! mention right when it resolves within 25 km of the coder's location) learns to score each
+//! place mention against a constant "no site" candidate; at run time the best place mention is
+//! the site, as a coder always codes one. It reads the words before and after it, its
 //! kind, its sentence and order, where it lies from the event, whether it is a dateline or
 //! stands for a government, and how near the report's other places lie. [`features`] is the one
 //! feature function, shared by the trainer and the extractor.
@@ -216,8 +217,11 @@ pub fn sited(family: Family) -> bool {
     family != Family::Diplomacy
 }
 
-/// The candidate chosen as the site of an event of `family` read from `event`, if the model
-/// prefers one to no site; `fixed` holds the candidates' [`report_features`].
+/// The candidate chosen as the site of an event of `family` read from `event`: the best place
+/// mention, whatever the "no site" candidate scores, as a coder always codes a place (measured
+/// by `sitrep train sites`: 51.7 % of unplaced first events within 25 km with "no site" allowed,
+/// 56.1 % without, cross-validated by country). `fixed` holds the candidates'
+/// [`report_features`].
 pub fn choose(
     model: &Model,
     doc: &Document,
@@ -230,14 +234,12 @@ pub fn choose(
     if cands.is_empty() || !sited(family) {
         return None;
     }
-    let none = rank::score(model, &none_features(family));
     let ids: Vec<Vec<u32>> = cands
         .iter()
         .zip(fixed)
         .map(|(c, f)| features(doc, rec, c, f, family, event))
         .collect();
-    let (best, score) = rank::best(model, ids.iter().map(Vec::as_slice))?;
-    (score > none).then_some(best)
+    rank::best(model, ids.iter().map(Vec::as_slice)).map(|(best, _)| best)
 }
 
 #[cfg(test)]
@@ -264,6 +266,28 @@ mod tests {
         assert_eq!(sentence_of(&doc, event), 1);
         assert_eq!(relation(at, 0, event, 1), "before");
         assert_eq!(relation(at, 0, doc.sentences[0].span, 0), "inside");
+    }
+
+    #[test]
+    fn an_unplaced_event_takes_a_place_of_the_report() {
+        // A coder always codes a place: the report's place mention, never "no site".
+        let doc = Document::new(
+            "On 8 January, 600 persons demonstrated in Dijon. They called for change.".into(),
+        );
+        let rec = crate::mentions::recognize(
+            &doc,
+            crate::lexicon::Lexicon::global(),
+            sitrep_gazetteer::Gazetteer::global(),
+        );
+        let cands = candidates(&rec, |_| false);
+        assert!(!cands.is_empty(), "Dijon is a place mention");
+        let fixed = report_features(&rec, &cands);
+        let model = model().expect("models/sites.slm loads");
+        let event = doc.sentences[1].span;
+        let site = choose(model, &doc, &rec, &cands, &fixed, Family::Protests, event);
+        assert_eq!(site.map(|i| cands[i].place.name), Some("Dijon"));
+        let talks = choose(model, &doc, &rec, &cands, &fixed, Family::Diplomacy, event);
+        assert_eq!(talks, None);
     }
 
     #[test]

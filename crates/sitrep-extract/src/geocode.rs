@@ -57,6 +57,112 @@ pub struct Evidence {
     /// (name, place) of names whose candidates are (nearly) all in one country: the most
     /// populous reading. A name is never its own anchor, in any of its mentions.
     anchors: Vec<(String, Place)>,
+    /// For each query, the queries of other names written next to it ("X, Y", "X (Y, Z)").
+    adjacent: Vec<Vec<usize>>,
+}
+
+/// Names at most this many tokens apart are adjacent ("Hangu city (Hangu, KPK)").
+const ADJACENT_GAP: usize = 4;
+/// Adjacent names on each side read, and the candidates of each compared.
+const ADJACENT_NAMES: usize = 2;
+const ADJACENT_CANDIDATES: usize = 20;
+
+/// For each query, up to [`ADJACENT_NAMES`] queries on each side whose names are written
+/// within [`ADJACENT_GAP`] tokens of it and differ from its own (linear: one sort, then
+/// neighbours in position order).
+fn adjacent_queries(queries: &[Query]) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..queries.len())
+        .filter(|&i| !queries[i].candidates.is_empty())
+        .collect();
+    order.sort_by_key(|&i| (queries[i].first, queries[i].end));
+    let keys: Vec<String> = queries.iter().map(|q| normalize(&q.text)).collect();
+    let mut out = vec![Vec::new(); queries.len()];
+    for (k, &i) in order.iter().enumerate() {
+        let q = &queries[i];
+        let before = order[..k].iter().rev();
+        let after = order[k + 1..].iter();
+        let near = |j: &&usize| {
+            let o = &queries[**j];
+            let gap = if o.first >= q.end {
+                o.first - q.end
+            } else {
+                q.first.saturating_sub(o.end)
+            };
+            gap <= ADJACENT_GAP
+        };
+        for side in [
+            before.take_while(near).collect::<Vec<_>>(),
+            after.take_while(near).collect(),
+        ] {
+            let other: Vec<usize> = side
+                .into_iter()
+                .copied()
+                .filter(|&j| keys[j] != keys[i])
+                .collect();
+            out[i].extend(other.into_iter().take(ADJACENT_NAMES));
+        }
+    }
+    out
+}
+
+/// Whether division `d` contains place `p` (a country its places, a region its towns).
+fn contains(d: &Place, p: &Place) -> bool {
+    if d.index == p.index || d.country != p.country {
+        return false;
+    }
+    match d.code {
+        "PCLI" => p.code != "PCLI",
+        "ADM1" => !p.admin1.is_empty() && d.admin1 == p.admin1 && p.code != "ADM1",
+        "ADM2" => !p.admin2.is_empty() && d.admin2 == p.admin2 && p.code != "ADM2",
+        _ => false,
+    }
+}
+
+/// Features of candidate `p` against the readings of the names written next to it: one of
+/// them contains it ("Kamianske, Zaporizhia"), it contains one ("Santa Fe" in "San Lorenzo
+/// (Santa Fe)"), how near the nearest lies, whether one is in its country.
+/// `ratio` is the candidate's population bucket against its name's most populous reading.
+fn adjacent_features(
+    f: &mut Features,
+    queries: &[Query],
+    adjacent: &[usize],
+    p: &Place,
+    ratio: &str,
+) {
+    let code = p.code;
+    let (mut inside, mut holds, mut same_country) = (None, None, false);
+    let mut nearest = f64::INFINITY;
+    for &j in adjacent {
+        for c in queries[j].candidates.iter().take(ADJACENT_CANDIDATES) {
+            if c.country != p.country {
+                continue;
+            }
+            same_country = true;
+            if contains(c, p) {
+                inside = Some(c.code);
+            } else if contains(p, c) {
+                holds = Some(c.kind());
+            } else if c.index != p.index {
+                nearest = nearest.min(distance_km(p.lat, p.lon, c.lat, c.lon));
+            }
+        }
+    }
+    if let Some(d) = inside {
+        f.add2("code-adj-in", code, d);
+        f.add2("adj-in-ratio", d, ratio);
+    }
+    if let Some(k) = holds {
+        f.add2("code-adj-holds", code, k);
+        f.add2("adj-holds-ratio", k, ratio);
+    }
+    if nearest.is_finite() {
+        f.add2("code-adj-near", code, distance_bucket(nearest));
+    }
+    if same_country {
+        f.add2("code-adj-country", code, "y");
+    } else if !adjacent.is_empty() {
+        f.add2("code-adj-country", code, "n");
+    }
 }
 
 /// Share of the candidates' population in their most populous country, and that country.
@@ -101,6 +207,7 @@ impl Evidence {
             total,
             top_country,
             anchors,
+            adjacent: adjacent_queries(queries),
         }
     }
 }
@@ -282,6 +389,9 @@ pub fn candidate_features(
     }
     if has_section {
         f.add2("code-has-section", code, "y");
+    }
+    if let Some(adj) = ev.adjacent.get(qi) {
+        adjacent_features(f, queries, adj, p, rb);
     }
 }
 
@@ -692,6 +802,57 @@ mod tests {
         assert_eq!(code(2), Some(("ADM2", "US")));
         assert_eq!(got[3].map(|p| p.country), Some("RU"));
         assert_eq!(got[4], None);
+    }
+
+    #[test]
+    fn names_written_next_to_each_other_are_adjacent() {
+        // "in La Paz ( Entre Rios ) , far from Entre Rios and , much later , Odessa"
+        let words = [
+            "in", "La", "Paz", "(", "Entre", "Rios", ")", ",", "far", "from", "Entre", "Rios",
+            "and", ",", "much", "later", ",", "Odessa",
+        ];
+        let qs = vec![
+            query(&words, 1, 3, true),
+            query(&words, 4, 6, true),
+            query(&words, 10, 12, true),
+            query(&words, 17, 18, true),
+        ];
+        let adj = adjacent_queries(&qs);
+        assert_eq!(adj[0], vec![1]);
+        // The same name is never adjacent to itself; Odessa lies 5 tokens away.
+        assert_eq!(adj[1], vec![0]);
+        assert!(adj[2].is_empty(), "{:?}", adj[2]);
+        assert!(adj[3].is_empty(), "{:?}", adj[3]);
+    }
+
+    #[test]
+    fn a_region_contains_its_towns_and_a_country_its_regions() {
+        let g = Gazetteer::global();
+        let first = |name: &str, code: &str, cc: &str| {
+            g.lookup(&normalize(name))
+                .into_iter()
+                .find(|p| p.code == code && p.country == cc)
+                .unwrap_or_else(|| panic!("{name} {code} {cc}"))
+        };
+        let region = first("Entre Rios", "ADM1", "AR");
+        let town = first("La Paz", "PPL", "AR");
+        let other = first("La Paz", "PPL", "BO");
+        assert_eq!(town.admin1, region.admin1, "La Paz, Entre Ríos");
+        assert!(contains(&region, &town));
+        assert!(!contains(&town, &region));
+        assert!(!contains(&region, &other));
+        assert!(contains(&g.country("AR").expect("Argentina"), &region));
+        assert!(!contains(&region, &region));
+    }
+
+    #[test]
+    fn a_town_written_beside_its_region_is_the_one_inside_it() {
+        // La Paz is Bolivia's seat of government and a town of Entre Ríos, Argentina.
+        let words = ["in", "La", "Paz", "(", "Entre", "Rios", ")"];
+        let p = chosen(&words, &[(1, 3), (4, 6)]);
+        assert_eq!(p[0].country, "AR", "{p:?}");
+        let p = chosen(&["in", "La", "Paz"], &[(1, 3)]);
+        assert_eq!(p[0].country, "BO", "{:?}", p[0]);
     }
 
     #[test]

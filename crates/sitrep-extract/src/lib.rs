@@ -208,6 +208,7 @@ fn entities(
                     mentions: vec![span],
                     roles: role.into_iter().collect(),
                     place_kind: None,
+                    name_kind: None,
                 })
             }
         }
@@ -323,6 +324,16 @@ fn entities(
         .collect();
     for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
         e.place_kind = e.geonames_id.and_then(|id| kinds.get(&id).copied());
+    }
+    // The sort of name the tagger read at a place's first mention it gave.
+    let read_as: std::collections::HashMap<Span, ner::NerKind> =
+        rec.name_kinds.iter().copied().collect();
+    for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
+        e.name_kind = e
+            .mentions
+            .iter()
+            .find_map(|m| read_as.get(m))
+            .and_then(|k| ner::name_kind(*k));
     }
     // Mentions in text order (places inside names and unknown places are added after the
     // mentions they lie among), each role with its mention.

@@ -11,6 +11,7 @@ use crate::ner::{self, NerKind};
 use sitrep_gazetteer::{normalize, Feature, Gazetteer, Place};
 use sitrep_model::{ActorKind, Source, Span};
 use sitrep_text::{Document, TokenKind};
+use std::collections::HashMap;
 
 /// What a mention refers to.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +88,8 @@ pub struct Recognized {
     pub other_places: Vec<(Span, Option<Place>)>,
     /// Places inside names whose reading the ranker still has to choose.
     inner: Vec<crate::geocode::Inner>,
+    /// The sort of name (GPE, LOC, FAC) the tagger read at each place span it gave.
+    pub name_kinds: Vec<(Span, NerKind)>,
 }
 
 /// How many mentions back a pronoun or a title looks for the person it stands for.
@@ -726,69 +729,17 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                     }
                 }
                 kind if kind.is_place() => {
-                    let actor = c.actor_at(a, b);
-                    // "Loma Hermosa", "North Mitrovica": a name the gazetteer knows only the
-                    // start of is another, unknown place, unless that start is a well-known
-                    // place ("Belfast Magistrate’s Court").
-                    let start_known = c.place_at(a, b).is_some();
-                    let place = c.place_at(a, b).filter(|p| {
-                        let known = known_reading(&p.1, &c.key(a, a + p.0)).is_some()
-                            && !stop_word(&c, a, p.0, &p.1);
-                        known || !c.names_more(a + p.0, b)
-                    });
-                    let place_len = place.as_ref().map_or(0, |p| p.0);
-                    match actor.filter(|x| x.0 >= place_len) {
-                        Some((n, ai, form)) => {
-                            actor_or_state(
-                                &c,
-                                &mut out,
-                                &mut pending,
-                                (a, a + n, si, start),
-                                (ai, form),
-                                place,
-                            );
-                        }
-                        None if s.end - s.first == 1
-                            && place
-                                .as_ref()
-                                .map_or(lex.not_places.contains(c.tok(a)), |p| {
-                                    stop_word(&c, a, p.0, &p.1)
-                                }) => {}
-                        None => {
-                            // Unknown to the gazetteer: listed, not geocoded, where the
-                            // context is a place's ("in Cirencester"). A compound of two names
-                            // ("US-Russia talks") names a relation, not a place.
-                            let compound = (a..b)
-                                .any(|k| c.tok(k).split('-').filter(|p| is_cap(p)).count() >= 2);
-                            // Listed where the gazetteer knows the name's start or the
-                            // context is a place's.
-                            if place.is_none()
-                                && !headline
-                                && !compound
-                                && (start_known || c.locative(a, b, start))
-                            {
-                                out.other_places.push((span_of(a, b), None));
-                            }
-                            if let Some((n, cands)) = place {
-                                let best_pop =
-                                    cands.iter().map(|p| p.population).max().unwrap_or(0);
-                                if !(headline && best_pop < 100_000) {
-                                    let cue = c.locative(a, a + n, start);
-                                    out.mentions.push(Mention {
-                                        span: span_of(a, a + n),
-                                        first: a,
-                                        end: a + n,
-                                        sentence: si,
-                                        referent: Referent::Media,
-                                        also_actor: None,
-                                        dateline: false,
-                                        place: None,
-                                    });
-                                    pending.push((out.mentions.len() - 1, cands, cue));
-                                }
-                            }
-                        }
-                    }
+                    let b = with_particles(&c, a, b, end);
+                    tagged_place(
+                        &c,
+                        &mut out,
+                        &mut pending,
+                        (a, b, si, start),
+                        kind,
+                        headline,
+                    );
+                    i = b.max(i + 1);
+                    continue;
                 }
                 NerKind::Org => {
                     embedded_places(&c, &mut out, a, b);
@@ -821,7 +772,10 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
                                     let cue = c.locative(a, b, start);
                                     pending.push((out.mentions.len() - 1, cands, cue));
                                 }
-                                None => push(&mut out, a, b, Referent::Media),
+                                None => {
+                                    push(&mut out, a, b, Referent::Media);
+                                    org_at_place(&c, &mut out, (a, b), start);
+                                }
                             }
                         }
                         None => {}
@@ -853,6 +807,121 @@ pub fn recognize(doc: &Document, lex: &Lexicon, gaz: &Gazetteer) -> Recognized {
     mark_datelines(&c, &mut out);
     out.low = c.low;
     out
+}
+
+/// An organisation no list holds, named where a place is ("a rampage at Barclays Center",
+/// "to testify before Congress" aside): the venue the name stands for is also listed as a
+/// place, never an event site, without a geocode.
+fn org_at_place(c: &Ctx, out: &mut Recognized, (a, b): (usize, usize), sent_start: usize) {
+    if c.locative(a, b, sent_start) {
+        let span = Span::new(
+            c.doc.tokens[a].span.start as usize,
+            c.doc.tokens[b - 1].span.end as usize,
+        );
+        out.other_places.push((span, None));
+    }
+}
+
+/// The end of a tagged place name at tokens `[a, b)`, run on over particles to the longer
+/// name the gazetteer holds ("Sao Jose" + "dos Campos"), if any.
+fn with_particles(c: &Ctx, a: usize, b: usize, sent_end: usize) -> usize {
+    if b >= sent_end || !CONNECTORS.contains(&c.low[b].as_str()) {
+        return b;
+    }
+    c.place_at(a, sent_end)
+        .map_or(b, |(n, _)| if a + n > b { a + n } else { b })
+}
+
+/// A name the tagger read as a place (GPE, LOC, FAC), tokens `[a, b)` of sentence `si` that
+/// starts at token `sent_start`: an actor of the dictionary (a state, a capital), a gazetteer
+/// place awaiting its reading, or a place the gazetteer lacks, listed without a geocode. A
+/// location or facility ("Royal Street", "Barclays Center") is listed in any context; an
+/// unknown GPE only where the gazetteer knows its start or the context is a place's.
+fn tagged_place(
+    c: &Ctx,
+    out: &mut Recognized,
+    pending: &mut Vec<(usize, Vec<Place>, bool)>,
+    (a, b, si, sent_start): (usize, usize, usize, usize),
+    kind: NerKind,
+    headline: bool,
+) {
+    let span_of = |a: usize, b: usize| {
+        Span::new(
+            c.doc.tokens[a].span.start as usize,
+            c.doc.tokens[b - 1].span.end as usize,
+        )
+    };
+    let actor = c.actor_at(a, b);
+    // "Loma Hermosa", "North Mitrovica": a name the gazetteer knows only the start of is
+    // another, unknown place, unless that start is a well-known place ("Belfast Magistrate’s
+    // Court").
+    let start_known = c.place_at(a, b).is_some();
+    let place = c.place_at(a, b).filter(|p| {
+        let known =
+            known_reading(&p.1, &c.key(a, a + p.0)).is_some() && !stop_word(c, a, p.0, &p.1);
+        known || !c.names_more(a + p.0, b)
+    });
+    let place_len = place.as_ref().map_or(0, |p| p.0);
+    if let Some((n, ai, form)) = actor.filter(|x| x.0 >= place_len) {
+        actor_or_state(
+            c,
+            out,
+            pending,
+            (a, a + n, si, sent_start),
+            (ai, form),
+            place,
+        );
+        return;
+    }
+    // One word in capitals that the context does not make a place ("he shouted WASHINGTON",
+    // "BA", "MIDI"): emphasis or an acronym, not a place name.
+    let t = c.tok(a);
+    if b - a == 1
+        && t.chars().filter(|ch| ch.is_alphabetic()).count() >= 2
+        && !t.chars().any(char::is_lowercase)
+        && !c.locative(a, b, sent_start)
+    {
+        return;
+    }
+    let one_stop_word = b - a == 1
+        && place
+            .as_ref()
+            .map_or(c.lex.not_places.contains(c.tok(a)), |p| {
+                stop_word(c, a, p.0, &p.1)
+            });
+    if one_stop_word {
+        return;
+    }
+    let Some((n, cands)) = place else {
+        // Unknown to the gazetteer: listed, not geocoded. A compound of two names ("US-Russia
+        // talks") names a relation, not a place.
+        let compound = (a..b).any(|k| c.tok(k).split('-').filter(|p| is_cap(p)).count() >= 2);
+        let context = matches!(kind, NerKind::Loc | NerKind::Fac)
+            || start_known
+            || c.locative(a, b, sent_start);
+        if !headline && !compound && context {
+            out.other_places.push((span_of(a, b), None));
+            out.name_kinds.push((span_of(a, b), kind));
+        }
+        return;
+    };
+    let best_pop = cands.iter().map(|p| p.population).max().unwrap_or(0);
+    if headline && best_pop < 100_000 {
+        return;
+    }
+    let cue = c.locative(a, a + n, sent_start);
+    out.mentions.push(Mention {
+        span: span_of(a, a + n),
+        first: a,
+        end: a + n,
+        sentence: si,
+        referent: Referent::Media,
+        also_actor: None,
+        dateline: false,
+        place: None,
+    });
+    out.name_kinds.push((span_of(a, a + n), kind));
+    pending.push((out.mentions.len() - 1, cands, cue));
 }
 
 const DASHES: &[&str] = &["-", "–", "—", "‒", "―"];
@@ -928,6 +997,33 @@ fn adjective_place(c: &Ctx, a: usize, b: usize) -> Option<Place> {
         })
 }
 
+/// The continent a non-state actor's demonym names ("European" for the EU), if any: computed
+/// once for the dictionary.
+fn continent_of(c: &Ctx, ai: usize) -> Option<Place> {
+    static TABLE: std::sync::OnceLock<HashMap<usize, Place>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = HashMap::new();
+        for (words, &(a, form)) in c.lex.actor_phrases.iter() {
+            if form != ActorForm::Demonym || c.lex.actors[a].kind == ActorKind::State {
+                continue;
+            }
+            let key = normalize(&words.join(" "));
+            let cont = ["n", "an"].iter().find_map(|end| {
+                let stem = key.strip_suffix(end)?;
+                c.gaz
+                    .lookup(stem)
+                    .into_iter()
+                    .find(|p| p.code == "CONT" && normalize(p.name) == stem)
+            });
+            if let Some(p) = cont {
+                t.insert(a, p);
+            }
+        }
+        t
+    });
+    table.get(&ai).copied()
+}
+
 /// An actor of the dictionary named at tokens `[a, b)` of sentence `si`. A state named by its
 /// country or capital is a place where the context is locative ("in Kyiv": a place mention that
 /// still counts for the state); otherwise it is the state acting ("Kyiv said"), and the place
@@ -978,15 +1074,22 @@ fn actor_or_state(
                 .contains_key(std::slice::from_ref(&one.to_string()))
         });
     let modifier = form == ActorForm::Demonym
-        && entry.kind == ActorKind::State
         && !plural
         && c.doc
             .tokens
             .get(b)
             .is_some_and(|t| t.kind == TokenKind::Word)
         && !c.lex.speech_verbs.contains(&c.low[b]);
-    if modifier {
+    if entry.kind != ActorKind::State && form == ActorForm::Name {
+        // "EU leaders", "the EU's airports": a union whose demonym is a continent's adjective
+        // stands for the continent (GeoWebNews' metonymic toponyms).
+        mention.place = continent_of(c, ai);
+    }
+    if modifier && entry.kind == ActorKind::State {
         mention.place = entry.country.as_deref().and_then(|cc| c.gaz.country(cc));
+    } else if modifier {
+        // "a European identity": an organisation's demonym that is a continent's adjective.
+        mention.place = adjective_place(c, a, b);
     }
     if let Some(cands) = cands {
         if c.locative(a, b, sent_start) {
@@ -1596,6 +1699,56 @@ mod recognition_tests {
             .find(|e| e.kind == EntityKind::Place && e.name.starts_with("Odes"))
             .expect("Odessa inside the name");
         assert_eq!(odessa.country.as_deref(), Some("US"), "{odessa:?}");
+    }
+
+    #[test]
+    fn an_organisations_demonym_before_a_noun_is_its_continent() {
+        let ps = places("Ministers spoke of a European identity after the vote.");
+        assert!(has_place(&ps, "European", "Europe"), "{ps:?}");
+    }
+
+    #[test]
+    fn locations_and_facilities_the_gazetteer_lacks_are_places_of_their_kind() {
+        let kind = |text: &str, n: &str| {
+            let x = extract(Input {
+                text: text.into(),
+                ..Default::default()
+            });
+            x.entities
+                .iter()
+                .find(|e| e.kind == EntityKind::Place && e.name == n)
+                .map(|e| (e.name_kind, e.lat))
+        };
+        assert_eq!(
+            kind(
+                "Ships sailed across the Varnoth Sea on Monday.",
+                "Varnoth Sea"
+            ),
+            Some((Some(sitrep_model::NameKind::Loc), None))
+        );
+        assert_eq!(
+            kind(
+                "Crowds gathered at Halvorn Square on Friday.",
+                "Halvorn Square"
+            ),
+            Some((Some(sitrep_model::NameKind::Fac), None))
+        );
+    }
+
+    #[test]
+    fn a_union_named_for_a_continent_stands_for_it() {
+        let ps = places("EU leaders met on Monday.");
+        assert!(has_place(&ps, "EU", "Europe"), "{ps:?}");
+    }
+
+    #[test]
+    fn an_organisation_named_where_a_place_is_is_also_a_place() {
+        let es = entities("Two men were arrested at Zorbel Arena on Friday.");
+        assert!(
+            es.iter()
+                .any(|e| e.0 == EntityKind::Place && e.1 == "Zorbel Arena"),
+            "{es:?}"
+        );
     }
 
     #[test]

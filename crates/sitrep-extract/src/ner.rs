@@ -84,6 +84,16 @@ impl NerKind {
     }
 }
 
+/// The sort of place name a kind is in the extraction (`Entity::name_kind`), if a place.
+pub fn name_kind(k: NerKind) -> Option<sitrep_model::NameKind> {
+    match k {
+        NerKind::Gpe => Some(sitrep_model::NameKind::Gpe),
+        NerKind::Loc => Some(sitrep_model::NameKind::Loc),
+        NerKind::Fac => Some(sitrep_model::NameKind::Fac),
+        _ => None,
+    }
+}
+
 /// One recognised name: tokens `[first, end)` of the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NerSpan {
@@ -498,7 +508,7 @@ pub fn decode(model: &Model, feats: &[Vec<u32>]) -> Vec<usize> {
 }
 
 /// The entity types whose other mentions a word's document evidence records.
-const DOC_TYPES: [&str; 4] = ["PERSON", "ORG", "GPE", "NORP"];
+const DOC_TYPES: [&str; 6] = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"];
 
 /// The index in `DOC_TYPES` of a label's type ("B-GPE" → 2); `None` for "O".
 fn doc_type(label: &str) -> Option<usize> {
@@ -510,7 +520,7 @@ fn doc_type(label: &str) -> Option<usize> {
 /// the mask of the types (bit `i` for `DOC_TYPES[i]`) that a first pass gave the *other*
 /// occurrences of the same word in the document; 0 when none was a name.
 pub fn doc_masks(keys: &[Option<&str>], labels: &[&str]) -> Vec<u8> {
-    let mut counts: HashMap<&str, [u32; 4]> = HashMap::new();
+    let mut counts: HashMap<&str, [u32; DOC_TYPES.len()]> = HashMap::new();
     for (k, l) in keys.iter().zip(labels) {
         if let (Some(k), Some(t)) = (k, doc_type(l)) {
             counts.entry(k).or_default()[t] += 1;
@@ -523,7 +533,7 @@ pub fn doc_masks(keys: &[Option<&str>], labels: &[&str]) -> Vec<u8> {
                 return 0;
             };
             let own = doc_type(l);
-            (0..4)
+            (0..DOC_TYPES.len())
                 .filter(|&t| c[t] > u32::from(own == Some(t)))
                 .fold(0, |m, t| m | (1 << t))
         })
@@ -571,7 +581,8 @@ pub fn recognize_names(
         for f in &mut feats {
             add_doc_features(0, f);
         }
-        let emit = tagger::emissions(m, &feats);
+        let mut emit = tagger::emissions(m, &feats);
+        break_at_possessives(doc, labels, s.tokens.clone(), &mut emit);
         let tags = tagger::decode_emissions(m, &emit);
         for (k, &l) in s.tokens.clone().zip(&tags) {
             first[k] = labels[l].as_str();
@@ -598,6 +609,28 @@ pub fn recognize_names(
             spans_of(labels, &tags, r.start)
         })
         .collect()
+}
+
+/// A name does not run on across a possessive into the next name ("Al Jazeera’s Yulia
+/// Shapovalova" names an organisation and a person): the word after a possessive clitic that
+/// is capitalised may begin a name, never continue one. `emit` holds the scores of `tokens`.
+fn break_at_possessives(
+    doc: &Document,
+    labels: &[String],
+    tokens: std::ops::Range<usize>,
+    emit: &mut [Vec<f32>],
+) {
+    for k in tokens.start + 1..tokens.end {
+        let clitic = matches!(doc.tok(k - 1), "'s" | "’s");
+        if !clitic || !doc.tok(k).starts_with(char::is_uppercase) {
+            continue;
+        }
+        for (label, e) in labels.iter().zip(&mut emit[k - tokens.start]) {
+            if label.starts_with("I-") {
+                *e = -1e9;
+            }
+        }
+    }
 }
 
 /// Replaces in a token's scores `e` the scores of "no document evidence" (`none`) by those of
@@ -683,6 +716,22 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert!(clusters().len() > 10_000);
         assert!(clusters().contains_key("the"));
+    }
+
+    #[test]
+    fn a_name_does_not_run_on_across_a_possessive() {
+        for text in [
+            "Al Arabiya’s Omar Haddad reported from Cairo.",
+            "Al Arabiya's Omar Haddad reported from Cairo.",
+        ] {
+            let found = names(text);
+            assert!(
+                found
+                    .iter()
+                    .any(|(n, k)| n == "Omar Haddad" && *k == NerKind::Person),
+                "{text}: {found:?}"
+            );
+        }
     }
 
     #[test]

@@ -56,6 +56,9 @@ fn pieces(doc: &Document) -> Vec<Piece> {
         let text = doc.slice(*p);
         let base = p.start as usize;
         let mut open: Option<(usize, char)> = None;
+        // A curly quotation inside a straight one ("… the film “Jaws” …"): its closing mark
+        // closes it, not the straight one.
+        let mut nested = false;
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         for (n, &(i, ch)) in chars.iter().enumerate() {
             let prev = n.checked_sub(1).map(|p| chars[p].1);
@@ -69,12 +72,10 @@ fn pieces(doc: &Document) -> Vec<Piece> {
             match (open, ch) {
                 (None, '“' | '«' | '„' | '"') => open = Some((i, ch)),
                 (None, '‘' | '\'') if word_start => open = Some((i, ch)),
+                (Some((_, '"')), '“') => nested = true,
+                (Some((_, '"')), '”') if nested => nested = false,
                 (Some((o, oc)), '”' | '»' | '"' | '’' | '\'') => {
-                    let pairs = match oc {
-                        '"' => ch == '"',
-                        '‘' | '\'' => matches!(ch, '’' | '\'') && word_end,
-                        _ => matches!(ch, '”' | '»'),
-                    };
+                    let pairs = closes(oc, ch, word_end);
                     if pairs {
                         let content = Span::new(base + o + oc.len_utf8(), base + i);
                         out.push(Piece {
@@ -84,6 +85,7 @@ fn pieces(doc: &Document) -> Vec<Piece> {
                             paragraph: pi,
                         });
                         open = None;
+                        nested = false;
                     }
                 }
                 _ => {}
@@ -99,6 +101,18 @@ fn pieces(doc: &Document) -> Vec<Piece> {
         }
     }
     out
+}
+
+/// Does mark `ch` close a quotation opened by `oc`? Curly and straight double marks close each
+/// other as news copy mixes them (“…," said X); a straight one closes a curly one only at a word
+/// end, where it cannot be opening the next quotation.
+fn closes(oc: char, ch: char, word_end: bool) -> bool {
+    match oc {
+        '"' => matches!(ch, '"' | '”'),
+        '‘' | '\'' => matches!(ch, '’' | '\'') && word_end,
+        '“' => ch == '”' || ch == '"' && word_end,
+        _ => matches!(ch, '”' | '»'),
+    }
 }
 
 /// Trim spaces and the trailing comma or full stop that wire style puts inside the marks.
@@ -419,4 +433,36 @@ fn by_title(rec: &Recognized, noun: &str, at: u32) -> Option<Source> {
             .is_some_and(|t| t.to_lowercase().contains(noun))
     })
     .map(|p| p.source())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curly_and_straight_double_marks_close_each_other() {
+        let doc = Document::new("“We disagree,\" said Jane Doe. \"It is wrong,” she said.".into());
+        let got: Vec<&str> = pieces(&doc)
+            .iter()
+            .map(|p| doc.slice(trim_content(&doc, p.content)))
+            .collect();
+        assert_eq!(got, ["We disagree", "It is wrong"]);
+        assert!(pieces(&doc).iter().all(|p| p.closed));
+    }
+
+    #[test]
+    fn a_straight_mark_opening_a_word_does_not_close_a_curly_quote() {
+        let doc = Document::new("“He called it \"fake news” today.".into());
+        let ps = pieces(&doc);
+        assert_eq!(ps.len(), 1);
+        assert_eq!(doc.slice(ps[0].content), "He called it \"fake news");
+    }
+
+    #[test]
+    fn a_curly_quotation_inside_a_straight_one_closes_only_itself() {
+        let doc = Document::new("\"He watched “Jaws” twice,” she said.".into());
+        let ps = pieces(&doc);
+        assert_eq!(ps.len(), 1);
+        assert_eq!(doc.slice(ps[0].content), "He watched “Jaws” twice,");
+    }
 }

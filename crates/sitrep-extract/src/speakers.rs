@@ -32,8 +32,10 @@ use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Features, Model};
 use sitrep_model::{Source, Span};
 use sitrep_text::{Document, TokenKind};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+
+mod history;
 use std::sync::OnceLock;
 
 static MODEL_BYTES: &[u8] = include_bytes!("../models/speakers.slm");
@@ -196,12 +198,19 @@ pub struct Expr {
 #[derive(Debug, Default)]
 pub struct Said {
     pub last: Option<String>,
+    /// The last few distinct predicted speakers, most recent first.
+    pub recent: Vec<String>,
 }
 
 impl Said {
     /// Records the predicted speaker of the next quote (`None`: nobody).
     pub fn record(&mut self, key: Option<&str>) {
         self.last = key.map(str::to_string);
+        if let Some(k) = key {
+            self.recent.retain(|r| r != k);
+            self.recent.insert(0, k.to_string());
+            self.recent.truncate(history::RECENT);
+        }
     }
 }
 
@@ -231,6 +240,8 @@ pub struct Index {
     seen: Vec<u32>,
     /// The key of the report's first-mentioned recognised person.
     first_person: Option<String>,
+    /// The words the report also writes in lower case (see [`history::lowercase_words`]).
+    lower_words: HashSet<String>,
 }
 
 fn is_masked(masked: &[Span], offset: u32) -> bool {
@@ -320,7 +331,8 @@ impl Index {
                     // abbreviated title ("J. D. Salinger", "Sen. Ted Cruz").
                     let mut end = k + 1;
                     while end < s.tokens.end && !is_masked(masked, doc.tokens[end].span.start) {
-                        if is_cap_word(doc, end) {
+                        // A headline's verb ends the name before it ("Clinton Says Russians …").
+                        if is_cap_word(doc, end) && !lex.speech_verbs.contains(low(end)) {
                             end += 1;
                         } else if doc.tok(end) == "."
                             && (doc.tok(end - 1).chars().count() <= 4
@@ -408,6 +420,7 @@ impl Index {
                 k += 1;
             }
         }
+        idx.lower_words = history::lowercase_words(doc, &rec.low);
         idx.local_gender = vec![0; idx.exprs.len()];
         idx.seen = vec![0; idx.exprs.len()];
         idx.leads = (0..idx.exprs.len())
@@ -839,6 +852,7 @@ impl Ctx<'_> {
                 bucket(self.idx.count.get(&e.key).copied().unwrap_or(0)),
             );
             f.add("head", &e.key);
+            self.name_features(e, &mut f);
             let r = self.referent_kind(e);
             f.add("rec", r);
             f.add2("recs", r, side);
@@ -880,10 +894,19 @@ impl Ctx<'_> {
     }
 
     /// The feature sets of a quote's speaker choice: one per candidate, then "nobody".
-    pub fn speaker_choice(&self, site: &Site, rule: Option<Span>) -> (Vec<usize>, Vec<Vec<u32>>) {
+    pub fn speaker_choice(
+        &self,
+        site: &Site,
+        rule: Option<Span>,
+        said: &Said,
+    ) -> (Vec<usize>, Vec<Vec<u32>>) {
         let cands = self.candidates(site);
         let mut out: Vec<Vec<u32>> = (0..cands.len())
-            .map(|c| self.speaker_features(site, &cands, c, rule))
+            .map(|c| {
+                let mut f = self.speaker_features(site, &cands, c, rule);
+                f.extend(self.speaker_history_features(site, &cands, c, said));
+                f
+            })
             .collect();
         out.push(self.none_features(site, cands.len(), rule));
         (cands, out)
@@ -931,6 +954,7 @@ impl Ctx<'_> {
             if lead {
                 f.add2("aleadr", &w, &format!("{}{}", compat[r], bucket(rl)));
             }
+            self.history_features(a, &ants, &compat, r, said, &mut f);
             out.push(f.into_ids());
         }
         let mut f = Features::new();
@@ -950,8 +974,12 @@ impl Ctx<'_> {
             _ => return "na",
         };
         let local = self.idx.local_gender[j];
+        let own = self.own_first_name_gender(j);
         let g = if local != 0 {
             local
+        } else if own != 0 {
+            // "Ivanka Trump" is not her father, whatever the report says of "Trump".
+            own
         } else {
             let (m, fe) = self
                 .idx
@@ -1126,7 +1154,7 @@ impl Ctx<'_> {
         rule: Option<Span>,
         said: &Said,
     ) -> Attribution {
-        let (cands, feats) = self.speaker_choice(site, rule);
+        let (cands, feats) = self.speaker_choice(site, rule, said);
         let scores: Vec<f32> = feats.iter().map(|f| rank::score(model, f)).collect();
         let none = *scores.last().expect("nobody is always a candidate");
         let mut best: Option<(usize, f32)> = None;
@@ -1400,7 +1428,7 @@ impl Ctx<'_> {
         let g = gold
             .iter()
             .find(|g| contents.iter().any(|c| overlaps_half(*c, g)));
-        let (cands, feats) = self.speaker_choice(site, rule);
+        let (cands, feats) = self.speaker_choice(site, rule, said);
         if let Some(g) = g {
             let gi = self.gold_speaker(&cands, g);
             if gi < cands.len() {
@@ -1446,6 +1474,20 @@ mod tests {
         let rec = mentions::recognize(&doc, lex, Gazetteer::global());
         let idx = Index::new(&doc, lex, &rec, &[]);
         (doc, rec, idx)
+    }
+
+    /// The speaker context of `text`, and its index, handed to `f`.
+    pub(super) fn with_ctx<T>(text: &str, f: impl FnOnce(&Ctx, &Index) -> T) -> T {
+        let (doc, rec, idx) = index_of(text);
+        let ctx = Ctx {
+            doc: &doc,
+            lex: Lexicon::global(),
+            rec: &rec,
+            masked: &[],
+            idx: &idx,
+            model: model(),
+        };
+        f(&ctx, &idx)
     }
 
     fn quotes(text: &str) -> Vec<(String, Option<String>)> {
@@ -1526,6 +1568,12 @@ mod tests {
     }
 
     #[test]
+    fn a_capitalised_speech_verb_ends_a_headline_name() {
+        let (_, _, idx) = index_of("Clinton Says Russians Hacked DNC\n");
+        assert_eq!(idx.exprs[0].key, "clinton");
+    }
+
+    #[test]
     fn a_capitalised_role_noun_opening_a_sentence_is_no_name() {
         let (_, _, idx) = index_of("Officials said the talks had failed.");
         assert_eq!(idx.exprs[0].kind, Kind::Role);
@@ -1534,20 +1582,12 @@ mod tests {
     #[test]
     fn the_verb_of_a_subject_is_found_past_a_parenthesis_and_an_appositive() {
         let text = "Gwen Moore (D-Wis.) said it. Tymur Tkachenko, head of the city administration, reported it.";
-        let (doc, rec, idx) = index_of(text);
-        let lex = Lexicon::global();
-        let ctx = Ctx {
-            doc: &doc,
-            lex,
-            rec: &rec,
-            masked: &[],
-            idx: &idx,
-            model: model(),
-        };
-        let moore = idx.exprs.iter().find(|e| e.key == "moore").unwrap();
-        let tk = idx.exprs.iter().find(|e| e.key == "tkachenko").unwrap();
-        assert_eq!(ctx.verb_after(moore.end).map(|k| ctx.low(k)), Some("said"));
-        assert_eq!(ctx.verb_after(tk.end).map(|k| ctx.low(k)), Some("reported"));
+        with_ctx(text, |ctx, idx| {
+            let moore = idx.exprs.iter().find(|e| e.key == "moore").unwrap();
+            let tk = idx.exprs.iter().find(|e| e.key == "tkachenko").unwrap();
+            assert_eq!(ctx.verb_after(moore.end).map(|k| ctx.low(k)), Some("said"));
+            assert_eq!(ctx.verb_after(tk.end).map(|k| ctx.low(k)), Some("reported"));
+        });
     }
 
     #[test]

@@ -642,6 +642,23 @@ pub struct Entity {
     /// places not resolved, and in documents written before the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_kind: Option<PlaceKind>,
+    /// For places the named-entity tagger recognised: the sort of name it read (a political
+    /// entity, a location, a facility), resolved or not. Absent for other kinds and in
+    /// documents written before the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_kind: Option<NameKind>,
+}
+
+/// The sort of place name the named-entity tagger read (OntoNotes' GPE, LOC and FAC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NameKind {
+    /// A geopolitical entity: country, region, city.
+    Gpe,
+    /// A location that is no GPE: continent, sea, river, mountain, region without a government.
+    Loc,
+    /// A facility: building, airport, road, bridge, camp.
+    Fac,
 }
 
 /// What a place is: the level of the gazetteer record it was resolved to.

@@ -110,26 +110,21 @@ fn vague(w: &str) -> Option<(u64, Qualifier)> {
 }
 
 /// Parse a written number like "1,200", "3.5" (→ 3) or a number word; `None` otherwise.
-fn token_value(tok: &str, kind: TokenKind) -> Option<(u64, bool)> {
+fn token_value(tok: &str, kind: TokenKind) -> Option<u64> {
     if kind == TokenKind::Number {
         if tok.contains('-') {
             return None;
         }
         let int = tok.split('.').next().unwrap_or(tok).replace(',', "");
-        return int.parse().ok().map(|v| (v, false));
+        return int.parse().ok();
     }
     if let Some(v) = word_value(tok) {
-        return Some((v, false));
+        return Some(v);
     }
     // "twenty-five"
-    if let Some((a, b)) = tok.split_once(['-', '‑']) {
-        if let (Some(x), Some(y)) = (word_value(a), word_value(b)) {
-            if x >= 20 && x % 10 == 0 && y < 10 {
-                return Some((x + y, false));
-            }
-        }
-    }
-    None
+    let (a, b) = tok.split_once(['-', '‑'])?;
+    let (x, y) = (word_value(a)?, word_value(b)?);
+    (x >= 20 && x % 10 == 0 && y < 10).then_some(x + y)
 }
 
 /// Read the number starting at token `i` (a qualifier, a digit or a number word).
@@ -141,121 +136,151 @@ fn token_value(tok: &str, kind: TokenKind) -> Option<(u64, bool)> {
 /// assert_eq!((n.count.value, n.count.at_least()), (16, true));
 /// ```
 pub fn parse_at(doc: &Document, i: usize) -> Option<NumberMention> {
-    let toks = &doc.tokens;
-    let lower = |k: usize| doc.tok(k).to_ascii_lowercase();
-    // A qualifier phrase first.
-    let mut qualifier = Qualifier::Exact;
-    let mut j = i;
-    for (words, q) in QUALIFIERS {
-        if i + words.len() < toks.len() && words.iter().enumerate().all(|(k, w)| lower(i + k) == *w)
-        {
-            qualifier = *q;
-            j = i + words.len();
-            break;
-        }
-    }
+    let (qualifier, j) = qualifier_at(doc, i);
     if let Some(r) = range_at(doc, i, j) {
         return Some(r);
     }
-    let t = toks.get(j)?;
+    let t = doc.tokens.get(j)?;
     let text = doc.tok(j);
-    // A hyphenated numeric modifier.
     if t.kind == TokenKind::Number && text.contains('-') {
-        let head = text.split('-').next().unwrap_or("").replace(',', "");
-        let value = head.parse().ok()?;
+        // A hyphenated numeric modifier: "28-point", "34-year-old".
+        let value = text
+            .split('-')
+            .next()
+            .unwrap_or("")
+            .replace(',', "")
+            .parse()
+            .ok()?;
+        let count = Count { value, qualifier };
         return Some(NumberMention {
-            count: Count { value, qualifier },
-            span: Span::new(toks[i].span.start as usize, t.span.end as usize),
-            first: i,
-            end: j + 1,
             modifier: true,
-            vague: false,
-            year_like: false,
+            ..mention(doc, i, j + 1, count)
         });
     }
-    if let Some((v, q)) = vague(text) {
-        let q = if qualifier == Qualifier::Exact {
+    if let Some((value, q)) = vague(text) {
+        let qualifier = if qualifier == Qualifier::Exact {
             q
         } else {
             qualifier
         };
+        let count = Count { value, qualifier };
         return Some(NumberMention {
-            count: Count {
-                value: v,
-                qualifier: q,
-            },
-            span: Span::new(toks[i].span.start as usize, t.span.end as usize),
-            first: i,
-            end: j + 1,
-            modifier: false,
             vague: true,
-            year_like: false,
+            ..mention(doc, i, j + 1, count)
         });
     }
-    // "a dozen", "a hundred", "two dozen", "three hundred", "1.5 million"
-    let lw = text.to_ascii_lowercase();
-    let (mut value, _) = if lw == "a" || lw == "an" {
-        let next = toks.get(j + 1).map(|_| lower(j + 1))?;
-        let m = multiplier(&next)?;
-        j += 1;
-        (m, false)
-    } else {
-        let (v, _) = token_value(text, t.kind)?;
-        if lw == "no" || lw == "both" || lw == "single" {
-            // Only numbers in the company of a qualifier or noun are read; "no" alone is not zero here.
-            return None;
-        }
-        // "1.5 million"
-        if t.kind == TokenKind::Number && text.contains('.') {
-            if let Some(m) = toks.get(j + 1).and_then(|_| multiplier(&lower(j + 1))) {
-                let f: f64 = text.replace(',', "").parse().ok()?;
-                let value = (f * m as f64) as u64;
-                return Some(NumberMention {
-                    count: Count { value, qualifier },
-                    span: Span::new(toks[i].span.start as usize, toks[j + 1].span.end as usize),
-                    first: i,
-                    end: j + 2,
-                    modifier: false,
-                    vague: false,
-                    year_like: false,
-                });
-            }
-        }
-        (v, false)
-    };
-    // Multipliers after the number ("two hundred", "three thousand", "two dozen").
-    while let Some(m) = toks.get(j + 1).and_then(|_| multiplier(&lower(j + 1))) {
-        if lw == "a" || lw == "an" {
-            break;
-        }
-        value = value.saturating_mul(m);
-        j += 1;
+    if let Some(n) = decimal_multiple(doc, i, j, qualifier) {
+        return Some(n);
     }
-    // "two hundred and fifty"
-    if toks.get(j + 2).is_some() && lower(j + 1) == "and" && value >= 100 {
-        if let Some((v, _)) = token_value(doc.tok(j + 2), toks[j + 2].kind) {
-            if v < 100 {
-                value += v;
-                j += 2;
-            }
-        }
-    }
+    let (value, last) = multiplied(doc, j)?;
+    let (value, last) = and_tail(doc, value, last);
     let year_like =
         t.kind == TokenKind::Number && text.len() == 4 && (1900..=2100).contains(&value);
     // "8 - 14 civilians", "one or two soldiers": a range (not "from 5 to 12", a change).
-    let from = i > 0 && lower(i - 1) == "from";
-    if let Some(end) = range_end(doc, j + 1, value, false).filter(|_| !from && !year_like) {
+    let from = i > 0 && doc.tok(i - 1).eq_ignore_ascii_case("from");
+    if let Some(end) = range_end(doc, last + 1, value, false).filter(|_| !from && !year_like) {
         return Some(range(doc, i, end, value));
     }
+    let count = Count { value, qualifier };
     Some(NumberMention {
-        count: Count { value, qualifier },
-        span: Span::new(toks[i].span.start as usize, toks[j].span.end as usize),
-        first: i,
-        end: j + 1,
+        year_like,
+        ..mention(doc, i, last + 1, count)
+    })
+}
+
+/// The qualifier phrase at token `i` ("at least", "nearly"; exact when none) and the token
+/// after it.
+fn qualifier_at(doc: &Document, i: usize) -> (Qualifier, usize) {
+    let n = doc.tokens.len();
+    QUALIFIERS
+        .iter()
+        .find(|(words, _)| {
+            i + words.len() < n
+                && (words.iter().enumerate()).all(|(k, w)| doc.tok(i + k).eq_ignore_ascii_case(w))
+        })
+        .map_or((Qualifier::Exact, i), |(words, q)| (*q, i + words.len()))
+}
+
+/// A mention of `count` over tokens `[first, end)`, neither modifier, vague nor a year.
+fn mention(doc: &Document, first: usize, end: usize, count: Count) -> NumberMention {
+    NumberMention {
+        count,
+        span: Span::new(
+            doc.tokens[first].span.start as usize,
+            doc.tokens[end - 1].span.end as usize,
+        ),
+        first,
+        end,
         modifier: false,
         vague: false,
-        year_like,
-    })
+        year_like: false,
+    }
+}
+
+/// "1.5 million": digits with a decimal point at `j`, times the multiplier after them.
+fn decimal_multiple(
+    doc: &Document,
+    i: usize,
+    j: usize,
+    qualifier: Qualifier,
+) -> Option<NumberMention> {
+    let text = doc.tok(j);
+    let kind = doc.tokens[j].kind;
+    if kind != TokenKind::Number || !text.contains('.') || token_value(text, kind).is_none() {
+        return None;
+    }
+    let m = doc
+        .tokens
+        .get(j + 1)
+        .and_then(|_| multiplier(doc.tok(j + 1)))?;
+    let f: f64 = text.replace(',', "").parse().ok()?;
+    let count = Count {
+        value: (f * m as f64) as u64,
+        qualifier,
+    };
+    Some(mention(doc, i, j + 2, count))
+}
+
+/// The value of the number at `j` times the multipliers after it ("two hundred", "three
+/// thousand", "two dozen", "a dozen"), and the index of its last token. "No", "both" and
+/// "single" alone are not read here: only in the company of a qualifier or noun.
+fn multiplied(doc: &Document, j: usize) -> Option<(u64, usize)> {
+    let text = doc.tok(j);
+    if text.eq_ignore_ascii_case("a") || text.eq_ignore_ascii_case("an") {
+        let m = doc
+            .tokens
+            .get(j + 1)
+            .and_then(|_| multiplier(doc.tok(j + 1)))?;
+        return Some((m, j + 1));
+    }
+    let mut value = token_value(text, doc.tokens[j].kind)?;
+    if ["no", "both", "single"]
+        .iter()
+        .any(|w| text.eq_ignore_ascii_case(w))
+    {
+        return None;
+    }
+    let mut last = j;
+    while let Some(m) = doc
+        .tokens
+        .get(last + 1)
+        .and_then(|_| multiplier(doc.tok(last + 1)))
+    {
+        value = value.saturating_mul(m);
+        last += 1;
+    }
+    Some((value, last))
+}
+
+/// "two hundred and fifty": hundreds or more, then "and" and a number below a hundred.
+fn and_tail(doc: &Document, value: u64, last: usize) -> (u64, usize) {
+    let small = doc
+        .tokens
+        .get(last + 2)
+        .filter(|_| value >= 100 && doc.tok(last + 1).eq_ignore_ascii_case("and"))
+        .and_then(|t| token_value(doc.tok(last + 2), t.kind))
+        .filter(|&v| v < 100);
+    small.map_or((value, last), |v| (value + v, last + 2))
 }
 
 /// A range starting at token `i` whose number starts at `j`, counted by its lower bound:
@@ -289,7 +314,7 @@ fn range_end(doc: &Document, j: usize, low: u64, between: bool) -> Option<usize>
         return None;
     }
     let t = doc.tokens.get(j + 1)?;
-    let (high, _) = token_value(doc.tok(j + 1), t.kind)?;
+    let high = token_value(doc.tok(j + 1), t.kind)?;
     let next_is_multiplier = doc
         .tokens
         .get(j + 2)
@@ -299,21 +324,11 @@ fn range_end(doc: &Document, j: usize, low: u64, between: bool) -> Option<usize>
 
 /// A range from token `i` to `end` (exclusive), counted by its lower bound `low`.
 fn range(doc: &Document, i: usize, end: usize, low: u64) -> NumberMention {
-    NumberMention {
-        count: Count {
-            value: low,
-            qualifier: Qualifier::AtLeast,
-        },
-        span: Span::new(
-            doc.tokens[i].span.start as usize,
-            doc.tokens[end - 1].span.end as usize,
-        ),
-        first: i,
-        end,
-        modifier: false,
-        vague: false,
-        year_like: false,
-    }
+    let count = Count {
+        value: low,
+        qualifier: Qualifier::AtLeast,
+    };
+    mention(doc, i, end, count)
 }
 
 #[cfg(test)]

@@ -186,7 +186,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     if let Some(out) = &args.write_corpus {
         write_corpus(&docs, out)?;
-        println!("wrote {name} to {}", out.display());
+        say!("wrote {name} to {}", out.display());
         return Ok(());
     }
     if args.serve {
@@ -204,17 +204,17 @@ pub fn run(args: Args) -> Result<()> {
     let t = Instant::now();
     let _: usize = docs.par_iter().map(extract_one).sum();
     let all = t.elapsed().as_secs_f64();
-    println!("corpus: {name} ({:.2} MB of text)", bytes as f64 / 1e6);
-    println!(
+    say!("corpus: {name} ({:.2} MB of text)", bytes as f64 / 1e6);
+    say!(
         "start-up (lexicons + gazetteer + first report): {:.1} ms",
         startup.as_secs_f64() * 1e3
     );
-    println!(
+    say!(
         "one core:  {:8.0} reports/s  {:6.2} MB/s  ({events} events)",
         docs.len() as f64 / one,
         bytes as f64 / 1e6 / one
     );
-    println!(
+    say!(
         "{cores} cores: {:8.0} reports/s  {:6.2} MB/s  (speed-up {:.2}x)",
         docs.len() as f64 / all,
         bytes as f64 / 1e6 / all,
@@ -227,7 +227,7 @@ pub fn run(args: Args) -> Result<()> {
         bench_scale(args.scale_max)?;
     }
     if let Some(mb) = peak_rss_mb() {
-        println!("peak memory (VmHWM): {mb:.0} MB");
+        say!("peak memory (VmHWM): {mb:.0} MB");
     }
     Ok(())
 }
@@ -366,7 +366,7 @@ fn bench_commands(corpus: &Path, dir: &Path, rounds: usize) -> Result<()> {
         (m, v[0], v[v.len() - 1])
     };
     let ((t, t0, t1), (c, c0, c1)) = (spread(&mut by_time), spread(&mut by_cpu));
-    println!(
+    say!(
         "commands, {}, {rounds} interleaved rounds: extract --jsonl {:.2} s CPU, ingest {:.2} s CPU (medians); ingest throughput {t:.0}% of extract --jsonl by elapsed time ({t0:.0}-{t1:.0}%), {c:.0}% by CPU time ({c0:.0}-{c1:.0}%)",
         one.describe(),
         median(&mut cpu_x).unwrap_or(f64::NAN),
@@ -393,14 +393,14 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
         pool.install(|| crate::store_cmd::ingest(&db, &[corpus.display().to_string()], false, 64))?;
     let secs = t.elapsed().as_secs_f64();
     let cpu = cpu_secs().zip(cpu0).map(|(b, a)| b - a);
-    println!(
+    say!(
         "ingest, one extraction thread + writer: {:8.0} reports/s ({} stored, {} near-duplicates); {:.0}% of extract-only throughput",
         docs.len() as f64 / secs,
         s.stored,
         s.near_duplicates,
         100.0 * extract_secs / secs
     );
-    println!(
+    say!(
         "  where its time went ({}): {}",
         if s.writer_thread {
             "the writer on a thread of its own"
@@ -410,7 +410,7 @@ fn bench_ingest(docs: &[Doc], extract_secs: f64, extract_cpu: Option<f64>) -> Re
         s.stages
     );
     if let (Some(x), Some(i)) = (extract_cpu, cpu) {
-        println!(
+        say!(
             "ingest CPU time: {:.2} ms/report against {:.2} ms/report for extraction alone: {:.0}% of extract-only throughput on a single core",
             1e3 * i / docs.len() as f64,
             1e3 * x / docs.len() as f64,
@@ -461,7 +461,7 @@ fn bench_store(docs: &[Doc], dir: &Path) -> Result<()> {
         }
     }
     let per = |secs: f64| 1e3 * secs / docs.len() as f64;
-    println!(
+    say!(
         "storing alone (extracted beforehand; batches of 64; median of 5): {:.3} ms/report elapsed{}",
         per(median(&mut wall).expect("five rounds")),
         median(&mut cpu)
@@ -529,9 +529,9 @@ fn bench_scale(max: usize) -> Result<()> {
         .iter()
         .map(extract_doc)
         .collect();
-    println!("merge scaling (synthetic extractions from examples/reports; median of three 1,000-report probes at each size):");
+    say!("merge scaling (synthetic extractions from examples/reports; median of three 1,000-report probes at each size):");
     for arrival in [Arrival::Chronological, Arrival::SameFiveYears] {
-        println!("  {}:", arrival.label());
+        say!("  {}:", arrival.label());
         scale_one(&templates, arrival, max)?;
     }
     Ok(())
@@ -630,7 +630,7 @@ fn scale_one(templates: &[sitrep_model::Extraction], arrival: Arrival, max: usiz
             p.push(suffix);
             std::fs::metadata(p).map_or(0.0, |m| m.len() as f64 / 1e6)
         };
-        println!(
+        say!(
             "    {target:>7} stored: {rate:8.0} reports/s stored and merged ({:.2}x the 1k rate{by_cpu}); store {:.0} MB + WAL {:.0} MB",
             rate / base,
             mb(""),
@@ -658,8 +658,8 @@ fn serve(args: &Args, docs: &[Doc], name: &str) -> Result<()> {
     let r = crate::load::run(&db, args.connections.max(1), args.requests.max(1));
     let _ = std::fs::remove_dir_all(&tmp);
     let r = r?;
-    println!("serve: {what}");
-    println!(
+    say!("serve: {what}");
+    say!(
         "serve, {} connections: {} requests in {:.2}s = {:.0} requests/s; latency p50 {:.1} ms, p99 {:.1} ms; {} errors",
         r.connections,
         r.requests,

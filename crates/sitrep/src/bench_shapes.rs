@@ -69,13 +69,13 @@ fn seconds(text: String) -> (f64, usize) {
 
 /// Prints each shape's time at 100 KB, 1 MB and 4 MB and the growth ratios.
 pub fn run() {
-    println!("pathological shapes, one core: seconds at 100 KB / 1 MB / 4 MB (linear: x10, x4)");
+    say!("pathological shapes, one core: seconds at 100 KB / 1 MB / 4 MB (linear: x10, x4)");
     for s in SHAPES {
         let t: Vec<f64> = [100_000, 1_000_000, 4_000_000]
             .into_iter()
             .map(|n| seconds(build(s.unit, n)).0)
             .collect();
-        println!(
+        say!(
             "  {:<22} {:7.3} {:7.3} {:7.3}   x{:.1}  x{:.1}",
             s.name,
             t[0],

@@ -1,5 +1,14 @@
 //! `sitrep`: the command line. Thin glue over the pipeline crates.
 
+/// `println!` that never panics: a reader that stopped early (`sitrep train ner | head`) ends
+/// what is printed, not the work (a model is still written). Reports and tables go through it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod actors;
 mod bench;
 mod bench_shapes;
@@ -673,15 +682,15 @@ fn eval(gold: &[PathBuf], json: bool, details: bool) -> Result<()> {
         for (g, x) in records.iter().zip(results) {
             let x = x?;
             if details {
-                println!("{}", sitrep_extract::render_text(&x));
+                say!("{}", sitrep_extract::render_text(&x));
             }
             sitrep_eval::score_one(&g.record, &x, &mut scores);
         }
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&scores)?);
+        say!("{}", serde_json::to_string_pretty(&scores)?);
     } else {
-        println!("{scores}");
+        say!("{scores}");
     }
     Ok(())
 }

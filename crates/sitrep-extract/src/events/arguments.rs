@@ -141,8 +141,9 @@ pub(super) const DIRECTION_WORDS: &[&str] = &[
     "outskirts",
 ];
 
-/// Places of a clause usable as event locations: not datelines, not inside quotes or a person's
-/// title, and reference points ("25 km west of Goma") only when nothing else is named.
+/// Places of a clause usable as event locations: not datelines, not continents (too wide to be
+/// where anything happened: "ships divert between Asia and Europe"), not inside quotes or a
+/// person's title, and reference points ("25 km west of Goma") only when nothing else is named.
 pub(super) fn clause_places(c: &Ctx, a: usize, b: usize) -> Vec<(Place, usize)> {
     let titles: Vec<Span> = c.rec.persons.iter().filter_map(|p| p.title_span).collect();
     let mut places: Vec<(Place, usize, bool)> = Vec::new();
@@ -150,7 +151,8 @@ pub(super) fn clause_places(c: &Ctx, a: usize, b: usize) -> Vec<(Place, usize)> 
         let Referent::Place(p) = &m.referent else {
             continue;
         };
-        if m.dateline || c.masked(m.first) || titles.iter().any(|t| t.contains(m.span)) {
+        let wide = p.code == "CONT";
+        if wide || m.dateline || c.masked(m.first) || titles.iter().any(|t| t.contains(m.span)) {
             continue;
         }
         let reference = m.first >= 2
@@ -631,6 +633,21 @@ mod tests {
     }
 
     #[test]
+    fn police_who_respond_or_report_from_a_city_are_not_initiators() {
+        for text in [
+            "Police in the northern city said a man was stabbed to death in Kaduna on Friday.",
+            "Officers who responded found a man stabbed to death in Kaduna on Friday.",
+            "Police were called to a bar in Kaduna where a man was stabbed on Friday.",
+        ] {
+            let init = initiators(text);
+            assert!(
+                !init.iter().any(|a| a.0.starts_with("Police")),
+                "{text}: {init:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_reporter_speaking_of_its_own_act_still_initiates() {
         let init = initiators("Police said they shot dead two robbers in Nairobi on Monday.");
         assert!(init.iter().any(|a| a.0.starts_with("Police")), "{init:?}");
@@ -672,5 +689,22 @@ mod tests {
                 .any(|n| n.starts_with("Unidentified Armed Group")),
             "{init:?}"
         );
+    }
+
+    #[test]
+    fn a_continent_is_no_event_location() {
+        let text = "Drones struck ships sailing between Asia and Europe near Aden.";
+        let places: Vec<String> = super::super::testing::with_ctx(text, |c| {
+            let n = c.doc.tokens.len();
+            clause_places(c, 0, n)
+                .into_iter()
+                .map(|p| p.0.name.to_string())
+                .collect()
+        });
+        assert!(
+            !places.iter().any(|p| p == "Asia" || p == "Europe"),
+            "{places:?}"
+        );
+        assert!(places.iter().any(|p| p == "Aden"), "{places:?}");
     }
 }

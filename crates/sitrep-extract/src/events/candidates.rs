@@ -13,6 +13,33 @@ pub(super) const CLAUSE_BREAKS: &[&str] = &["while", "whereas", ";"];
 /// ("… last week. [size=no report]", "[disorder type: …]") are not the paragraph's last word.
 pub(super) fn is_heading(doc: &Document, para: Span) -> bool {
     !without_trailing_tags(doc.slice(para)).ends_with(['.', '!', '?', '"', '”', '’', ')', '…'])
+        && !wrapped_line(doc, para)
+}
+
+/// Body text wrapped at a fixed width is no heading: a line the next line follows with no blank
+/// line between, which goes on in lower case ("… were\nkilled on Monday."), or which is of a
+/// wrapped line's length, stops mid-phrase (on a lower-case word, a comma or a hyphen) and is
+/// followed by another such short line, not by a long paragraph (a headline's body).
+fn wrapped_line(doc: &Document, para: Span) -> bool {
+    let rest = &doc.text[para.end as usize..];
+    let Some(after) = rest
+        .strip_prefix('\n')
+        .or_else(|| rest.strip_prefix("\r\n"))
+    else {
+        return false;
+    };
+    let next = after.trim_start_matches([' ', '\t']);
+    if next.starts_with(['\n', '\r']) || next.is_empty() {
+        return false;
+    }
+    let next_len = next
+        .lines()
+        .next()
+        .map_or(0, |l| l.trim_end().chars().count());
+    let line = doc.slice(para);
+    let mid_phrase = line.ends_with(|ch: char| ch.is_lowercase() || ch == ',' || ch == '-');
+    let width = (50..=100).contains(&line.chars().count());
+    next.starts_with(|ch: char| ch.is_lowercase()) || (width && mid_phrase && next_len <= 100)
 }
 
 /// The text without the bracketed tags at its very end, and without trailing white space.
@@ -70,7 +97,23 @@ pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usiz
     let n = (1..=c.lex.max_trigger_len.min(end - k))
         .rev()
         .find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
-    let t = c.lex.triggers[&c.low[k..k + n]].clone();
+    let mut t = c.lex.triggers[&c.low[k..k + n]].clone();
+    // "struck by a car" is an accident, "hit by a bullet" a shooting.
+    match passive_means(c, k + n, end) {
+        Some(Means::Accident) => return None,
+        Some(Means::Gunshot) if t.family == Family::ExplosionsRemoteViolence => {
+            t = Trigger {
+                family: Family::ViolenceAgainstCivilians,
+                kind: EventType::Attack,
+                weapon: Some("small arms".into()),
+            }
+        }
+        _ => {}
+    }
+    // "called for backup": help asked in an emergency, not a demand.
+    if t.kind == EventType::Demand && c.low[k] == "called" && calls_for_help(c, k + n, end) {
+        return None;
+    }
     // "fired" and "launched" are news of violence only with a heavy weapon ("fired mortar rounds",
     // "launched drones"), not with tear gas or a statement.
     if matches!(c.low[k].as_str(), "fired" | "launched") && n == 1 {
@@ -128,6 +171,67 @@ pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usiz
     }
     // "hit" and "strike" as nouns of sport or labour are rare in conflict copy; "peace plan" is not a plan proposed.
     Some((t, n))
+}
+
+/// What a passive "by" phrase after a trigger says struck: an accident's vehicle or force, or
+/// a gunshot (`data/non_attacks.tsv`).
+#[derive(Debug, PartialEq)]
+pub(super) enum Means {
+    Accident,
+    Gunshot,
+}
+
+/// The word classes of `data/non_attacks.tsv`.
+pub(super) fn non_attack_words(class: &str) -> &'static std::collections::HashSet<&'static str> {
+    use std::collections::{HashMap, HashSet};
+    static MAP: std::sync::OnceLock<HashMap<&'static str, HashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    static EMPTY: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let mut m: HashMap<&'static str, HashSet<&'static str>> = HashMap::new();
+        let data = include_str!("../../data/non_attacks.tsv");
+        for (class, w) in data
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+        {
+            m.entry(class).or_default().insert(w.trim());
+        }
+        m
+    });
+    map.get(class)
+        .unwrap_or_else(|| EMPTY.get_or_init(HashSet::new))
+}
+
+/// The means named by "by" right after a trigger ending at token `k` ("struck by a car", "hit
+/// by a stray bullet"): the first word of the accident or gunshot class within a short phrase.
+pub(super) fn passive_means(c: &Ctx, k: usize, end: usize) -> Option<Means> {
+    if c.low.get(k).is_none_or(|w| w != "by") {
+        return None;
+    }
+    for j in k + 1..(k + 5).min(end) {
+        let w = c.low[j].as_str();
+        if matches!(w, "," | "." | "and" | "in" | "on" | "at") {
+            break;
+        }
+        if non_attack_words("gunshot").contains(w) {
+            return Some(Means::Gunshot);
+        }
+        // "struck by a car bomb" names a weapon.
+        if weapon_at(c, j, end).is_some() {
+            return None;
+        }
+        if non_attack_words("accident").contains(w) {
+            return Some(Means::Accident);
+        }
+    }
+    None
+}
+
+/// Whether the words after "called for" at token `k` ask for help in an emergency ("called for
+/// backup", "called for an ambulance"), not for a political act.
+fn calls_for_help(c: &Ctx, k: usize, end: usize) -> bool {
+    (k..(k + 3).min(end)).any(|j| non_attack_words("call_help").contains(c.low[j].as_str()))
 }
 
 pub(super) fn weapon_at(c: &Ctx, k: usize, end: usize) -> Option<(String, usize)> {
@@ -747,6 +851,86 @@ mod tests {
         assert!(heading("Kyiv under attack"));
         assert_eq!(without_trailing_tags("Done. [a] [b=c]  "), "Done.");
         assert_eq!(without_trailing_tags("a [b] c"), "a [b] c");
+    }
+
+    #[test]
+    fn hard_wrapped_lines_are_no_headings() {
+        let text = "Two men were arrested after a night of looting in the centre of the\n\
+                    town, and a shop owner was stabbed outside his store on Market\n\
+                    Street late on Friday.";
+        let doc = Document::new(text.to_string());
+        assert_eq!(doc.paragraphs.len(), 3);
+        assert!(doc.paragraphs.iter().all(|&p| !is_heading(&doc, p)));
+        // A short title line, and a line before a blank one, are still headings.
+        let doc = Document::new("Shop owner stabbed\nA shop owner was stabbed.".to_string());
+        assert!(is_heading(&doc, doc.paragraphs[0]));
+        let doc = Document::new(
+            "A very long headline about a stabbing in the centre of town\n\nBody.".into(),
+        );
+        assert!(is_heading(&doc, doc.paragraphs[0]));
+        // A headline right above its lead paragraph.
+        let lead = "A shop owner was stabbed outside his store on Market Street late on Friday, \
+                    police said, and two men were arrested after a night of looting.";
+        let doc = Document::new(format!(
+            "Shop owner stabbed in town centre as looting spreads, police say\n{lead}"
+        ));
+        assert!(is_heading(&doc, doc.paragraphs[0]));
+    }
+
+    #[test]
+    fn accidents_and_calls_for_backup_are_no_attack_or_demand() {
+        let first = |text: &str| {
+            super::super::testing::with_ctx(text, |c| {
+                let end = c.doc.tokens.len();
+                scan_clause(c, 0, end, &[])
+                    .trigger
+                    .map(|t| (t.0.family, t.0.kind))
+            })
+        };
+        assert_eq!(first("A cyclist was struck by a car on the bridge."), None);
+        assert_eq!(first("Officers called for backup."), None);
+        assert_eq!(
+            first("A boy was hit by a stray bullet."),
+            Some((Family::ViolenceAgainstCivilians, EventType::Attack))
+        );
+        // A car bomb is a weapon; a demand for talks is a demand.
+        assert!(first("The convoy was struck by a car bomb.")
+            .is_some_and(|t| t.0 == Family::ExplosionsRemoteViolence));
+        assert_eq!(
+            first("The minister called for talks."),
+            Some((Family::Diplomacy, EventType::Demand))
+        );
+    }
+
+    #[test]
+    fn an_incident_named_as_the_topic_of_an_act_does_not_outrank_it() {
+        let text = "The government rejected a demand to hand over a guard involved in a shooting.";
+        super::super::testing::with_ctx(text, |c| {
+            let end = c.doc.tokens.len();
+            let t = scan_clause(c, 0, end, &[]).trigger;
+            assert!(t.is_some_and(|t| t.0.kind == EventType::Rejection));
+        });
+    }
+
+    #[test]
+    fn crime_wording_makes_candidates() {
+        for text in [
+            "A woman was stabbed outside a shop.",
+            "A man was knifed in the street.",
+            "A teenager was fatally shot on Sunday.",
+            "The victim was strangled.",
+            "Two men were hacked to death.",
+            "A man was murdered at his home.",
+        ] {
+            super::super::testing::with_ctx(text, |c| {
+                let end = c.doc.tokens.len();
+                let t = scan_clause(c, 0, end, &[]).trigger;
+                assert!(
+                    t.is_some_and(|t| t.0.family == Family::ViolenceAgainstCivilians),
+                    "{text}"
+                );
+            });
+        }
     }
 
     #[test]

@@ -290,13 +290,29 @@ fn verb_kind(c: &Ctx, v: usize) -> Option<CasualtyKind> {
         return None;
     }
     let words = casualty_words();
-    if words.kill_verbs.contains(w) || (w == "dead" && prev == "shot") {
+    if words.kill_verbs.contains(w) || (w == "dead" && prev == "shot") || fatal_harm(c, v) {
         Some(CasualtyKind::Killed)
     } else if words.injure_verbs.contains(w) {
         Some(CasualtyKind::Injured)
     } else {
         None
     }
+}
+
+/// Whether the participle of hurting at token `v` kills: after a fatal adverb ("fatally
+/// stabbed a man", "mortally wounded"), or with "to death" after its short object ("stabbed a
+/// woman to death", "beat two men to death"); not "sentenced to death".
+fn fatal_harm(c: &Ctx, v: usize) -> bool {
+    let words = casualty_words();
+    if !words.harm_participles.contains(c.low[v].as_str()) {
+        return false;
+    }
+    let fatal_before = v > 0 && words.fatal_adverbs.contains(c.low[v - 1].as_str());
+    let at = |j: usize| c.low.get(j).map_or("", String::as_str);
+    let to_death = (v + 1..v + 7)
+        .take_while(|&j| !matches!(at(j), "," | "." | ";" | "" | "and" | "after" | "before"))
+        .any(|j| at(j) == "to" && at(j + 1) == "death");
+    fatal_before || to_death
 }
 
 /// Whether the clause `[a, b)` or the few words after it say its event is coded separately
@@ -443,6 +459,10 @@ fn after_was<'a>(at: &dyn Fn(usize) -> &'a str, v: usize) -> Option<(CasualtyKin
     if KILLED_WORDS.contains(&verb) {
         return Some((CasualtyKind::Killed, v + 1));
     }
+    let words = casualty_words();
+    if words.fatal_adverbs.contains(verb) && words.harm_participles.contains(at(v + 1)) {
+        return Some((CasualtyKind::Killed, v + 2));
+    }
     if matches!(
         verb,
         "shot" | "stabbed" | "beaten" | "hacked" | "burned" | "burnt"
@@ -464,11 +484,15 @@ fn after_aux(c: &Ctx, v: usize, b: usize) -> Option<(CasualtyKind, usize)> {
     let words = casualty_words();
     let at = |j: usize| if j < b { c.low[j].as_str() } else { "" };
     let mut v = v;
+    let mut fatal = false;
     while words.adverbs.contains(at(v)) {
+        fatal |= words.fatal_adverbs.contains(at(v));
         v += 1;
     }
     let verb = at(v);
-    if KILLED_WORDS.contains(&verb) || words.die_verbs.contains(verb) {
+    // "was fatally stabbed", "was mortally wounded": the wound killed.
+    let fatal = fatal && words.harm_participles.contains(verb);
+    if KILLED_WORDS.contains(&verb) || words.die_verbs.contains(verb) || fatal {
         return Some((CasualtyKind::Killed, v + 1));
     }
     if let Some(k) = word_kind(verb) {
@@ -673,6 +697,8 @@ struct CasualtyWords {
     found_verbs: HashSet<&'static str>,
     units: HashSet<&'static str>,
     id_nouns: HashSet<&'static str>,
+    harm_participles: HashSet<&'static str>,
+    fatal_adverbs: HashSet<&'static str>,
 }
 
 fn casualty_words() -> &'static CasualtyWords {
@@ -709,6 +735,8 @@ fn casualty_words() -> &'static CasualtyWords {
             found_verbs: class("found_verb"),
             units: class("unit"),
             id_nouns: class("id_noun"),
+            harm_participles: class("harm_participle"),
+            fatal_adverbs: class("fatal_adverb"),
         }
     })
 }
@@ -1109,6 +1137,24 @@ mod tests {
             k("Three militiamen were killed, one abductee with injuries was rescued."),
             [(Killed, 3)]
         );
+    }
+
+    #[test]
+    fn deaths_in_the_wording_of_crime_news_are_counted() {
+        use CasualtyKind::*;
+        let k = |t: &str| kinds(t);
+        assert_eq!(
+            k("A pensioner was fatally stabbed near the station."),
+            [(Killed, 1)]
+        );
+        assert_eq!(k("The driver was mortally wounded."), [(Killed, 1)]);
+        assert_eq!(k("A man stabbed a neighbour to death."), [(Killed, 1)]);
+        assert_eq!(k("The gang beat two shopkeepers to death."), [(Killed, 2)]);
+        assert_eq!(k("A gunman fatally shot a guard."), [(Killed, 1)]);
+        // Wounds that did not kill stay injuries; a sentence is no killing.
+        assert_eq!(k("The driver was wounded."), [(Injured, 1)]);
+        assert!(k("A man stabbed a neighbour in the arm.").is_empty());
+        assert!(k("The court sentenced two men to death.").is_empty());
     }
 
     #[test]

@@ -127,6 +127,12 @@ pub(super) fn merge_mentions(
     let mut deferred: Vec<MentionDraft> = Vec::new();
     let mut last_violent: Option<usize> = None;
     for m in mentions {
+        // "No group has claimed the attack", "the stabbing was the third this month": the
+        // incident already told, told again.
+        if let Some(i) = restated_incident(c, m, &drafts) {
+            absorb(&mut drafts[i], m);
+            continue;
+        }
         let (family, kind, specific) = mention_type(m, &drafts, last_violent);
         // Force used on protesters with no town of its own stays a protest event; deferred, it
         // would join whatever violence is nearest.
@@ -175,6 +181,67 @@ pub(super) fn merge_mentions(
         last_violent = Some(i);
     }
     (drafts, deferred)
+}
+
+/// Words that make the act after them one already told: "the attack", "this bombing".
+const DEFINITE: &[&str] = &["the", "this"];
+
+/// The draft a mention tells again when its only acts are violent ones named by a definite noun
+/// phrase ("investigators said the attack bore the hallmarks of …", "the stabbing happened
+/// near a school") and it gives no figure and no place of its own elsewhere: the latest violent
+/// event of the same family when the noun names its means ("the bombing"), else the story's
+/// first violent event, the one its lead tells.
+fn restated_incident(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usize> {
+    if !m.figures.is_empty() {
+        return None;
+    }
+    let (a, b) = (c.doc.token_at(m.span.start), c.doc.token_at(m.span.end));
+    let mut named: Option<Trigger> = None;
+    for k in a..b {
+        if c.masked(k) {
+            continue;
+        }
+        // The longest trigger at k ("called for", not "called").
+        let longest = (1..=c.lex.max_trigger_len.min(b - k))
+            .rev()
+            .find_map(|n| c.lex.triggers.get(&c.low[k..k + n]))
+            .cloned()
+            .or_else(|| {
+                // "the shooting", "this stabbing": a noun of an incident.
+                non_attack_words("incident_noun")
+                    .contains(c.low[k].as_str())
+                    .then_some(Trigger {
+                        family: Family::ViolenceAgainstCivilians,
+                        kind: EventType::Attack,
+                        weapon: None,
+                    })
+            });
+        let Some(t) = longest else {
+            continue;
+        };
+        let definite = k > a && DEFINITE.contains(&c.low[k - 1].as_str());
+        if !definite || !lethal(t.family, t.kind) {
+            return None;
+        }
+        named = Some(t);
+    }
+    let t = named?;
+    let fits = |d: &Draft| {
+        d.lethal()
+            && !other_time(c, d, m)
+            && (m.places.is_empty()
+                || m.places.iter().any(|(p, _)| {
+                    d.places
+                        .iter()
+                        .any(|(q, _)| p.index == q.index || contains(q, p) || contains(p, q))
+                }))
+    };
+    let by_means = t.weapon.as_ref().and_then(|_| {
+        (0..drafts.len())
+            .rev()
+            .find(|&i| fits(&drafts[i]) && drafts[i].family == refine(&t, &[]).0)
+    });
+    by_means.or_else(|| (0..drafts.len()).find(|&i| fits(&drafts[i])))
 }
 
 /// The family, type and specificity of a mention: the typer decides; the lexicon's reading
@@ -538,7 +605,7 @@ pub(super) fn place_deferred(
             }
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
-                .filter(|&i| drafts[i].lethal())
+                .filter(|&i| drafts[i].lethal() && !other_time(c, &drafts[i], &m))
                 .filter(|&i| {
                     drafts[i].evidence.iter().any(|s| {
                         c.doc
@@ -570,6 +637,20 @@ pub(super) fn place_deferred(
         }
     }
     totals
+}
+
+/// Whether mention `m` tells its own time ("In March, a roadside bomb killed three soldiers")
+/// and it lies outside the time of draft `d`: another incident, not a figure for `d`. The time
+/// of a statement ("state media said on Tuesday") is not the act's.
+fn other_time(c: &Ctx, d: &Draft, m: &MentionDraft) -> bool {
+    let (Some(t), Some(w)) = (m.when, d.when) else {
+        return false;
+    };
+    let k = c.doc.token_at(t.span.start);
+    let said = (k.saturating_sub(2)..k).any(|j| c.lex.speech_verbs.contains(c.low[j].as_str()));
+    let own = m.span.contains(t.span) && !said;
+    let known = |p: TimePrecision| p != TimePrecision::Unknown;
+    own && known(t.precision) && known(w.precision) && (t.end < w.start || t.start > w.end)
 }
 
 /// A figure that adds up the figures of two or more root events is their total; one that does
@@ -856,6 +937,68 @@ mod tests {
         assert_eq!(ev.len(), 1, "{ev:?}");
         assert_eq!(ev[0].casualties.killed.map(|c| c.value), Some(4));
         assert_eq!(ev[0].casualties.injured.map(|c| c.value), Some(7));
+    }
+
+    #[test]
+    fn an_incident_told_again_by_a_definite_noun_is_one_event_with_all_its_evidence() {
+        let ev = events(
+            "A bomb exploded at a bus station in Mombasa on Monday, killing six people.\n\n\
+             Witnesses described scenes of panic.\n\n\
+             In January, a roadside bomb killed two soldiers near Garissa.\n\n\
+             Investigators said the attack bore the marks of a local cell. \
+             No group has claimed the bombing.",
+        );
+        let lethal: Vec<_> = ev.iter().filter(|e| e.family.is_violent()).collect();
+        assert_eq!(lethal.len(), 2, "{ev:?}");
+        let first = lethal
+            .iter()
+            .find(|e| e.casualties.killed.map(|c| c.value) == Some(6))
+            .expect("the lead's bombing");
+        assert!(
+            first
+                .evidence
+                .iter()
+                .any(|s| s.text.contains("bore the marks")),
+            "{first:?}"
+        );
+        // Told again three paragraphs later, it is still the same incident.
+        let ev = events(
+            "Two men were shot dead in a car park in Marseille on Wednesday.\n\n\
+             Neighbours said they heard six or seven shots.\n\n\
+             The city has seen a rise in drug crime.\n\n\
+             Prosecutors said the attack was linked to the drug trade.",
+        );
+        let two = ev
+            .iter()
+            .find(|e| e.casualties.killed.map(|c| c.value) == Some(2))
+            .expect("the shooting");
+        assert!(
+            two.evidence.iter().any(|s| s.text.contains("drug trade")),
+            "{ev:?}"
+        );
+        // A protest about the attack is a protest, not the attack told again.
+        let ev = events(
+            "Gunmen killed four farmers in Jos on Monday. Hundreds protested the attack in Jos on \
+             Tuesday.",
+        );
+        assert!(
+            ev.iter()
+                .any(|e| e.family == sitrep_model::Family::Protests),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn a_figure_told_with_another_time_is_no_figure_of_the_event_before() {
+        let ev = events(
+            "On 5 May 2022, a bomb exploded at a bus station in Mombasa, killing six people. \
+             In January 2022, a roadside bomb killed two soldiers near the port.",
+        );
+        let killed: Vec<_> = ev
+            .iter()
+            .filter_map(|e| e.casualties.killed.map(|c| c.value))
+            .collect();
+        assert!(killed.contains(&6) && killed.contains(&2), "{ev:?}");
     }
 
     #[test]

@@ -78,12 +78,13 @@ pub(super) fn reporter(c: &Ctx, first: usize, end: usize) -> bool {
     let verb = (end..(end + 6).min(n))
         .take_while(|&j| subject_word(j))
         .find(|&j| reporting_verb(c, &c.low[j]))
-        // At most three words of the subject between the name and its verb.
+        // At most three words of the subject between the name and its verb, or a short phrase
+        // of place ("police in the northern city said").
         .filter(|&v| {
-            (end..v)
+            let words = (end..v)
                 .filter(|&j| !AUXILIARIES.contains(&c.low[j].as_str()))
-                .count()
-                <= 3
+                .count();
+            words <= 3 || (words <= 5 && matches!(c.low[end].as_str(), "in" | "from" | "at"))
         });
     if let Some(v) = verb {
         let own = (v + 1..(v + 5).min(n)).any(|j| {

@@ -434,10 +434,10 @@ fn cross_validate_defaults(notes: &[Note], k: usize) {
     let all: Vec<(usize, usize, usize, f32)> = out.into_iter().flatten().collect();
     let n = all.len();
     let acc = |hits: usize| pct((hits, n));
-    println!("unnamed initiators ({n} first events naming none), {k}-fold CV grouped by country:");
+    say!("unnamed initiators ({n} first events naming none), {k}-fold CV grouped by country:");
     // With a default model embedded, the extractor's own choice includes it (in-sample):
     // measure the words alone with an empty `models/actor_defaults.slm`.
-    println!(
+    say!(
         "  extractor's own (actor words)          {}",
         acc(all.iter().filter(|x| x.0 == x.1).count())
     );
@@ -454,7 +454,7 @@ fn cross_validate_defaults(notes: &[Note], k: usize) {
             |x: &&(usize, usize, usize, f32)| x.0 == if x.1 == 0 && x.3 >= t { x.2 } else { x.1 };
         let filled = all.iter().filter(fill).count();
         let armed_hits = all.iter().filter(|x| !crowd(x.1)).filter(pick).count();
-        println!(
+        say!(
             "  model where margin >= {t:8.2}  {}   not a crowd by the words: {}   only where the words name none: {}",
             acc(hits),
             pct((armed_hits, armed)),
@@ -466,11 +466,9 @@ fn cross_validate_defaults(notes: &[Note], k: usize) {
         let fill = x.1 == 0 && x.3 >= actor_types::DEFAULT_CONFIDENCE;
         r.classified(DEFAULTS[x.0], DEFAULTS[if fill { x.2 } else { x.1 }]);
     }
-    println!(
-        "  per label, the model filling in where the words name none (as the extractor does):"
-    );
+    say!("  per label, the model filling in where the words name none (as the extractor does):");
     for line in r.to_string().lines() {
-        println!("    {line}");
+        say!("    {line}");
     }
 }
 
@@ -601,32 +599,32 @@ fn pct(a: (usize, usize)) -> String {
 }
 
 fn print(title: &str, t: &Tally) {
-    println!("{title}");
-    println!(
+    say!("{title}");
+    say!(
         "  initiator kind (first event has inter1)  {}",
         pct(t.initiator)
     );
-    println!(
+    say!(
         "    first event of the coder's family        {}",
         pct(t.initiator_family_ok)
     );
-    println!(
+    say!(
         "  initiator kind and country                {}",
         pct(t.kind_country)
     );
     for (code, c) in &t.initiator_by_code {
-        println!(
+        say!(
             "    inter1 = {code}                              {}",
             pct(*c)
         );
     }
-    println!(
+    say!(
         "  actor pair {{inter1, inter2}}              {}",
         pct(t.pair)
     );
-    println!("  per inter code, aligned actors:");
+    say!("  per inter code, aligned actors:");
     for line in t.report.to_string().lines() {
-        println!("    {line}");
+        say!("    {line}");
     }
 }
 
@@ -673,7 +671,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .collect::<Result<_>>()?;
     let samples: Vec<&Sample> = notes.iter().flat_map(|n| &n.samples).collect();
     let aligned = samples.iter().filter(|s| s.label.is_some()).count();
-    println!(
+    say!(
         "{} notes, {} extracted actors: {} aligned with the coder's actor1/actor2 ({:.1} %); read in {:.1}s",
         notes.len(),
         samples.len(),
@@ -695,11 +693,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let labels = LABELS.iter().map(|s| s.to_string()).collect();
     let model = sitrep_learn::train(&examples(notes.iter()), labels, opts());
     let defaults = train_defaults(notes.iter()).to_bytes();
-    println!("default model: {} bytes", defaults.len());
+    say!("default model: {} bytes", defaults.len());
     if let Some(out) = super::finish_model(args, "actors", &model, started)? {
         let out = out.with_file_name("actor_defaults.slm");
         std::fs::write(&out, &defaults).with_context(|| format!("writing {}", out.display()))?;
-        println!("wrote {}", out.display());
+        say!("wrote {}", out.display());
     }
     Ok(())
 }

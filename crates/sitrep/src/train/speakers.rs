@@ -15,7 +15,8 @@
 //!
 //! Speaker accuracy is also printed per kind of annotated source (PolNeAR's
 //! `speaker_resolution`: direct, coref, org...); `SITREP_SPEAKER_ERRORS=<file>` writes the
-//! cross-validation's wrong speakers as JSON Lines, for error analysis by category.
+//! cross-validation's wrong speakers as JSON Lines, for error analysis by category (and the dev
+//! compartment's next to it, as `<file stem>.dev.jsonl`).
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -320,22 +321,20 @@ fn add_scores(into: &mut Scores, s: &Scores) {
 }
 
 fn print(title: &str, f: &Figures) {
-    println!("== {title}");
-    println!("quotes     {}", f.eval.quotes);
-    println!("  speaker accuracy    {}", f.eval.speaker);
-    println!(
-        "  speaker accuracy by annotated source (speaker_resolution; quotes matched by span):"
-    );
+    say!("== {title}");
+    say!("quotes     {}", f.eval.quotes);
+    say!("  speaker accuracy    {}", f.eval.speaker);
+    say!("  speaker accuracy by annotated source (speaker_resolution; quotes matched by span):");
     for (kind, (h, t)) in &f.by_kind {
         let pct = 100.0 * *h as f64 / (*t).max(1) as f64;
-        println!("    {kind:<18} {pct:5.1}% ({h}/{t})");
+        say!("    {kind:<18} {pct:5.1}% ({h}/{t})");
     }
-    println!("speaker choice (the candidate overlapping the annotated source):");
-    println!("{}", f.speaker_choice);
-    println!("antecedent of a pronoun or role noun chosen as speaker:");
-    println!("{}", f.antecedent);
-    println!("quote or term:");
-    println!("{}", f.quote);
+    say!("speaker choice (the candidate overlapping the annotated source):");
+    say!("{}", f.speaker_choice);
+    say!("antecedent of a pronoun or role noun chosen as speaker:");
+    say!("{}", f.antecedent);
+    say!("quote or term:");
+    say!("{}", f.quote);
 }
 
 /// The learnt cue lexicon as model rows: a word seen at least 3 times weighs the smoothed share
@@ -515,6 +514,11 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         ),
         &dv,
     );
+    if let Some(path) = std::env::var_os("SITREP_SPEAKER_ERRORS") {
+        let path = Path::new(&path).with_extension("dev.jsonl");
+        std::fs::write(&path, dv.errors.join("\n"))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     // The stage's own cost at run time: quote finding and attribution, one core, recognition
     // done beforehand.
     let t = Instant::now();
@@ -527,14 +531,14 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     }
     let mb: usize = articles.iter().map(|a| a.doc.text.len()).sum();
     let secs = t.elapsed().as_secs_f64();
-    println!(
+    say!(
         "quotes and speakers alone: {:.1} MB in {:.2}s on one core ({:.1} MB/s, {n} quotes)",
         mb as f64 / 1e6,
         secs,
         mb as f64 / 1e6 / secs.max(1e-9)
     );
     let bytes = model.to_bytes();
-    println!(
+    say!(
         "model: {} rows, {} bytes; trained in {:.1}s",
         model.rows(),
         bytes.len(),
@@ -542,7 +546,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     );
     if !args.dry_run {
         let out = super::write_model(args, "speakers", &bytes)?;
-        println!("wrote {}", out.display());
+        say!("wrote {}", out.display());
     }
     Ok(())
 }
