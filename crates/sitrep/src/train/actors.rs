@@ -15,7 +15,6 @@
 use super::TrainArgs;
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
-use serde::Deserialize;
 use sitrep_extract::actor_types::{self, Context, DEFAULTS, LABELS};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::{events, mentions, quotes};
@@ -27,6 +26,8 @@ use sitrep_text::Document;
 use std::collections::HashMap;
 use std::time::Instant;
 
+use super::acled::{Record, Row};
+
 const FOLDS: usize = 5;
 const SEED: u64 = 15;
 /// Share of an unnamed initiator's features dropped in each pass.
@@ -34,30 +35,6 @@ const DEFAULT_DROPOUT: f32 = 0.2;
 
 fn opts() -> TrainOptions {
     TrainOptions::seeded(SEED)
-}
-
-#[derive(Deserialize)]
-struct AcledJ {
-    actor1: Option<String>,
-    inter1: Option<u8>,
-    actor2: Option<String>,
-    inter2: Option<u8>,
-    country: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct EventJ {
-    family: String,
-    initiator_country: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RecordJ {
-    text: String,
-    published: Option<String>,
-    #[serde(default)]
-    events: Vec<EventJ>,
-    acled: Option<AcledJ>,
 }
 
 /// What sort of actor a name is, as far as alignment needs.
@@ -261,7 +238,7 @@ fn align(a: &EventActor, coded: &[Coded]) -> Option<usize> {
         .map(|x| x.1 as usize - 1)
 }
 
-fn coded_actors(r: &RecordJ) -> Vec<Coded> {
+fn coded_actors(r: &Record) -> Vec<Coded> {
     let Some(a) = &r.acled else {
         return Vec::new();
     };
@@ -285,7 +262,7 @@ fn coded_actors(r: &RecordJ) -> Vec<Coded> {
 }
 
 fn read_note(line: &str, lex: &Lexicon, gaz: &Gazetteer) -> Result<Note> {
-    let r: RecordJ = serde_json::from_str(line).context("an ACLED record")?;
+    let r: Record = serde_json::from_str(line).context("an ACLED record")?;
     let coded = coded_actors(&r);
     let published = r
         .published
@@ -374,7 +351,7 @@ fn coder_default(name: &str, inter1: u8, event_cc: &str) -> usize {
 }
 
 /// The default-model sample of an event that names no initiator, placed in a country.
-fn default_sample(c: &Context, e: &Event, acled: Option<&AcledJ>) -> Option<DefaultSample> {
+fn default_sample(c: &Context, e: &Event, acled: Option<&Row>) -> Option<DefaultSample> {
     let cc = e.locations.first().and_then(|l| l.country.as_deref())?;
     let inits: Vec<&EventActor> = e
         .actors

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 
+mod acled;
 mod actors;
 mod clusters;
 mod events;

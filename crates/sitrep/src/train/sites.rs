@@ -15,7 +15,6 @@
 use super::TrainArgs;
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
-use serde::Deserialize;
 use sitrep_extract::event_place::{self, Candidate};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::{events, mentions, quotes};
@@ -27,37 +26,13 @@ use sitrep_model::Span;
 use sitrep_text::Document;
 use std::time::Instant;
 
+use super::acled::Record;
+
 const FOLDS: usize = 5;
 const SEED: u64 = 25;
 
 fn opts() -> TrainOptions {
     TrainOptions::seeded(SEED)
-}
-
-#[derive(Deserialize)]
-struct LocJ {
-    lat: f64,
-    lon: f64,
-}
-
-#[derive(Deserialize)]
-struct EventJ {
-    #[serde(default)]
-    locations: Vec<LocJ>,
-}
-
-#[derive(Deserialize)]
-struct AcledJ {
-    country: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RecordJ {
-    text: String,
-    published: Option<String>,
-    #[serde(default)]
-    events: Vec<EventJ>,
-    acled: Option<AcledJ>,
 }
 
 /// One note as a ranking decision.
@@ -71,7 +46,7 @@ struct Note {
 }
 
 fn read_note(line: &str, lex: &Lexicon, gaz: &Gazetteer) -> Result<Option<Note>> {
-    let r: RecordJ = serde_json::from_str(line).context("an ACLED record")?;
+    let r: Record = serde_json::from_str(line).context("an ACLED record")?;
     let [g] = r.events.as_slice() else {
         return Ok(None);
     };

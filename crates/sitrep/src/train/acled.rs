@@ -1,0 +1,41 @@
+//! An ACLED note of `acled-2022.dev.jsonl` as the stages trained on ACLED's coding read it
+//! (`actors`, `sites`): the note, its one gold event and the fields of ACLED's row they use;
+//! serde skips the rest.
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub(super) struct Record {
+    pub text: String,
+    pub published: Option<String>,
+    #[serde(default)]
+    pub events: Vec<GoldEvent>,
+    pub acled: Option<Row>,
+}
+
+/// The gold event of a note.
+#[derive(Deserialize)]
+pub(super) struct GoldEvent {
+    #[serde(default)]
+    pub family: String,
+    pub initiator_country: Option<String>,
+    #[serde(default)]
+    pub locations: Vec<GoldLocation>,
+}
+
+/// Where the coder placed the event.
+#[derive(Deserialize)]
+pub(super) struct GoldLocation {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// The columns of ACLED's row the stages read.
+#[derive(Deserialize)]
+pub(super) struct Row {
+    pub actor1: Option<String>,
+    pub inter1: Option<u8>,
+    pub actor2: Option<String>,
+    pub inter2: Option<u8>,
+    pub country: Option<String>,
+}
