@@ -1,8 +1,8 @@
 //! Learned event sites: where an event told without a place of its own happened, chosen among
 //! the report's place mentions.
 //!
-//! A coder's note names its place once, in the lead ("On 8 January, 600 persons demonstrated in
-//! Dijon."), and the clause an event is read from often names none ("They called for..."). One
+//! A coder's note names its place once, in the lead ("On 8 January, 400 persons demonstrated in
+//! Lyon."), and the clause an event is read from often names none ("They called for..."). One
 //! ranking model (`models/sites.slm`, trained by `sitrep train sites` on ACLED's notes, a
 //! mention right when it resolves within 25 km of the coder's location) learns to score each
 //! place mention against a constant "no site" candidate; at run time the best place mention is
@@ -272,7 +272,7 @@ mod tests {
     fn an_unplaced_event_takes_a_place_of_the_report() {
         // A coder always codes a place: the report's place mention, never "no site".
         let doc = Document::new(
-            "On 8 January, 600 persons demonstrated in Dijon. They called for change.".into(),
+            "On 8 January, 400 persons demonstrated in Lyon. They called for change.".into(),
         );
         let rec = crate::mentions::recognize(
             &doc,
@@ -280,12 +280,12 @@ mod tests {
             sitrep_gazetteer::Gazetteer::global(),
         );
         let cands = candidates(&rec, |_| false);
-        assert!(!cands.is_empty(), "Dijon is a place mention");
+        assert!(!cands.is_empty(), "Lyon is a place mention");
         let fixed = report_features(&rec, &cands);
         let model = model().expect("models/sites.slm loads");
         let event = doc.sentences[1].span;
         let site = choose(model, &doc, &rec, &cands, &fixed, Family::Protests, event);
-        assert_eq!(site.map(|i| cands[i].place.name), Some("Dijon"));
+        assert_eq!(site.map(|i| cands[i].place.name), Some("Lyon"));
         let talks = choose(model, &doc, &rec, &cands, &fixed, Family::Diplomacy, event);
         assert_eq!(talks, None);
     }

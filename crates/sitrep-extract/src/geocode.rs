@@ -119,8 +119,8 @@ fn contains(d: &Place, p: &Place) -> bool {
 }
 
 /// Features of candidate `p` against the readings of the names written next to it: one of
-/// them contains it ("Kamianske, Zaporizhia"), it contains one ("Santa Fe" in "San Lorenzo
-/// (Santa Fe)"), how near the nearest lies, whether one is in its country.
+/// them contains it ("Paris, Texas"), it contains one ("Illinois" in "Springfield
+/// (Illinois)"), how near the nearest lies, whether one is in its country.
 /// `ratio` is the candidate's population bucket against its name's most populous reading.
 fn adjacent_features(
     f: &mut Features,
@@ -806,16 +806,16 @@ mod tests {
 
     #[test]
     fn names_written_next_to_each_other_are_adjacent() {
-        // "in La Paz ( Entre Rios ) , far from Entre Rios and , much later , Odessa"
+        // "in Paris ( Texas ) , far from Texas and , much later , Odessa"
         let words = [
-            "in", "La", "Paz", "(", "Entre", "Rios", ")", ",", "far", "from", "Entre", "Rios",
-            "and", ",", "much", "later", ",", "Odessa",
+            "in", "Paris", "(", "Texas", ")", ",", "far", "from", "Texas", "and", ",", "much",
+            "later", ",", "Odessa",
         ];
         let qs = vec![
-            query(&words, 1, 3, true),
-            query(&words, 4, 6, true),
-            query(&words, 10, 12, true),
-            query(&words, 17, 18, true),
+            query(&words, 1, 2, true),
+            query(&words, 3, 4, true),
+            query(&words, 8, 9, true),
+            query(&words, 14, 15, true),
         ];
         let adj = adjacent_queries(&qs);
         assert_eq!(adj[0], vec![1]);
@@ -834,25 +834,25 @@ mod tests {
                 .find(|p| p.code == code && p.country == cc)
                 .unwrap_or_else(|| panic!("{name} {code} {cc}"))
         };
-        let region = first("Entre Rios", "ADM1", "AR");
-        let town = first("La Paz", "PPL", "AR");
-        let other = first("La Paz", "PPL", "BO");
-        assert_eq!(town.admin1, region.admin1, "La Paz, Entre Ríos");
+        let region = first("Texas", "ADM1", "US");
+        let town = first("Paris", "PPL", "US");
+        let other = first("Paris", "PPLC", "FR");
+        assert_eq!(town.admin1, region.admin1, "Paris, Texas");
         assert!(contains(&region, &town));
         assert!(!contains(&town, &region));
         assert!(!contains(&region, &other));
-        assert!(contains(&g.country("AR").expect("Argentina"), &region));
+        assert!(contains(&g.country("US").expect("United States"), &region));
         assert!(!contains(&region, &region));
     }
 
     #[test]
     fn a_town_written_beside_its_region_is_the_one_inside_it() {
-        // La Paz is Bolivia's seat of government and a town of Entre Ríos, Argentina.
-        let words = ["in", "La", "Paz", "(", "Entre", "Rios", ")"];
-        let p = chosen(&words, &[(1, 3), (4, 6)]);
-        assert_eq!(p[0].country, "AR", "{p:?}");
-        let p = chosen(&["in", "La", "Paz"], &[(1, 3)]);
-        assert_eq!(p[0].country, "BO", "{:?}", p[0]);
+        // Paris is France's capital and a town of Texas.
+        let words = ["in", "Paris", "(", "Texas", ")"];
+        let p = chosen(&words, &[(1, 2), (3, 4)]);
+        assert_eq!(p[0].country, "US", "{p:?}");
+        let p = chosen(&["in", "Paris"], &[(1, 2)]);
+        assert_eq!(p[0].country, "FR", "{:?}", p[0]);
     }
 
     #[test]

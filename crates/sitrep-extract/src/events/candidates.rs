@@ -840,7 +840,7 @@ mod tests {
     #[test]
     fn a_coders_trailing_tag_does_not_make_a_heading() {
         assert!(!heading(
-            "On 8 June 2022, residents staged a demonstration in the town. [size=no report]"
+            "On 9 June 2022, traders held a demonstration in the town. [size=no report]"
         ));
         assert!(!heading(
             "Police dispersed the crowd. [disorder type: Demonstrations] [size=dozens]"
@@ -904,7 +904,7 @@ mod tests {
 
     #[test]
     fn an_incident_named_as_the_topic_of_an_act_does_not_outrank_it() {
-        let text = "The government rejected a demand to hand over a guard involved in a shooting.";
+        let text = "The mayor rejected a demand to free a man charged over a shooting.";
         super::super::testing::with_ctx(text, |c| {
             let end = c.doc.tokens.len();
             let t = scan_clause(c, 0, end, &[]).trigger;

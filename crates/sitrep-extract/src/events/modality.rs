@@ -27,7 +27,7 @@ struct Cue {
 }
 
 /// The cue at token `j`, if any. A cue is written in lower case: "May" and "Future" in "On 5
-/// May" and "Fridays for Future" are names.
+/// May" and "Students for Peace" are names.
 fn cue_at(c: &Ctx, j: usize) -> Option<&'static Cue> {
     let lower = c
         .doc
@@ -164,7 +164,7 @@ mod tests {
     fn names_are_no_cues_and_intents_are_diplomatic_acts() {
         assert_eq!(
             modality(
-                "On 5 May 2022, Fridays for Future activists marched.",
+                "On 5 May 2022, Students for Peace activists marched.",
                 "marched"
             ),
             Modality::Asserted

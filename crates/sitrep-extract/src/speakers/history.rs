@@ -84,7 +84,7 @@ impl Ctx<'_> {
 
     /// Features of speaker candidate `cands[c]` from the report's history and its neighbours:
     /// whether its name spoke a recent quote, and whether a name follows it after a few lower-case
-    /// words (an affiliation before a role and a name: "Ayotte campaign manager Jon Kohan").
+    /// words (an affiliation before a role and a name: "Smith campaign manager Jane Doyle").
     pub(super) fn speaker_history_features(
         &self,
         site: &super::Site,
@@ -196,20 +196,20 @@ mod tests {
     #[test]
     fn a_name_after_an_affiliation_and_a_role_follows_it_by_lower_case_words() {
         with_ctx(
-            "Ayotte campaign manager Jon Kohan said no. Obama said no.",
+            "Smith campaign manager Jane Doyle said no. Obama said no.",
             |ctx, idx| {
                 let at = |key: &str| idx.exprs.iter().position(|e| e.key == key).unwrap();
-                assert_eq!(ctx.name_after_lowercase(at("ayotte")), Some(2));
-                assert_eq!(ctx.name_after_lowercase(at("kohan")), None);
-                assert!(ctx.speech_subject(at("kohan")));
-                assert!(!ctx.speech_subject(at("ayotte")));
+                assert_eq!(ctx.name_after_lowercase(at("smith")), Some(2));
+                assert_eq!(ctx.name_after_lowercase(at("doyle")), None);
+                assert!(ctx.speech_subject(at("doyle")));
+                assert!(!ctx.speech_subject(at("smith")));
             },
         );
     }
 
     #[test]
     fn headline_words_and_capitals_give_a_name_its_shape() {
-        with_ctx("FELLOW DOCTORS SPEAK\nExperience Of Serving Under Obama\nJohn Smith spoke of serving under him.", |ctx, idx| {
+        with_ctx("RETIRED NURSES SPEAK\nLife Of Working Under Obama\nJohn Smith spoke of working under him.", |ctx, idx| {
             let shape = |key: &str| ctx.name_shape(idx.exprs.iter().find(|e| e.key == key).unwrap());
             assert_eq!(shape("smith"), "0");
             assert_eq!(shape("obama"), "3-5");
