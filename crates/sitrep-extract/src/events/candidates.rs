@@ -92,12 +92,18 @@ pub(super) fn clauses(c: &Ctx, si: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// The longest phrase of the trigger list at token `k` (before `end`) and its length in tokens,
+/// as the list gives it ("called for", not "called").
+pub(super) fn listed_trigger<'a>(c: &'a Ctx, k: usize, end: usize) -> Option<(&'a Trigger, usize)> {
+    (1..=c.lex.max_trigger_len.min(end - k))
+        .rev()
+        .find_map(|n| c.lex.triggers.get(&c.low[k..k + n]).map(|t| (t, n)))
+}
+
 /// The longest trigger at token `k`, if not negated or future.
 pub(super) fn trigger_at(c: &Ctx, k: usize, end: usize) -> Option<(Trigger, usize)> {
-    let n = (1..=c.lex.max_trigger_len.min(end - k))
-        .rev()
-        .find(|&n| c.lex.triggers.contains_key(&c.low[k..k + n]))?;
-    let mut t = c.lex.triggers[&c.low[k..k + n]].clone();
+    let (t, n) = listed_trigger(c, k, end)?;
+    let mut t = t.clone();
     // "struck by a car" is an accident, "hit by a bullet" a shooting.
     match passive_means(c, k + n, end) {
         Some(Means::Accident) => return None,

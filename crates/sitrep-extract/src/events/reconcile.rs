@@ -201,11 +201,8 @@ fn restated_incident(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usiz
         if c.masked(k) {
             continue;
         }
-        // The longest trigger at k ("called for", not "called").
-        let longest = (1..=c.lex.max_trigger_len.min(b - k))
-            .rev()
-            .find_map(|n| c.lex.triggers.get(&c.low[k..k + n]))
-            .cloned()
+        let longest = super::candidates::listed_trigger(c, k, b)
+            .map(|(t, _)| t.clone())
             .or_else(|| {
                 // "the shooting", "this stabbing": a noun of an incident.
                 non_attack_words("incident_noun")

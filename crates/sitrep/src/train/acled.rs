@@ -2,7 +2,25 @@
 //! (`actors`, `sites`): the note, its one gold event and the fields of ACLED's row they use;
 //! serde skips the rest.
 
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
 use serde::Deserialize;
+use std::path::Path;
+
+/// Every note of `acled-2022.dev.jsonl` in the folder `data`, read by `read` in parallel, in
+/// file order.
+pub(super) fn read_notes<T: Send>(
+    data: &Path,
+    read: impl Fn(&str) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let path = data.join("acled-2022.dev.jsonl");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    text.par_lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(&read)
+        .collect()
+}
 
 #[derive(Deserialize)]
 pub(super) struct Record {

@@ -637,15 +637,8 @@ fn cross_validate(notes: &[Note], k: usize) -> (Tally, Tally) {
 /// Runs `sitrep train actors`.
 pub fn run(args: &TrainArgs) -> Result<()> {
     let started = Instant::now();
-    let path = args.data.join("acled-2022.dev.jsonl");
-    let data =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let (lex, gaz) = (Lexicon::global(), Gazetteer::global());
-    let notes: Vec<Note> = data
-        .par_lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| read_note(l, lex, gaz))
-        .collect::<Result<_>>()?;
+    let notes: Vec<Note> = super::acled::read_notes(&args.data, |l| read_note(l, lex, gaz))?;
     let samples: Vec<&Sample> = notes.iter().flat_map(|n| &n.samples).collect();
     let aligned = samples.iter().filter(|s| s.label.is_some()).count();
     say!(

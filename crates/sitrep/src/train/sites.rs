@@ -180,15 +180,8 @@ fn pct(a: (usize, usize)) -> String {
 /// Runs `sitrep train sites`.
 pub fn run(args: &TrainArgs) -> Result<()> {
     let started = Instant::now();
-    let path = args.data.join("acled-2022.dev.jsonl");
-    let data =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let (lex, gaz) = (Lexicon::global(), Gazetteer::global());
-    let notes: Vec<Note> = data
-        .par_lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| read_note(l, lex, gaz))
-        .collect::<Result<Vec<_>>>()?
+    let notes: Vec<Note> = super::acled::read_notes(&args.data, |l| read_note(l, lex, gaz))?
         .into_iter()
         .flatten()
         .collect();
