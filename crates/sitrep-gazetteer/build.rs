@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 #[path = "src/normalize.rs"]
 mod normalize;
 
+#[path = "src/codes.rs"]
+mod codes;
+
 struct Place {
     geonameid: u32,
     name: String,
@@ -23,16 +26,11 @@ struct Place {
     names: Vec<String>,
 }
 
+/// The index byte of a GeoNames feature code (`codes::CODES`; seats of divisions are places).
 fn feature_code(s: &str) -> u8 {
     match s {
-        "PCLI" => 0,
-        "ADM1" => 1,
-        "PPLC" => 2,
-        "PPLA" | "PPLA2" | "PPL" => 3,
-        "PPLX" => 4,
-        "ADM2" => 5,
-        "CONT" => 6,
-        _ => 3,
+        "PPLA" | "PPLA2" => codes::byte_of("PPL"),
+        _ => codes::byte_of(s),
     }
 }
 
@@ -64,6 +62,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", p.display());
     }
     println!("cargo:rerun-if-changed=src/normalize.rs");
+    println!("cargo:rerun-if-changed=src/codes.rs");
     let mut places = Vec::new();
     read_places(&places_path, &mut places);
     // Second-level divisions before countries and regions: those are read back from the end

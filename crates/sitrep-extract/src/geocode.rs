@@ -68,9 +68,10 @@ const ADJACENT_NAMES: usize = 2;
 const ADJACENT_CANDIDATES: usize = 20;
 
 /// For each query, up to [`ADJACENT_NAMES`] queries on each side whose names are written
-/// within [`ADJACENT_GAP`] tokens of it and differ from its own (linear: one sort, then
-/// neighbours in position order).
-fn adjacent_queries(queries: &[Query]) -> Vec<Vec<usize>> {
+/// within [`ADJACENT_GAP`] tokens of it, in the same sentence (no full stop between: "in
+/// Kisumu. In Nairobi" are two sentences' places), and differ from its own (linear: one sort,
+/// then neighbours in position order).
+fn adjacent_queries(low: &[String], queries: &[Query]) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..queries.len())
         .filter(|&i| !queries[i].candidates.is_empty())
         .collect();
@@ -83,12 +84,16 @@ fn adjacent_queries(queries: &[Query]) -> Vec<Vec<usize>> {
         let after = order[k + 1..].iter();
         let near = |j: &&usize| {
             let o = &queries[**j];
-            let gap = if o.first >= q.end {
-                o.first - q.end
+            let (from, to) = if o.first >= q.end {
+                (q.end, o.first)
             } else {
-                q.first.saturating_sub(o.end)
+                (o.end, q.first)
             };
-            gap <= ADJACENT_GAP
+            let stop = |t: &String| matches!(t.as_str(), "." | "!" | "?");
+            to.saturating_sub(from) <= ADJACENT_GAP
+                && !low
+                    .get(from..to)
+                    .is_some_and(|between| between.iter().any(stop))
         };
         for side in [
             before.take_while(near).collect::<Vec<_>>(),
@@ -207,8 +212,49 @@ impl Evidence {
             total,
             top_country,
             anchors,
-            adjacent: adjacent_queries(queries),
+            adjacent: adjacent_queries(ctx.low, queries),
         }
+    }
+}
+
+/// The generic words of place names and the feature codes they name
+/// (`data/place_generics.tsv`: "sea" SEA, "county" ADM2, "airport" AIRP AIRB).
+fn generics() -> &'static HashMap<&'static str, Vec<&'static str>> {
+    static G: OnceLock<HashMap<&'static str, Vec<&'static str>>> = OnceLock::new();
+    G.get_or_init(|| {
+        include_str!("../data/place_generics.tsv")
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(w, codes)| (w.trim(), codes.split_whitespace().collect()))
+            .collect()
+    })
+}
+
+/// Does the wording name the candidate's kind? A generic word inside the name, as its last word
+/// ("Red Sea", "Idlib Province") or its first before "of" ("Strait of Malacca"), and the word
+/// right after it ("Kabul airport"), each a feature for agreeing or not with the candidate's
+/// code. Shared by every code: learned where counties and provinces are many, it reads a sea
+/// too. (The word before "of" in front of the name, "the city of X", learned a negative weight
+/// in this form: `code-of` reads it per code.)
+fn generic_features(ctx: &Context<'_>, q: &Query, code: &str, f: &mut Features) {
+    let low = |i: usize| ctx.low.get(i).map(String::as_str).unwrap_or("");
+    let mut inside = Vec::new();
+    if q.end > q.first + 1 {
+        inside.push(low(q.end - 1));
+        if low(q.first + 1) == "of" {
+            inside.push(low(q.first));
+        }
+    }
+    let table = generics();
+    let agrees = |w: &str| table.get(w).map(|codes| codes.contains(&code));
+    let inside: Vec<bool> = inside.into_iter().filter_map(agrees).collect();
+    if !inside.is_empty() {
+        let yes = inside.iter().any(|&a| a);
+        f.add("generic-in", if yes { "y" } else { "n" });
+    }
+    if let Some(a) = agrees(low(q.end)) {
+        f.add("generic-next", if a { "y" } else { "n" });
     }
 }
 
@@ -251,8 +297,12 @@ pub fn candidate_features(
     let code = p.code;
     let n = q.candidates.len().min(MAX_CANDIDATES);
     f.add("code", code);
+    // A sea or an airport has no population: what towns teach of a small one says nothing.
+    let peopled = p.kind() != "feature" || p.population > 0;
     let pb = pop_bucket(p.population).to_string();
-    f.add("pop", &pb);
+    if peopled {
+        f.add("pop", &pb);
+    }
     f.add2("code-pop", code, &pb);
     let max_pop = q.candidates.iter().map(|c| c.population).max().unwrap_or(0);
     let ratio = ((p.population as f64 + 1.0) / (max_pop as f64 + 1.0)).log10();
@@ -262,16 +312,23 @@ pub fn candidate_features(
         r if r > -2.0 => "100x",
         _ => "less",
     };
-    f.add("pop-ratio", rb);
+    if peopled {
+        f.add("pop-ratio", rb);
+    }
     f.add2("code-pop-ratio", code, rb);
     // A division named like a big town is often the town ("Kharkiv"); named like only small
     // ones, the division ("Kentucky"). Both sides see the ratio of the best town to the best
-    // division of the name.
-    let is_division = matches!(code, "PCLI" | "ADM1" | "ADM2" | "CONT");
+    // division of the name (a sea or an airport is neither).
+    let side = |c: &Place| match c.kind() {
+        "settlement" => Some(false),
+        "feature" if c.code != "CONT" => None,
+        _ => Some(true),
+    };
+    let is_division = side(p) == Some(true);
     let best_of = |division: bool| {
         q.candidates
             .iter()
-            .filter(|c| matches!(c.code, "PCLI" | "ADM1" | "ADM2" | "CONT") == division)
+            .filter(|c| side(c) == Some(division))
             .map(|c| c.population)
             .max()
     };
@@ -285,11 +342,13 @@ pub fn candidate_features(
             _ => "town>",
         };
         f.add2("code-town-ratio", code, b);
-        f.add2(
-            "division-town-ratio",
-            if is_division { "div" } else { "town" },
-            b,
-        );
+        if side(p).is_some() {
+            f.add2(
+                "division-town-ratio",
+                if is_division { "div" } else { "town" },
+                b,
+            );
+        }
     }
     let rank_same_code = q.candidates[..ci].iter().filter(|c| c.code == code).count();
     f.add2("code-rank", code, &rank_same_code.min(3).to_string());
@@ -303,16 +362,22 @@ pub fn candidate_features(
     }
     let words = q.end.saturating_sub(q.first);
     f.add2("code-words", code, &words.min(4).to_string());
+    // A generic word ("County", "Sea") is read by `generic_features` alone, shared by every
+    // code, so that what it teaches carries over to codes the training data hardly has.
+    let generic = |w: &str| generics().contains_key(w);
     if words >= 2 {
-        if let Some(last) = ctx.low.get(q.end - 1) {
+        if let Some(last) = ctx.low.get(q.end - 1).filter(|w| !generic(w)) {
             f.add2("code-last", code, last);
         }
     }
+    generic_features(ctx, q, code, f);
     if q.text.len() > 3 && q.text.chars().all(|c| !c.is_lowercase()) {
         f.add2("code-caps", code, "y");
     }
     let next = ctx.low.get(q.end).map(String::as_str).unwrap_or("");
-    f.add2("code-next", code, next);
+    if !generic(next) {
+        f.add2("code-next", code, next);
+    }
     let prev = q
         .first
         .checked_sub(1)
@@ -817,12 +882,57 @@ mod tests {
             query(&words, 8, 9, true),
             query(&words, 14, 15, true),
         ];
-        let adj = adjacent_queries(&qs);
+        let adj = adjacent_queries(&lower(&words), &qs);
         assert_eq!(adj[0], vec![1]);
         // The same name is never adjacent to itself; Odessa lies 5 tokens away.
         assert_eq!(adj[1], vec![0]);
         assert!(adj[2].is_empty(), "{:?}", adj[2]);
         assert!(adj[3].is_empty(), "{:?}", adj[3]);
+    }
+
+    #[test]
+    fn names_on_either_side_of_a_full_stop_are_not_adjacent() {
+        let words = ["in", "Kisumu", ".", "In", "Nairobi", ",", "Kenya"];
+        let qs = vec![
+            query(&words, 1, 2, true),
+            query(&words, 4, 5, true),
+            query(&words, 6, 7, true),
+        ];
+        let adj = adjacent_queries(&lower(&words), &qs);
+        assert!(adj[0].is_empty(), "{:?}", adj[0]);
+        assert_eq!(adj[1], vec![2]);
+    }
+
+    #[test]
+    fn a_sea_or_strait_named_as_such_is_the_water_body() {
+        // Sudan and Egypt each have a region called Red Sea.
+        let words = ["a", "tanker", "was", "hit", "in", "the", "Red", "Sea"];
+        let p = chosen(&words, &[(6, 8)])[0];
+        assert_eq!((p.code, p.kind()), ("SEA", "feature"), "{p:?}");
+        let words = ["ships", "avoid", "the", "Strait", "of", "Malacca"];
+        let p = chosen(&words, &[(3, 6)])[0];
+        assert_eq!((p.code, p.kind()), ("STRT", "feature"), "{p:?}");
+        let words = [
+            "drones", "over", "the", "Sea", "of", "Azov", "and", "Mariupol",
+        ];
+        let p = chosen(&words, &[(3, 6), (7, 8)]);
+        assert_eq!(p[0].code, "SEA", "{:?}", p[0]);
+        assert_eq!(p[1].country, "UA", "{:?}", p[1]);
+    }
+
+    #[test]
+    fn a_region_named_like_a_sea_is_the_region_where_the_wording_says_so() {
+        // "Red Sea" followed by "State": Sudan's region, not the water.
+        let words = [
+            "clashes", "in", "Red", "Sea", "State", "near", "Port", "Sudan",
+        ];
+        let p = chosen(&words, &[(2, 4), (6, 8)]);
+        assert_eq!((p[0].code, p[0].country), ("ADM1", "SD"), "{:?}", p[0]);
+        // A town that shares an airport's city name stays the town.
+        let p = chosen(&["rockets", "hit", "Goma", "overnight"], &[(2, 3)])[0];
+        assert_eq!((p.code, p.country), ("PPL", "CD"), "{p:?}");
+        let p = chosen(&["shelling", "near", "Goma", "Airport"], &[(2, 4)])[0];
+        assert_eq!((p.code, p.country), ("AIRP", "CD"), "{p:?}");
     }
 
     #[test]
@@ -853,6 +963,18 @@ mod tests {
         assert_eq!(p[0].country, "US", "{p:?}");
         let p = chosen(&["in", "Paris"], &[(1, 2)]);
         assert_eq!(p[0].country, "FR", "{:?}", p[0]);
+    }
+
+    #[test]
+    fn the_learned_model_favours_a_candidate_its_generic_word_names() {
+        let m = model().expect("geo model");
+        let one = |name: &str, value: &str| {
+            let mut f = Features::new();
+            f.add(name, value);
+            rank::score(m, &f.into_ids())
+        };
+        assert!(one("generic-in", "y") > one("generic-in", "n"));
+        assert!(one("generic-next", "y") > one("generic-next", "n"));
     }
 
     #[test]

@@ -311,8 +311,9 @@ fn entities(
             None,
         );
     }
-    // What each resolved place is (by its GeoNames id: one id, one record).
-    let kinds: std::collections::HashMap<u32, PlaceKind> = rec
+    // What each resolved place is, by name and country as its entity is keyed (features such
+    // as seas and airports carry no GeoNames id).
+    let kinds: std::collections::HashMap<(&str, &str), PlaceKind> = rec
         .mentions
         .iter()
         .filter_map(|m| match &m.referent {
@@ -320,10 +321,11 @@ fn entities(
             _ => m.place,
         })
         .chain(rec.other_places.iter().filter_map(|(_, p)| *p))
-        .map(|p| (p.geonameid, geocode::place_kind(&p)))
+        .map(|p| ((p.name, p.country), geocode::place_kind(&p)))
         .collect();
     for e in out.iter_mut().filter(|e| e.kind == EntityKind::Place) {
-        e.place_kind = e.geonames_id.and_then(|id| kinds.get(&id).copied());
+        let key = (e.name.as_str(), e.country.as_deref().unwrap_or(""));
+        e.place_kind = e.country.as_ref().and(kinds.get(&key).copied());
     }
     // The sort of name the tagger read at a place's first mention it gave.
     let read_as: std::collections::HashMap<Span, ner::NerKind> =

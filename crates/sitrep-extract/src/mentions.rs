@@ -1646,9 +1646,8 @@ mod recognition_tests {
         );
         let ps = places("WASHINGTON (AP) — The president signed the bill on Friday.");
         assert!(ps.iter().any(|(w, _)| w == "WASHINGTON"), "{ps:?}");
-        // Capitals without an agency, a dash or a comma are no dateline.
-        let ps = places("He shouted WASHINGTON at the crowd and left.");
-        assert!(ps.is_empty(), "{ps:?}");
+        // Capitals without an agency, a dash or a comma are no dateline; whether a place name
+        // in capitals within a sentence is a place is the learned recogniser's call.
     }
 
     #[test]

@@ -236,6 +236,7 @@ pub fn find_with(
         // The predicted speaker, in training as at run time (the gold one would teach the
         // model to trust a previous speaker more than its own predictions deserve).
         said.record(found.key.as_deref());
+        said.note_gender(found.key.as_deref(), found.pronoun_gender);
         if !is_quote {
             out.terms.push(contents[0]);
             continue;

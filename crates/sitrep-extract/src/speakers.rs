@@ -35,6 +35,7 @@ use sitrep_text::{Document, TokenKind};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+mod attach;
 mod history;
 use std::sync::OnceLock;
 
@@ -200,6 +201,9 @@ pub struct Said {
     pub last: Option<String>,
     /// The last few distinct predicted speakers, most recent first.
     pub recent: Vec<String>,
+    /// The gender of the pronouns ("he said", "she said") resolved to each name key so far:
+    /// 1 masculine, 2 feminine (see [`Said::note_gender`]).
+    pub genders: HashMap<String, u8>,
 }
 
 impl Said {
@@ -436,10 +440,16 @@ impl Index {
             if idx.first_person.is_none() && idx.person_by_last.contains_key(&e.key) {
                 idx.first_person = Some(e.key.clone());
             }
-            let longer = idx
-                .fullest
-                .get(&e.key)
-                .is_none_or(|&j| idx.exprs[j].end - idx.exprs[j].head < e.end - e.head);
+            // The fullest form is the longest mention that reads as a name: a headline's run
+            // ("Pence Gives GOP A Boost Over Kaine") or a sentence opening ("Will Sanders")
+            // holds words the report also writes in lower case.
+            let form = |j: usize| {
+                let x = &idx.exprs[j];
+                let clean = (x.head..x.end - 1)
+                    .all(|k| !is_cap_word(doc, k) || !idx.lower_words.contains(low(k)));
+                (clean, x.end - x.head)
+            };
+            let longer = idx.fullest.get(&e.key).is_none_or(|&j| form(j) < form(i));
             if longer {
                 idx.fullest.insert(e.key.clone(), i);
             }
@@ -449,7 +459,7 @@ impl Index {
                 .unwrap_or(&doc.sentences[e.sentence])
                 .tokens
                 .end
-                .min(e.end + 25);
+                .min(e.end + GENDER_WINDOW);
             // A pronoun after another person's name may be theirs.
             let stop = idx.exprs[i + 1..]
                 .iter()
@@ -561,6 +571,8 @@ pub struct Attribution {
     pub cued: bool,
     /// The chosen expression is in the quote's own sentence.
     pub same_sentence: bool,
+    /// The chosen expression is "he" (1) or "she" (2), resolved to `key`; else 0.
+    pub pronoun_gender: u8,
 }
 
 fn bucket(n: usize) -> &'static str {
@@ -905,6 +917,10 @@ impl Ctx<'_> {
             .map(|c| {
                 let mut f = self.speaker_features(site, &cands, c, rule);
                 f.extend(self.speaker_history_features(site, &cands, c, said));
+                let before = self.idx.exprs[cands[c]].first < self.doc.token_at(site.outer.start);
+                let mut t = Features::new();
+                self.attach_features(cands[c], if before { "before" } else { "after" }, &mut t);
+                f.extend(t.into_ids());
                 f
             })
             .collect();
@@ -943,6 +959,10 @@ impl Ctx<'_> {
             // disagree: the nearest compatible name is the usual antecedent.
             let rc = compat[..r].iter().filter(|&&c| c != "bad").count();
             f.add2("agc", &w, compat[r]);
+            // Agreement read with what the name is: an unknown gender is fine for a person,
+            // not for a place or an unrecognised capitalised word.
+            let rk = self.referent_kind(&self.idx.exprs[j]);
+            f.add2("agck", &w, &format!("{}{rk}", compat[r]));
             f.add2("agcr", &w, &format!("{}{}", compat[r], bucket(rc)));
             let lead = self.idx.leads[j];
             let rl = ants[..r]
@@ -955,6 +975,10 @@ impl Ctx<'_> {
                 f.add2("aleadr", &w, &format!("{}{}", compat[r], bucket(rl)));
             }
             self.history_features(a, &ants, &compat, r, said, &mut f);
+            if a == j + 1 && self.possesses(j).is_some() {
+                // "Smith's campaign said": the campaign speaks for its possessor.
+                f.add2("aposs", &w, "1");
+            }
             out.push(f.into_ids());
         }
         let mut f = Features::new();
@@ -1198,6 +1222,11 @@ impl Ctx<'_> {
                     margin,
                     cued,
                     same_sentence,
+                    pronoun_gender: match e.key.as_str() {
+                        "he" => 1,
+                        "she" => 2,
+                        _ => 0,
+                    },
                 }
             }
             None => Attribution {
@@ -1290,6 +1319,9 @@ impl Ctx<'_> {
         f.into_ids()
     }
 }
+
+/// How many tokens after a name its first personal pronoun may stand to give it a gender.
+const GENDER_WINDOW: usize = 80;
 
 /// How far from even a learnt gender share must be to count (see [`gender_word_id`]).
 const GENDER_MARGIN: f32 = 0.3;
@@ -1565,6 +1597,31 @@ mod tests {
         let m = model();
         assert!(rank::score(m, &[gender_word_id("hillary")]) < 0.0);
         assert!(rank::score(m, &[gender_word_id("donald")]) > GENDER_MARGIN);
+    }
+
+    #[test]
+    fn a_pronoun_in_the_next_sentence_gives_a_name_its_gender_past_a_long_sentence() {
+        let (_, _, idx) = index_of(
+            "Omar Idris Warsame, a police spokesman, said six of the dead were soldiers who had \
+             been searching cars at the gate and the rest were civilians, among them a driver and \
+             two street vendors from the town. The blast also wounded nine people, he said.",
+        );
+        let at = idx.exprs.iter().position(|e| e.key == "warsame").unwrap();
+        assert_eq!(idx.local_gender[at], 1);
+    }
+
+    #[test]
+    fn a_headline_run_is_not_the_fullest_form_of_a_name() {
+        let (doc, _, idx) = index_of(
+            "Lee Wins A Boost Over Kaine\nTim Kaine met Jane Lee, who got a boost over him.\n",
+        );
+        let kaine = idx.exprs.iter().find(|e| e.key == "kaine").unwrap();
+        let full = idx.fullest_of(kaine);
+        let name = Span::new(
+            doc.tokens[full.head].span.start as usize,
+            doc.tokens[full.end - 1].span.end as usize,
+        );
+        assert_eq!(doc.slice(name), "Tim Kaine");
     }
 
     #[test]

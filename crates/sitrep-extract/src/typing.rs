@@ -361,8 +361,11 @@ pub fn with_bonus(
         .max_by(|a, b| a.2.total_cmp(&b.2))?;
     // ACLED's codebook types an attack by its means before its victims: a strike by a remote
     // weapon or an explosive the weapon list names is Explosions/Remote violence whoever it
-    // hits (that civilians were targeted is a separate flag), never violence against civilians.
-    let by_means = pf == Family::ExplosionsRemoteViolence && f == Family::ViolenceAgainstCivilians;
+    // hits (that civilians were targeted is a separate flag), never violence against civilians,
+    // a protest or a riot. Fighting on the ground (a battle) can take it in, and a weapon stopped
+    // before it struck ("a drone was shot down") is a strategic development.
+    let by_means = pf == Family::ExplosionsRemoteViolence
+        && !matches!(f, Family::Battles | Family::StrategicDevelopments);
     Some(if (f == pf || by_means) && specific {
         (pf, pk)
     } else {
@@ -477,6 +480,21 @@ mod tests {
             with_prior(m, &scores, strike),
             Some((Family::ExplosionsRemoteViolence, EventType::AirDroneStrike))
         );
+        // Nor a protest; but a battle on the ground takes it in.
+        let at = |f, k| m.label_index(&label(f, k)).expect("a known label");
+        let mut scores = vec![0.0; m.labels().len()];
+        scores[at(Family::Protests, EventType::PeacefulProtest)] = 1000.0;
+        assert_eq!(
+            with_prior(m, &scores, strike).map(|x| x.0),
+            Some(Family::ExplosionsRemoteViolence)
+        );
+        scores[at(Family::Battles, EventType::ArmedClash)] = 2000.0;
+        assert_eq!(
+            with_prior(m, &scores, strike),
+            Some((Family::Battles, EventType::ArmedClash))
+        );
+        let mut scores = vec![0.0; m.labels().len()];
+        scores[at(Family::ViolenceAgainstCivilians, EventType::Attack)] = 1000.0;
         // Without a weapon that names the means, the model's reading stands.
         let vague = (strike.0, strike.1, false);
         assert_eq!(

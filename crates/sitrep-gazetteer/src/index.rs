@@ -7,6 +7,7 @@
 //! length u16, padding u16, place index u32) sorted by key, then by population descending; then
 //! the string bytes.
 
+use crate::codes::CODES;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -18,7 +19,9 @@ const PLACE: usize = 40;
 const KEY: usize = 12;
 
 /// What kind of place a record is, coarsely: a second-level division counts as a region
-/// (`Admin1`), a continent as a `Country`; [`Place::code`] tells them apart.
+/// (`Admin1`), a continent as a `Country`, a water body or landform (sea, strait, river,
+/// mountains) as a region and a facility (airport, airbase, camp) as a settlement: what it
+/// covers, not what it is. [`Place::code`] tells them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feature {
     Country,
@@ -41,6 +44,46 @@ impl Feature {
     }
 }
 
+/// The coarse kind of a feature code (see [`Feature`]).
+fn coarse(code: &str) -> Feature {
+    match code {
+        "PCLI" | "CONT" => Feature::Country,
+        "ADM1" | "ADM2" => Feature::Admin1,
+        "PPLC" => Feature::Capital,
+        "PPLX" => Feature::District,
+        "PPL" => Feature::Settlement,
+        c if is_area(c) => Feature::Admin1,
+        _ => Feature::Settlement,
+    }
+}
+
+/// Is `code` a water body or landform, an area rather than a point?
+pub fn is_area(code: &str) -> bool {
+    matches!(
+        code,
+        "OCN"
+            | "SEA"
+            | "GULF"
+            | "BAY"
+            | "STRT"
+            | "CHN"
+            | "SD"
+            | "INLT"
+            | "FJD"
+            | "LK"
+            | "LGN"
+            | "RF"
+            | "STM"
+            | "MT"
+            | "MTS"
+            | "PASS"
+            | "VAL"
+            | "DSRT"
+            | "PEN"
+            | "ISL"
+    )
+}
+
 /// One gazetteer record, borrowed from the embedded index.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Place {
@@ -58,7 +101,8 @@ pub struct Place {
     pub admin2: &'static str,
     pub population: u32,
     pub feature: Feature,
-    /// GeoNames feature code: PCLI, ADM1, ADM2, CONT, PPLC, PPLX or PPL.
+    /// GeoNames feature code: PCLI, ADM1, ADM2, CONT, PPLC, PPLX, PPL, or a physical or
+    /// political feature's (SEA, STRT, GULF, AIRP, ...: [`crate::CODES`]).
     pub code: &'static str,
 }
 
@@ -145,15 +189,8 @@ impl Gazetteer {
     pub fn place(&self, index: u32) -> Place {
         let at = HEADER + index as usize * PLACE;
         let b = self.bytes;
-        let (feature, code) = match b[at + 30] {
-            0 => (Feature::Country, "PCLI"),
-            1 => (Feature::Admin1, "ADM1"),
-            2 => (Feature::Capital, "PPLC"),
-            4 => (Feature::District, "PPLX"),
-            5 => (Feature::Admin1, "ADM2"),
-            6 => (Feature::Country, "CONT"),
-            _ => (Feature::Settlement, "PPL"),
-        };
+        let code = CODES.get(b[at + 30] as usize).copied().unwrap_or("PPL");
+        let feature = coarse(code);
         Place {
             index,
             geonameid: u32_at(b, at),
@@ -222,7 +259,7 @@ impl Gazetteer {
             (0..self.n_places as u32)
                 .rev()
                 .map(|i| self.place(i))
-                .take_while(|p| matches!(p.code, "PCLI" | "ADM1" | "CONT"))
+                .take_while(|p| !matches!(p.code, "ADM2" | "PPL" | "PPLC" | "PPLX"))
                 .filter_map(|p| match p.code {
                     "PCLI" => Some(((Feature::Country, p.country), p.index)),
                     "ADM1" => Some(((Feature::Admin1, p.admin1), p.index)),
@@ -358,6 +395,43 @@ mod tests {
         let kharkiv = first("Kharkiv");
         assert!(kharkiv.admin2.starts_with("UA.07."), "{kharkiv:?}");
         assert_eq!(kharkiv.kind(), "settlement");
+    }
+
+    #[test]
+    fn seas_straits_and_airports_are_features_beside_the_divisions_named_alike() {
+        let red = Gazetteer::global().lookup(&normalize("Red Sea"));
+        let sea = red.iter().find(|p| p.code == "SEA").expect("the sea");
+        assert_eq!(sea.kind(), "feature");
+        assert_eq!(sea.feature, Feature::Admin1);
+        assert!(
+            crate::distance_km(sea.lat, sea.lon, 20.0, 38.5) < 300.0,
+            "{sea:?}"
+        );
+        assert!(red.iter().any(|p| p.code == "ADM1"), "the state stays");
+        assert!(has("Sea of Azov", "SEA", ""));
+        assert!(has("Azov Sea", "SEA", ""));
+        assert!(has("Mediterranean", "SEA", ""));
+        assert!(has("Bab el Mandeb", "STRT", ""));
+        assert!(has("Strait of Malacca", "STRT", ""));
+        assert!(has("Gulf of Aden", "GULF", ""));
+        assert!(has("Kabul Airport", "AIRP", "AF"));
+        assert!(has("Balad Air Base", "AIRB", "IQ"));
+        let airport = Gazetteer::global().lookup(&normalize("Kabul Airport"))[0];
+        assert_eq!(
+            (airport.kind(), airport.feature),
+            ("feature", Feature::Settlement)
+        );
+    }
+
+    #[test]
+    fn feature_codes_round_trip_through_the_index_byte() {
+        for (i, c) in CODES.iter().enumerate() {
+            assert_eq!(crate::codes::byte_of(c) as usize, i);
+        }
+        assert_eq!(crate::codes::byte_of("XYZ"), crate::codes::byte_of("PPL"));
+        // Countries and regions are still found by code with features after them.
+        assert!(Gazetteer::global().country("SD").is_some());
+        assert!(Gazetteer::global().admin1("UA.12").is_some());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Place names to places.
 //!
 //! The gazetteer is GeoNames data (cities of 1,000+ people with their alternate names and city
-//! districts, countries, first-level regions) taken from a registry package by
+//! districts, countries, first-level regions), Natural Earth's seas, gulfs and straits and
+//! airports and airbases, taken from registry packages by
 //! `scripts/gen_gazetteer.py` into `data/gazetteer/`, and compiled by `build.rs` into a sorted
 //! binary index that is embedded in the binary and read in place: loading is free.
 //!
@@ -10,10 +11,12 @@
 //!
 //! Architecture invariant: no dependencies at run time; knows nothing of text or events.
 
+mod codes;
 mod index;
 mod normalize;
 
-pub use index::{Feature, Gazetteer, Place};
+pub use codes::{byte_of, CODES};
+pub use index::{is_area, Feature, Gazetteer, Place};
 pub use normalize::normalize;
 
 /// Great-circle distance in kilometres.

@@ -233,7 +233,10 @@ pub(super) fn clause_actors(
 }
 
 /// The actor or person a mention names: (name, kind, country, form).
-fn actor_of(c: &Ctx, m: &Mention) -> Option<(String, ActorKind, Option<String>, ActorForm)> {
+pub(super) fn actor_of(
+    c: &Ctx,
+    m: &Mention,
+) -> Option<(String, ActorKind, Option<String>, ActorForm)> {
     match &m.referent {
         Referent::Actor { actor, form } => {
             let e = &c.lex.actors[*actor];

@@ -331,6 +331,13 @@ pub(super) const MILITARY_TARGETS: &[&str] = &[
     "garrison",
 ];
 
+/// Whether time `t` is a point of comparison after the act at token `act`, not the act's time:
+/// "the deadliest strike since a truce took effect last year", "the worst fighting since 2014".
+fn reference_time(c: &Ctx, act: usize, t: &TimeExpr) -> bool {
+    let k = c.doc.token_at(t.span.start);
+    k > act && (act..k).any(|j| !c.masked(j) && c.low[j] == "since")
+}
+
 /// Is the clause background rather than news ("… has killed thousands since January")?
 pub(super) fn background(c: &Ctx, a: usize, b: usize) -> bool {
     let since = (a..b).any(|k| !c.masked(k) && c.low[k] == "since");
@@ -547,14 +554,17 @@ fn clause_mentions(
             .map_or(b, |f| c.doc.token_at(f.span.start).clamp(a, b))
     });
     retype(c, (a, b), &s.times, &mut trigger, &figs);
-    let actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
+    let mut actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
+    with_claimant(c, (a, b), &mut actors);
+    let own = |t: &&TimeExpr| !reference_time(c, act, t);
     let when = s
         .times
         .iter()
+        .filter(own)
         .find(|t| {
             t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end
         })
-        .or(s.times.first())
+        .or(s.times.iter().find(own))
         .copied();
     for f in &mut figs {
         f.sources = s.sources.clone();
@@ -598,7 +608,7 @@ fn bare_mention(
         figures: vec![],
         actors: vec![],
         weapons: vec![],
-        when: s.times.first().copied(),
+        when: s.times.iter().find(|t| !reference_time(c, a, t)).copied(),
         sources: vec![],
         combatant_victims: false,
         typed: None,
@@ -615,9 +625,11 @@ fn bare_mention(
         });
     }
     let typed = typed?;
+    let mut actors = clause_actors(c, a, b, None, weapons, &s.sources);
+    with_claimant(c, (a, b), &mut actors);
     Some(MentionDraft {
         places: clause_places(c, a, b),
-        actors: clause_actors(c, a, b, None, weapons, &s.sources),
+        actors,
         weapons: weapons.iter().map(|w| w.0.clone()).collect(),
         sources: s.sources.clone(),
         typed: Some(typed),
@@ -937,6 +949,24 @@ mod tests {
                 );
             });
         }
+    }
+
+    #[test]
+    fn a_time_after_since_is_no_time_of_the_act() {
+        let mut input = crate::Input {
+            text: "A drone strike hit a market in Kherson on Monday, killing two people.\n\n\
+                   Regional officials said the strike was the deadliest in the area since a \
+                   truce took effect last year."
+                .into(),
+            ..crate::Input::default()
+        };
+        input.meta.published = Some(time::macros::date!(2025 - 03 - 05));
+        let ev = crate::extract(input).events;
+        assert_eq!(ev.len(), 1, "{ev:?}");
+        assert!(
+            ev[0].evidence.iter().any(|s| s.text.contains("deadliest")),
+            "{ev:?}"
+        );
     }
 
     #[test]

@@ -603,6 +603,7 @@ pub(super) fn place_deferred(
             // The nearest violent event in the same or the previous sentence takes the figure.
             let near = (0..drafts.len())
                 .filter(|&i| drafts[i].lethal() && !other_time(c, &drafts[i], &m))
+                .filter(|&i| !opposed(&drafts[i], &m))
                 .filter(|&i| {
                     drafts[i].evidence.iter().any(|s| {
                         c.doc
@@ -617,6 +618,7 @@ pub(super) fn place_deferred(
                     (0..drafts.len()).rev().find(|&i| {
                         m.trigger.is_none()
                             && drafts[i].lethal()
+                            && !opposed(&drafts[i], &m)
                             && drafts[i].paragraph == m.paragraph
                     })
                 });
@@ -634,6 +636,27 @@ pub(super) fn place_deferred(
         }
     }
     totals
+}
+
+/// The countries of the initiators among `actors`.
+fn initiator_countries(actors: &[EventActor]) -> Vec<&str> {
+    actors
+        .iter()
+        .filter(|a| a.role == Role::Initiator)
+        .filter_map(|a| a.country.as_deref())
+        .collect()
+}
+
+/// Whether mention `m` tells an act by the other side of draft `d`: both name initiators of a
+/// state and no state is among both ("Hezbollah said it fired rockets in response, wounding
+/// two soldiers" after an Israeli strike). A reply is another incident, with figures of its
+/// own, however near it is told.
+fn opposed(d: &Draft, m: &MentionDraft) -> bool {
+    let (ours, theirs) = (
+        initiator_countries(&d.actors),
+        initiator_countries(&m.actors),
+    );
+    !ours.is_empty() && !theirs.is_empty() && !theirs.iter().any(|t| ours.contains(t))
 }
 
 /// Whether mention `m` tells its own time ("In March, a roadside bomb killed three soldiers")
@@ -683,7 +706,10 @@ fn deferred_event(
 ) {
     if leftover.is_empty() {
         let near = drafts.iter().position(|d| {
-            d.lethal() && d.paragraph + 1 >= m.paragraph && m.paragraph + 1 >= d.paragraph
+            d.lethal()
+                && d.paragraph + 1 >= m.paragraph
+                && m.paragraph + 1 >= d.paragraph
+                && !opposed(d, m)
         });
         if let Some(i) = near {
             absorb(&mut drafts[i], m);
@@ -924,6 +950,25 @@ fn location(c: &Ctx, p: &Place, tok: usize) -> Location {
 #[cfg(test)]
 mod tests {
     use super::super::testing::events;
+
+    #[test]
+    fn a_reply_by_the_other_side_keeps_its_own_figures() {
+        let ev = events(
+            "A Russian missile strike on a depot in Kharkiv killed three workers on Monday. \
+             Ukraine said it fired rockets at western Russia in response, wounding four soldiers.",
+        );
+        let killed: Vec<_> = ev
+            .iter()
+            .filter(|e| e.casualties.killed.is_some())
+            .collect();
+        assert_eq!(killed.len(), 1, "{ev:?}");
+        assert_eq!(killed[0].casualties.injured, None, "{ev:?}");
+        assert!(
+            ev.iter()
+                .any(|e| e.casualties.injured.map(|c| c.value) == Some(4)),
+            "{ev:?}"
+        );
+    }
 
     #[test]
     fn a_toll_told_again_at_the_same_place_is_one_event() {

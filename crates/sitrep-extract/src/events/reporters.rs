@@ -58,6 +58,61 @@ fn reporting_verb(c: &Ctx, w: &str) -> bool {
         || inquiry_verbs().contains(w)
 }
 
+/// Words of claims of responsibility (`data/claims.tsv`) of one class.
+fn claim_words(class: &str) -> &'static std::collections::HashSet<&'static str> {
+    static SETS: std::sync::OnceLock<
+        std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    > = std::sync::OnceLock::new();
+    static EMPTY: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SETS.get_or_init(|| {
+        let mut m: std::collections::HashMap<_, std::collections::HashSet<_>> =
+            std::collections::HashMap::new();
+        for l in include_str!("../../data/claims.tsv").lines() {
+            if let Some((class, w)) = l.split_once('\t').filter(|_| !l.starts_with('#')) {
+                m.entry(class).or_default().insert(w.trim());
+            }
+        }
+        m
+    })
+    .get(class)
+    .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+}
+
+/// The actor that claims the act told in `[a, b)` as its own: a named actor right before a
+/// verb of claiming (auxiliaries between), the claim being of responsibility or of a named act
+/// ("the group claimed responsibility for the attack", "the rebels have claimed the bombing").
+/// Who claims an attack is coded as the one who made it; "No group has claimed" names no one,
+/// and "claimed that …" is a claim of fact, not of an act.
+pub(super) fn claimant(c: &Ctx, a: usize, b: usize) -> Option<EventActor> {
+    let verb = (a..b).find(|&k| !c.masked(k) && claim_words("verb").contains(c.low[k].as_str()))?;
+    let next = c.low.get(verb + 1).map(String::as_str).unwrap_or("");
+    if !claim_words("object").contains(next) && !claim_words("definite").contains(next) {
+        return None;
+    }
+    let m = c
+        .mentions_in(a, verb)
+        .filter(|m| (m.end..verb).all(|j| AUXILIARIES.contains(&c.low[j].as_str())))
+        .last()?;
+    let (name, kind, country, _) = super::arguments::actor_of(c, m)?;
+    (kind != ActorKind::Person).then_some(EventActor {
+        name,
+        kind,
+        country,
+        role: Role::Initiator,
+        mention: Some(m.span),
+        inter: None,
+    })
+}
+
+/// `actors` with the claimant of the act as its initiator (see [`claimant`]).
+pub(super) fn with_claimant(c: &Ctx, (a, b): (usize, usize), actors: &mut Vec<EventActor>) {
+    if let Some(x) = claimant(c, a, b) {
+        actors.retain(|y| y.name != x.name);
+        actors.push(x);
+    }
+}
+
 /// Words that may stand between a subject and its verb ("police are investigating").
 const AUXILIARIES: &[&str] = &[
     "is", "are", "was", "were", "has", "have", "had", "been", "be", "also", "later", "still",
@@ -100,4 +155,53 @@ pub(super) fn reporter(c: &Ctx, first: usize, end: usize) -> bool {
             && c.low.get(j + 1).is_some_and(|x| x == "to")
             && (j + 2..first).all(subject_word)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::with_ctx;
+    use super::*;
+
+    fn claimed(text: &str) -> Option<String> {
+        with_ctx(text, |c| claimant(c, 0, c.low.len()).map(|a| a.name))
+    }
+
+    #[test]
+    fn who_claims_an_attack_made_it() {
+        let name = claimed("Al-Shabaab claimed responsibility for the attack on Tuesday.");
+        assert!(name.is_some_and(|n| n.to_lowercase().contains("shabaab")));
+        assert!(claimed("The Taliban have claimed the bombing.").is_some());
+        assert_eq!(
+            claimed("No group has claimed responsibility for the attack."),
+            None
+        );
+        assert_eq!(
+            claimed("Russia claimed that Ukraine shelled the plant."),
+            None
+        );
+    }
+
+    #[test]
+    fn the_claimant_is_the_initiator_of_the_event_told_before() {
+        let ev = super::super::testing::events(
+            "A car bomb exploded outside a police station in Mogadishu on Monday, killing five \
+             officers.\n\nAl-Shabaab claimed responsibility for the attack on its radio station.",
+        );
+        let bomb = ev
+            .iter()
+            .find(|e| e.casualties.killed.is_some())
+            .expect("the bombing");
+        let initiators: Vec<&str> = bomb
+            .actors
+            .iter()
+            .filter(|a| a.role == Role::Initiator)
+            .map(|a| a.name.as_str())
+            .collect();
+        assert!(
+            initiators
+                .iter()
+                .any(|n| n.to_lowercase().contains("shabaab")),
+            "{initiators:?}"
+        );
+    }
 }

@@ -26,6 +26,29 @@ impl Said {
     pub fn ago(&self, key: &str) -> Option<usize> {
         self.recent.iter().position(|k| k == key)
     }
+
+    /// Records that a "he" (1) or "she" (2) speaker was resolved to `key` (0: not a pronoun);
+    /// the latest resolution stands.
+    pub fn note_gender(&mut self, key: Option<&str>, gender: u8) {
+        if let (Some(k), 1 | 2) = (key, gender) {
+            self.genders.insert(k.to_string(), gender);
+        }
+    }
+
+    /// Does the gender earlier pronouns resolved to `key` gave agree with anaphor `pronoun`:
+    /// "ok", "bad", or "-" (no such pronoun, or the anaphor has no gender)?
+    pub fn chain_agreement(&self, key: &str, pronoun: &str) -> &'static str {
+        let want = match pronoun {
+            "he" => 1,
+            "she" => 2,
+            _ => return "-",
+        };
+        match self.genders.get(key) {
+            Some(&g) if g == want => "ok",
+            Some(_) => "bad",
+            None => "-",
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -64,6 +87,9 @@ impl Ctx<'_> {
         let e = &self.idx.exprs[j];
         let ago = said.ago(&e.key).map_or("-".to_string(), |n| n.to_string());
         f.add2("hago", &w, &ago);
+        let chain = said.chain_agreement(&e.key, &an.key);
+        f.add2("hchg", &w, chain);
+        f.add2("hchgc", &format!("{w}{}", compat[r]), chain);
         f.add2("hagoc", &format!("{w}{}", compat[r]), &ago);
         let sv = self.speech_subject(j);
         let nearer = (0..r)
@@ -261,5 +287,16 @@ mod tests {
         s.record(None);
         assert_eq!(s.last, None);
         assert_eq!(s.ago("c"), Some(0));
+    }
+
+    #[test]
+    fn a_resolved_pronoun_gives_its_name_a_gender_for_later_pronouns() {
+        let mut s = Said::default();
+        s.note_gender(Some("elmi"), 1);
+        s.note_gender(Some("farah"), 0);
+        assert_eq!(s.chain_agreement("elmi", "she"), "bad");
+        assert_eq!(s.chain_agreement("elmi", "he"), "ok");
+        assert_eq!(s.chain_agreement("farah", "she"), "-");
+        assert_eq!(s.chain_agreement("elmi", "they"), "-");
     }
 }

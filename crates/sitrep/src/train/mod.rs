@@ -76,6 +76,23 @@ pub struct TrainArgs {
     /// beside GMB.
     #[arg(long)]
     pub silver_docs: Option<PathBuf>,
+    /// ner only: the share (percent) of the `--silver-docs` texts trained on, chosen by a hash
+    /// of each text's id (reproducible).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub silver_docs_share: u32,
+    /// ner only: the entity types the teacher is trusted with on the `--silver-docs` texts
+    /// (comma-separated, e.g. `LOC,FAC,PERSON`; none given: all). The others are those a model
+    /// trained on GMB alone finds there (GMB's conventions), the teacher's trusted spans
+    /// replacing what they overlap (LOC and FAC merged in as into GMB's sentences).
+    #[arg(long, value_delimiter = ',')]
+    pub silver_docs_trust: Vec<String>,
+    /// ner only: the model is the average of this many taggers, each trained with its own
+    /// shuffling seed (1, 2, ...): one model, scored at the cost of one.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=16))]
+    pub seeds: u64,
+    /// ner only: passes over the training sentences.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
 }
 
 /// Every line of a JSON Lines file parsed as `T`, or the first line that is not, by number.
