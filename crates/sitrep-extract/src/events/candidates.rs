@@ -189,24 +189,11 @@ pub(super) enum Means {
 
 /// The word classes of `data/non_attacks.tsv`.
 pub(super) fn non_attack_words(class: &str) -> &'static std::collections::HashSet<&'static str> {
-    use std::collections::{HashMap, HashSet};
-    static MAP: std::sync::OnceLock<HashMap<&'static str, HashSet<&'static str>>> =
-        std::sync::OnceLock::new();
-    static EMPTY: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    let map = MAP.get_or_init(|| {
-        let mut m: HashMap<&'static str, HashSet<&'static str>> = HashMap::new();
-        let data = include_str!("../../data/non_attacks.tsv");
-        for (class, w) in data
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('\t'))
-        {
-            m.entry(class).or_default().insert(w.trim());
-        }
-        m
-    });
-    map.get(class)
-        .unwrap_or_else(|| EMPTY.get_or_init(HashSet::new))
+    static MAP: std::sync::OnceLock<WordClasses> = std::sync::OnceLock::new();
+    words_of(
+        MAP.get_or_init(|| word_classes(include_str!("../../data/non_attacks.tsv"))),
+        class,
+    )
 }
 
 /// The means named by "by" right after a trigger ending at token `k` ("struck by a car", "hit

@@ -29,6 +29,33 @@ use figures::*;
 use reconcile::*;
 use reporters::*;
 
+/// The words of a `class<TAB>word` data file by class (lines starting with `#` are comments).
+type WordClasses = std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>;
+
+fn word_classes(data: &'static str) -> WordClasses {
+    let mut m = WordClasses::new();
+    for (class, w) in data
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+    {
+        m.entry(class).or_default().insert(w.trim());
+    }
+    m
+}
+
+/// The words of `class` in `table`; none when the file has no such class.
+fn words_of(
+    table: &'static WordClasses,
+    class: &str,
+) -> &'static std::collections::HashSet<&'static str> {
+    static EMPTY: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    table
+        .get(class)
+        .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+}
+
 /// No real report has more event mentions; past this, input is junk or an attack, and the
 /// reconciliation's cost (quadratic in events) is bounded by cutting it off.
 const MAX_MENTIONS: usize = 2_000;

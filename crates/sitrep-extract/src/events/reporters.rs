@@ -60,23 +60,11 @@ fn reporting_verb(c: &Ctx, w: &str) -> bool {
 
 /// Words of claims of responsibility (`data/claims.tsv`) of one class.
 fn claim_words(class: &str) -> &'static std::collections::HashSet<&'static str> {
-    static SETS: std::sync::OnceLock<
-        std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>,
-    > = std::sync::OnceLock::new();
-    static EMPTY: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    SETS.get_or_init(|| {
-        let mut m: std::collections::HashMap<_, std::collections::HashSet<_>> =
-            std::collections::HashMap::new();
-        for l in include_str!("../../data/claims.tsv").lines() {
-            if let Some((class, w)) = l.split_once('\t').filter(|_| !l.starts_with('#')) {
-                m.entry(class).or_default().insert(w.trim());
-            }
-        }
-        m
-    })
-    .get(class)
-    .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+    static MAP: std::sync::OnceLock<WordClasses> = std::sync::OnceLock::new();
+    words_of(
+        MAP.get_or_init(|| word_classes(include_str!("../../data/claims.tsv"))),
+        class,
+    )
 }
 
 /// The actor that claims the act told in `[a, b)` as its own: a named actor right before a
