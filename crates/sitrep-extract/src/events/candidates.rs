@@ -318,11 +318,16 @@ pub(super) const MILITARY_TARGETS: &[&str] = &[
     "garrison",
 ];
 
+/// How many tokens before a time expression "since" may stand to make it a point of comparison
+/// ("since a truce took effect last year").
+const SINCE_REACH: usize = 8;
+
 /// Whether time `t` is a point of comparison after the act at token `act`, not the act's time:
 /// "the deadliest strike since a truce took effect last year", "the worst fighting since 2014".
 fn reference_time(c: &Ctx, act: usize, t: &TimeExpr) -> bool {
     let k = c.doc.token_at(t.span.start);
-    k > act && (act..k).any(|j| !c.masked(j) && c.low[j] == "since")
+    let from = act.max(k.saturating_sub(SINCE_REACH));
+    k > act && (from..k).any(|j| !c.masked(j) && c.low[j] == "since")
 }
 
 /// Is the clause background rather than news ("… has killed thousands since January")?
@@ -551,7 +556,7 @@ fn clause_mentions(
         .find(|t| {
             t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end
         })
-        .or(s.times.iter().find(own))
+        .or(s.times.first().filter(own))
         .copied();
     for f in &mut figs {
         f.sources = s.sources.clone();
@@ -595,7 +600,11 @@ fn bare_mention(
         figures: vec![],
         actors: vec![],
         weapons: vec![],
-        when: s.times.iter().find(|t| !reference_time(c, a, t)).copied(),
+        when: s
+            .times
+            .first()
+            .filter(|t| !reference_time(c, a, t))
+            .copied(),
         sources: vec![],
         combatant_victims: false,
         typed: None,
