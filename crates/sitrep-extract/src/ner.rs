@@ -514,7 +514,7 @@ const APPOSITIVE_REACH: usize = 4;
 /// spokesperson for …", "…, chairwoman of …"). The ±2 word window cannot see that far, and a
 /// name the training news never had is told as a person's mostly so.
 fn appositive_role(doc: &Document, low: &[String], lex: &Lexicon, r: &Range<usize>) -> Vec<bool> {
-    let cap = |i: usize| doc.tok(i).chars().next().is_some_and(char::is_uppercase);
+    let cap = |i: usize| is_cap(doc.tok(i));
     let mut out = vec![false; r.len()];
     let mut i = r.start;
     while i < r.end {

@@ -992,10 +992,9 @@ impl Ctx<'_> {
     /// Does name expression `j` agree in gender with anaphor `a`: "ok", "bad", "unk" (the name's
     /// gender is unknown or mixed) or "na" (the anaphor has none).
     fn agreement(&self, a: usize, j: usize) -> &'static str {
-        let want = match self.idx.exprs[a].key.as_str() {
-            "he" => 1,
-            "she" => 2,
-            _ => return "na",
+        let want = match pronoun_gender(&self.idx.exprs[a].key) {
+            0 => return "na",
+            g => g,
         };
         let local = self.idx.local_gender[j];
         let own = self.own_first_name_gender(j);
@@ -1222,11 +1221,7 @@ impl Ctx<'_> {
                     margin,
                     cued,
                     same_sentence,
-                    pronoun_gender: match e.key.as_str() {
-                        "he" => 1,
-                        "she" => 2,
-                        _ => 0,
-                    },
+                    pronoun_gender: pronoun_gender(&e.key),
                 }
             }
             None => Attribution {
@@ -1317,6 +1312,15 @@ impl Ctx<'_> {
         let para = &self.idx.para_tokens[site.paragraph];
         f.add("qps", if qa == para.start { "1" } else { "0" });
         f.into_ids()
+    }
+}
+
+/// The gender a speaker pronoun gives: "he" 1, "she" 2, any other expression 0.
+fn pronoun_gender(key: &str) -> u8 {
+    match key {
+        "he" => 1,
+        "she" => 2,
+        _ => 0,
     }
 }
 

@@ -38,10 +38,9 @@ impl Said {
     /// Does the gender earlier pronouns resolved to `key` gave agree with anaphor `pronoun`:
     /// "ok", "bad", or "-" (no such pronoun, or the anaphor has no gender)?
     pub fn chain_agreement(&self, key: &str, pronoun: &str) -> &'static str {
-        let want = match pronoun {
-            "he" => 1,
-            "she" => 2,
-            _ => return "-",
+        let want = match super::pronoun_gender(pronoun) {
+            0 => return "-",
+            g => g,
         };
         match self.genders.get(key) {
             Some(&g) if g == want => "ok",
