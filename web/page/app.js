@@ -524,7 +524,12 @@
         ? el(
             "ul",
             { class: "quotes" },
-            s.quotes.map((q) => el("li", {}, `\u201c${q.text}\u201d `, el("span", { class: "who" }, q.speaker ? `\u2014 ${q.speaker.name}` : "\u2014 speaker unknown")))
+            s.quotes.map((q) =>
+              // Reported speech is the reporter's wording: shown as such, never in quotation marks.
+              q.indirect
+                ? el("li", { class: "reported" }, `reported: ${q.text} `, el("span", { class: "who" }, q.speaker ? `\u2014 according to ${q.speaker.name}` : "\u2014 source unknown"))
+                : el("li", {}, `\u201c${q.text}\u201d `, el("span", { class: "who" }, q.speaker ? `\u2014 ${q.speaker.name}` : "\u2014 speaker unknown"))
+            )
           )
         : null,
       el("div", { class: "why" }, `why here (the report's event ${s.event}): ${reason(s.merge_reason)}`),

@@ -30,6 +30,36 @@ pub struct GoldRecord {
     /// The ACLED row behind a record (`acled-2022.dev.jsonl`): its actor types are scored.
     #[serde(default)]
     pub acled: Option<GoldAcled>,
+    /// PolNeAR's annotation of the article (`polnear.dev.jsonl`): its attributions that are no
+    /// direct quote score indirect speech (see [`score_indirect`]).
+    #[serde(default)]
+    pub polnear: Option<GoldPolnear>,
+}
+
+/// A PolNeAR article's compartment (`train` or `dev`) and every annotated attribution.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoldPolnear {
+    pub compartment: Option<String>,
+    #[serde(default)]
+    pub attributions: Vec<GoldAttribution>,
+}
+
+/// One annotated attribution: its id, source spans (with their text) and content spans.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoldAttribution {
+    pub id: String,
+    #[serde(default)]
+    pub source: Vec<GoldSpan>,
+    #[serde(default)]
+    pub content: Vec<GoldSpan>,
+}
+
+/// A byte span of the report, with its text where the gold file gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GoldSpan {
+    pub start: u32,
+    pub end: u32,
+    pub text: Option<String>,
 }
 
 /// The fields of an ACLED row that are scored: the actor types (`inter1`, `inter2`; 0 where
@@ -75,6 +105,11 @@ pub struct GoldLocation {
 pub struct GoldQuote {
     pub text: String,
     pub speaker: Option<String>,
+    /// The attribution (PolNeAR) this quote lies in, and its source spans.
+    #[serde(default)]
+    pub attribution: Option<String>,
+    #[serde(default)]
+    pub source: Vec<GoldSpan>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -239,6 +274,9 @@ pub struct Scores {
     pub at_least: Ratio,
     pub quotes: Prf,
     pub speaker: Ratio,
+    /// Reported speech (indirect quotes) against PolNeAR's attributions that hold no direct
+    /// quote: every article, and the `dev` compartment alone (see [`score_indirect`]).
+    pub indirect: IndirectScores,
     pub toponyms: Prf,
     pub acc161: Ratio,
     pub median_error_km: Option<f64>,
@@ -385,6 +423,9 @@ impl fmt::Display for Scores {
         writeln!(f, "  at_least agreement  {}", self.at_least)?;
         writeln!(f, "quotes     {}", self.quotes)?;
         writeln!(f, "  speaker accuracy    {}", self.speaker)?;
+        if self.indirect.all.gold > 0 {
+            write!(f, "{}", self.indirect)?;
+        }
         writeln!(f, "toponyms   {}", self.toponyms)?;
         writeln!(f, "  acc@161km           {}", self.acc161)?;
         match self.median_error_km {
@@ -544,13 +585,22 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
             }
         }
     }
+    if let Some(p) = &gold.polnear {
+        score_indirect(
+            p,
+            gold.quotes.as_deref().unwrap_or(&[]),
+            x,
+            &mut scores.indirect,
+        );
+    }
     if let Some(gq) = &gold.quotes {
-        scores.quotes.predicted += x.quotes.len();
+        // Quotations only: reported speech is scored apart, and never counts against them.
+        let direct: Vec<&sitrep_model::Quote> = x.quotes.iter().filter(|q| !q.indirect).collect();
+        scores.quotes.predicted += direct.len();
         scores.quotes.gold += gq.len();
-        let mut used = vec![false; x.quotes.len()];
+        let mut used = vec![false; direct.len()];
         for g in gq {
-            let hit = x
-                .quotes
+            let hit = direct
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| !used[*i])
@@ -612,6 +662,186 @@ pub fn score_one(gold: &GoldRecord, x: &Extraction, scores: &mut Scores) {
     }
 }
 
+/// Scores of reported speech (see [`score_indirect`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IndirectScores {
+    /// Content spans over every article.
+    pub all: Prf,
+    /// Speaker accuracy over the matches of `all` whose gold source names someone.
+    pub speaker: Ratio,
+    /// The same over PolNeAR's `dev` compartment (articles no model learnt from).
+    pub dev: Prf,
+    pub dev_speaker: Ratio,
+}
+
+impl fmt::Display for IndirectScores {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "indirect   {}", self.all)?;
+        writeln!(f, "  speaker accuracy    {}", self.speaker)?;
+        if self.dev.gold > 0 {
+            writeln!(f, "indirect (dev compartment) {}", self.dev)?;
+            writeln!(f, "  speaker accuracy    {}", self.dev_speaker)?;
+        }
+        Ok(())
+    }
+}
+
+/// Do two byte spans overlap by at least half the shorter (as quotes are matched)?
+fn overlaps_half(a: (u32, u32), b: (u32, u32)) -> bool {
+    let (lo, hi) = (a.0.max(b.0), a.1.min(b.1));
+    let shorter = (a.1 - a.0).min(b.1 - b.0);
+    hi > lo && shorter > 0 && (hi - lo) * 2 >= shorter
+}
+
+/// Capitalised words of a source span that name nobody ("The spokesman", "He", "Some
+/// Republicans"): a sentence opening's capital, or a group.
+const UNNAMED: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "i",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+    "you",
+    "this",
+    "that",
+    "but",
+    "and",
+    "some",
+    "several",
+    "many",
+    "most",
+    "both",
+    "all",
+    "other",
+    "others",
+    "few",
+    "one",
+    "two",
+    "those",
+    "these",
+    "fellow",
+    "officials",
+    "critics",
+    "experts",
+    "analysts",
+    "supporters",
+    "sources",
+    "aides",
+    "democrats",
+    "republicans",
+];
+
+/// Scores reported speech against PolNeAR's attributions of one article. Gold: every
+/// attribution that no gold quote lies in (indirect speech, beliefs, intentions), its content
+/// taken from its first to its last content byte. A predicted indirect quote matches a gold
+/// content it overlaps by at least half the shorter span (greedily, in gold order); one that
+/// matches none but overlaps an attribution that holds a direct quote is neither right nor
+/// wrong, and is not counted. Speaker accuracy over matches whose gold source names someone (a
+/// capitalised word that is no pronoun or article, or a gold quote with the same source names
+/// its speaker): the predicted speaker's last name is a word of the source span, or is the last
+/// name of that gold quote's speaker (as the direct-quote scorer reads it).
+pub fn score_indirect(p: &GoldPolnear, gq: &[GoldQuote], x: &Extraction, s: &mut IndirectScores) {
+    let direct: std::collections::HashSet<&str> =
+        gq.iter().filter_map(|q| q.attribution.as_deref()).collect();
+    let content = |a: &GoldAttribution| {
+        let lo = a.content.iter().map(|c| c.start).min()?;
+        let hi = a.content.iter().map(|c| c.end).max()?;
+        (hi > lo).then_some((lo, hi))
+    };
+    let (gold, held): (Vec<&GoldAttribution>, Vec<&GoldAttribution>) = p
+        .attributions
+        .iter()
+        .filter(|a| content(a).is_some())
+        .partition(|a| !direct.contains(a.id.as_str()));
+    let preds: Vec<&sitrep_model::Quote> = x.quotes.iter().filter(|q| q.indirect).collect();
+    let mut prf = Prf {
+        gold: gold.len(),
+        ..Prf::default()
+    };
+    let mut spk = Ratio::default();
+    let mut used = vec![false; preds.len()];
+    for g in &gold {
+        let gs = content(g).expect("kept for its content");
+        let Some(i) = (0..preds.len())
+            .find(|&i| !used[i] && overlaps_half((preds[i].start, preds[i].end), gs))
+        else {
+            continue;
+        };
+        used[i] = true;
+        prf.matched += 1;
+        if let Some(hit) = indirect_speaker_hit(g, gq, preds[i]) {
+            spk.add(hit);
+        }
+    }
+    prf.predicted = (0..preds.len())
+        .filter(|&i| {
+            used[i]
+                || !held.iter().any(|a| {
+                    overlaps_half((preds[i].start, preds[i].end), content(a).expect("kept"))
+                })
+        })
+        .count();
+    let dev = p.compartment.as_deref() == Some("dev");
+    for (into, r) in [(&mut s.all, &mut s.speaker)]
+        .into_iter()
+        .chain(dev.then_some((&mut s.dev, &mut s.dev_speaker)))
+    {
+        into.matched += prf.matched;
+        into.predicted += prf.predicted;
+        into.gold += prf.gold;
+        r.hits += spk.hits;
+        r.total += spk.total;
+    }
+}
+
+/// Whether the predicted speaker of an indirect quote is the gold attribution's, or `None` when
+/// the gold source names nobody (see [`score_indirect`]).
+fn indirect_speaker_hit(
+    g: &GoldAttribution,
+    gq: &[GoldQuote],
+    q: &sitrep_model::Quote,
+) -> Option<bool> {
+    let src: String = g
+        .source
+        .iter()
+        .filter_map(|s| s.text.as_deref())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let same_source = gq.iter().find_map(|d| {
+        let same = !d.source.is_empty()
+            && d.source.len() == g.source.len()
+            && d.source
+                .iter()
+                .zip(&g.source)
+                .all(|(a, b)| a.start == b.start && a.end == b.end);
+        same.then_some(d.speaker.as_deref()).flatten()
+    });
+    let named = src.split_whitespace().any(|w| {
+        w.starts_with(char::is_uppercase) && !UNNAMED.contains(&w.to_lowercase().as_str())
+    });
+    if !named && same_source.is_none() {
+        return None;
+    }
+    let Some(p) = q.speaker.as_ref().map(|p| last_name(&p.name)) else {
+        return Some(false);
+    };
+    let words: Vec<String> = src
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .map(str::to_lowercase)
+        .collect();
+    Some(!p.is_empty() && (words.contains(&p) || same_source.is_some_and(|s| last_name(s) == p)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,6 +890,7 @@ mod tests {
             toponyms: None,
             plover: None,
             acled: None,
+            polnear: None,
         };
         let mut scores = Scores::default();
         score_one(&gold, &x, &mut scores);
@@ -736,6 +967,7 @@ mod tests {
             toponyms: None,
             plover: None,
             acled: None,
+            polnear: None,
         };
         let mut s = RecordScores::default();
         score_record(&gold("diplomacy", "rejection", 21.49), "", &x, &mut s);
@@ -761,6 +993,70 @@ mod tests {
         });
         score_record(&g, "", &x, &mut p);
         assert_eq!((p.cameo_root.hits, p.plover.hits), (1, 1));
+    }
+
+    #[test]
+    fn indirect_speech_is_scored_apart_from_quotations() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../sitrep-extract/tests/golden/02-jeddah-truce-rejected.json");
+        let mut x: Extraction =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("golden file"))
+                .expect("an extraction");
+        let quote = |start: u32, end: u32, who: &str, indirect: bool| sitrep_model::Quote {
+            text: "x".repeat((end - start) as usize),
+            start,
+            end,
+            speaker: Some(sitrep_model::Source {
+                name: who.into(),
+                title: None,
+                affiliation: None,
+            }),
+            speaker_mention: None,
+            continues: false,
+            indirect,
+        };
+        // A quotation, reported speech matching attribution B (its speaker named in the
+        // source), and reported speech inside attribution A, which holds the quotation.
+        x.quotes = vec![
+            quote(0, 10, "Jane Doe", false),
+            quote(100, 140, "Jane Doe", true),
+            quote(2, 9, "Jane Doe", true),
+        ];
+        let span = |start: u32, end: u32, text: Option<&str>| GoldSpan {
+            start,
+            end,
+            text: text.map(str::to_string),
+        };
+        let att = |id: &str, src: &str, lo: u32, hi: u32| GoldAttribution {
+            id: id.into(),
+            source: vec![span(0, 0, Some(src))],
+            content: vec![span(lo, hi, None)],
+        };
+        let p = GoldPolnear {
+            compartment: Some("dev".into()),
+            attributions: vec![
+                att("A", "Doe", 0, 10),
+                att("B", "Sen. Jane Doe", 95, 145),
+                att("C", "officials", 300, 340),
+            ],
+        };
+        let gq = vec![GoldQuote {
+            text: "x".repeat(10),
+            speaker: Some("Jane Doe".into()),
+            attribution: Some("A".into()),
+            source: vec![],
+        }];
+        let mut s = IndirectScores::default();
+        score_indirect(&p, &gq, &x, &mut s);
+        assert_eq!((s.all.matched, s.all.predicted, s.all.gold), (1, 1, 2));
+        assert_eq!((s.speaker.hits, s.speaker.total), (1, 1));
+        assert_eq!(s.dev, s.all);
+        // The quotation score counts the quotation alone.
+        let mut all = Scores::default();
+        let mut g: GoldRecord = serde_json::from_str(r#"{"id": "r"}"#).expect("a record");
+        g.quotes = Some(gq);
+        score_one(&g, &x, &mut all);
+        assert_eq!((all.quotes.matched, all.quotes.predicted), (1, 1));
     }
 
     #[test]

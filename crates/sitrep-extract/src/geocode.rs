@@ -644,6 +644,12 @@ pub fn candidates_for(
                 return vec![p];
             }
         }
+        // "EU", "the African Union": a union named for a continent stands for it.
+        if entry.kind != ActorKind::State && form == ActorForm::Name {
+            if let Some(p) = mentions::actor_continent(lex, gaz, a) {
+                return vec![p];
+            }
+        }
     }
     let key = normalize(text);
     let mut hits = gaz.lookup(&key);
@@ -653,6 +659,10 @@ pub fn candidates_for(
             .unwrap_or(&key)
             .trim_end_matches(" s");
         hits = gaz.lookup(k);
+    }
+    if hits.is_empty() {
+        // "African", "North American": the place an adjective names.
+        hits.extend(mentions::place_of_adjective(gaz, &key));
     }
     hits.truncate(MAX_CANDIDATES);
     hits
@@ -867,6 +877,26 @@ mod tests {
         assert_eq!(code(2), Some(("ADM2", "US")));
         assert_eq!(got[3].map(|p| p.country), Some("RU"));
         assert_eq!(got[4], None);
+    }
+
+    #[test]
+    fn given_adjectives_and_unions_resolve_to_their_continent() {
+        let text = "EU ministers and African envoys met Asian traders.";
+        let doc = Document::new(text.to_string());
+        let span = |s: &str| {
+            let i = text.find(s).expect("in the text");
+            (i, i + s.len())
+        };
+        let got = resolve_spans(&doc, &[span("EU"), span("African"), span("Asian")]);
+        let names: Vec<_> = got.iter().map(|p| p.map(|p| (p.code, p.name))).collect();
+        assert_eq!(
+            names,
+            [
+                Some(("CONT", "Europe")),
+                Some(("CONT", "Africa")),
+                Some(("CONT", "Asia"))
+            ]
+        );
     }
 
     #[test]

@@ -31,6 +31,29 @@ impl Hasher for Fnv {
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 /// A set with the fast hasher.
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// The words of a `class<TAB>word` data file by class (lines starting with `#` are comments).
+pub(crate) type WordClasses = HashMap<&'static str, HashSet<&'static str>>;
+
+pub(crate) fn word_classes(data: &'static str) -> WordClasses {
+    let mut m = WordClasses::new();
+    for (class, w) in data
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+    {
+        m.entry(class).or_default().insert(w.trim());
+    }
+    m
+}
+
+/// The words of `class` in `table`; none when the file has no such class.
+pub(crate) fn words_of(table: &'static WordClasses, class: &str) -> &'static HashSet<&'static str> {
+    static EMPTY: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    table
+        .get(class)
+        .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
+}
 use std::sync::OnceLock;
 
 /// One event trigger phrase.
@@ -68,6 +91,9 @@ pub struct Lexicon {
     pub max_trigger_len: usize,
     pub weapons: FastMap<Vec<String>, String>,
     pub speech_verbs: FastSet<String>,
+    /// Words that may report speech or a belief without quotation marks (`data/reporting_verbs.txt`):
+    /// evidence for the learned cue decision of indirect speech.
+    pub reporting_verbs: FastSet<String>,
     pub titles: FastSet<String>,
     pub person_nouns: FastSet<String>,
     pub stopwords: FastSet<String>,
@@ -171,6 +197,7 @@ impl Lexicon {
             max_trigger_len,
             weapons,
             speech_verbs: set(include_str!("../data/speech_verbs.txt")),
+            reporting_verbs: set(include_str!("../data/reporting_verbs.txt")),
             titles: set(include_str!("../data/titles.txt")),
             person_nouns: set(include_str!("../data/person_nouns.txt")),
             stopwords,

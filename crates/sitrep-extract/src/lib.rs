@@ -160,7 +160,8 @@ fn extract_stages(input: Input) -> Extraction {
         report: input.meta,
         events: ev.events,
         totals: ev.totals,
-        quotes: quoted.quotes,
+        // Quotations first, as before; reported speech (`indirect`) after them.
+        quotes: quoted.quotes.into_iter().chain(quoted.indirect).collect(),
         entities,
         warnings,
     }

@@ -19,6 +19,8 @@ use crate::speakers;
 use sitrep_model::{Quote, Source, Span};
 use sitrep_text::{Document, TokenKind};
 
+pub mod indirect;
+
 /// One stretch between quotation marks.
 #[derive(Debug, Clone, Copy)]
 struct Piece {
@@ -40,6 +42,8 @@ pub struct Quoted {
     pub masked: Vec<Span>,
     /// Quotes never closed (a warning), by opening position.
     pub unclosed: Vec<Span>,
+    /// Reported speech without quotation marks ([`indirect`]), by position.
+    pub indirect: Vec<Quote>,
 }
 
 impl Quoted {
@@ -135,6 +139,11 @@ pub fn gender_evidence(doc: &Document, lex: &Lexicon, rec: &Recognized) -> Vec<(
     idx.gender_evidence(lex, &rec.low)
         .map(|(w, g)| (w.to_string(), g))
         .collect()
+}
+
+/// Every quoted stretch of a report with its marks, sorted (what [`Quoted::masked`] holds).
+pub fn masked(doc: &Document) -> Vec<Span> {
+    pieces(doc).iter().map(|p| p.outer).collect()
 }
 
 /// Find quotations and attribute them.
@@ -266,10 +275,14 @@ pub fn find_with(
                 speaker: speaker.as_ref().map(|s| s.0.clone()),
                 speaker_mention: speaker.as_ref().and_then(|s| s.1),
                 continues: k > 0,
+                indirect: false,
             });
         }
     }
     out.terms.sort();
+    if train.is_none() {
+        out.indirect = indirect::find(&ctx, &out, indirect::cue_model(), model);
+    }
     out
 }
 

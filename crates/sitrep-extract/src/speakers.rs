@@ -397,7 +397,9 @@ impl Index {
                     let common = |w: &str| {
                         lex.person_nouns.contains(w) || BODY_NOUNS.contains(&w) || is_title(lex, w)
                     };
-                    if head + 1 == end && head == s.tokens.start && common(low(head)) {
+                    if head + 1 == end && sitrep_text::timex::is_weekday(low(head)) {
+                        // "Thursday": a time, never a speaker.
+                    } else if head + 1 == end && head == s.tokens.start && common(low(head)) {
                         // "Officials said", "Members of the group": a capital only because the
                         // sentence starts there.
                         push(&mut idx, head, head, end, Kind::Role);
@@ -1567,6 +1569,13 @@ mod tests {
         );
         assert!(got.contains(&(Kind::Pronoun, "he", "he")), "{got:?}");
         assert!(!got.iter().any(|g| g.1 == "But" || g.1 == "Rep"), "{got:?}");
+    }
+
+    #[test]
+    fn a_day_of_the_week_is_no_speaker_candidate() {
+        let (doc, _, idx) = index_of("On Thursday, Ortiz said the talks had failed.");
+        let names: Vec<&str> = idx.exprs.iter().map(|e| doc.slice(e.span)).collect();
+        assert_eq!(names, ["Ortiz"]);
     }
 
     #[test]

@@ -161,7 +161,9 @@ fn pronoun_and_title_speakers_lead_back_to_the_named_person() {
          “Supplies ran out on Monday,” the spokesperson added.",
         "2025-01-15",
     );
-    assert_eq!(x.quotes.len(), 2);
+    // Two direct quotes and the reported speech "hospitals were full".
+    assert_eq!(x.quotes.iter().filter(|q| !q.indirect).count(), 2);
+    assert_eq!(x.quotes.iter().filter(|q| q.indirect).count(), 1);
     for q in &x.quotes {
         assert_eq!(
             q.speaker.as_ref().map(|s| s.name.as_str()),

@@ -608,6 +608,10 @@ pub struct Quote {
     /// True when this piece continues the previous quote into a new paragraph.
     #[serde(default)]
     pub continues: bool,
+    /// Reported speech without quotation marks ("the ministry said that …"): `text` is the
+    /// reported content, not the speaker's words. Absent (false) for a quotation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub indirect: bool,
 }
 
 /// What an entity is.

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_whole_extractions.sql"),
     include_str!("../migrations/0006_copies.sql"),
     include_str!("../migrations/0007_location_as_written.sql"),
+    include_str!("../migrations/0008_indirect_quotes.sql"),
 ];
 
 /// The schema version whose migration recreates the full-text index, which the store then refills
@@ -771,8 +772,8 @@ fn put_in(
     index_report(tx, report, &prepared.index_title, &prepared.index_text)?;
     for q in &x.quotes {
         exec(tx,
-            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
-            params![report, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
+            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title, indirect) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![report, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref()), q.indirect],
         )
         .map_err(sql("storing quotes"))?;
     }
@@ -892,8 +893,8 @@ fn fill_metadata(
     exec(tx, "DELETE FROM quotes WHERE report_id = ?", [id.0]).map_err(sql("replacing quotes"))?;
     for q in &merged.quotes {
         exec(tx,
-            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title) VALUES (?, ?, ?, ?, ?, ?)",
-            params![id.0, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref())],
+            "INSERT INTO quotes (report_id, text, start, end, speaker, speaker_title, indirect) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            params![id.0, q.text, q.start, q.end, q.speaker.as_ref().map(|s| &s.name), q.speaker.as_ref().and_then(|s| s.title.as_ref()), q.indirect],
         )
         .map_err(sql("storing quotes"))?;
     }
@@ -1927,6 +1928,37 @@ mod merge_tests {
             "totals": [], "quotes": [], "entities": [], "warnings": []
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn reported_speech_survives_a_round_trip_as_reported_speech() {
+        let mut s = SqliteStore::open_in_memory().unwrap();
+        let mut x = report("q", "Kharkiv", 49.99, 36.23, "settlement", 2);
+        x.quotes = serde_json::from_value(serde_json::json!([
+            {"text": "We stay", "start": 1, "end": 8, "speaker": null, "speaker_mention": null},
+            {"text": "two were killed", "start": 20, "end": 35, "speaker": null,
+             "speaker_mention": null, "indirect": true}
+        ]))
+        .unwrap();
+        let PutOutcome::Stored { report: id, .. } = s
+            .put("“We stay,” he said. Officials said two were killed.", &x)
+            .unwrap()
+        else {
+            panic!("stored")
+        };
+        let flags: Vec<i64> = s
+            .conn
+            .prepare("SELECT indirect FROM quotes WHERE report_id = ? ORDER BY start")
+            .unwrap()
+            .query_map([id.0], |r| r.get(0))
+            .unwrap()
+            .collect::<std::result::Result<_, _>>()
+            .unwrap();
+        assert_eq!(flags, [0, 1]);
+        let back = s.report(id).unwrap().expect("the report").extraction;
+        let quotes = back["quotes"].as_array().expect("quotes");
+        assert!(quotes[0].get("indirect").is_none(), "{quotes:?}");
+        assert_eq!(quotes[1]["indirect"], true);
     }
 
     #[test]

@@ -65,6 +65,12 @@ fn month_of(w: &str) -> Option<Month> {
     })
 }
 
+/// Whether `w` is the name of a day of the week ("Thursday"): a capitalised word that is never
+/// a name of anyone.
+pub fn is_weekday(w: &str) -> bool {
+    weekday_of(w).is_some()
+}
+
 fn weekday_of(w: &str) -> Option<Weekday> {
     Some(match w.to_ascii_lowercase().as_str() {
         "monday" => Weekday::Monday,

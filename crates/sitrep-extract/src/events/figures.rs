@@ -113,7 +113,41 @@ pub(super) fn figures(
     if !out.is_empty() && coded_elsewhere(c, a, b) {
         out.retain(|f| f.kind != CasualtyKind::Killed);
     }
+    let also =
+        (a..b).any(|j| !c.masked(j) && casualty_words().additive.contains(c.low[j].as_str()));
+    for f in &mut out {
+        f.side = victim_side(c, f, b);
+        f.also = also;
+    }
     out
+}
+
+/// How many tokens after a number its victims' noun may come ("eight of the attackers").
+const SIDE_REACH: usize = 5;
+
+/// The side of the victims figure `f` counts, by their noun (`data/casualties.tsv`): inside "a
+/// soldier was killed", or in its noun phrase after the number ("12 soldiers", "eight of the
+/// attackers"); `None` for people of no side ("19 people") or a list of two sides ("12 soldiers
+/// and 8 militants", already one figure).
+pub(super) fn victim_side(c: &Ctx, f: &RawFigure, b: usize) -> Option<&'static str> {
+    let (s0, s1) = (c.doc.token_at(f.span.start), c.doc.token_at(f.span.end));
+    let words = if f.single {
+        s0..s1.min(b)
+    } else {
+        let end = (s1..(s1 + SIDE_REACH).min(b))
+            .find(|&j| PHRASE_ENDS.contains(&c.low[j].as_str()))
+            .unwrap_or((s1 + SIDE_REACH).min(b));
+        s0..end
+    };
+    let sides = &casualty_words().sides;
+    let mut found = words.filter_map(|j| {
+        sides
+            .iter()
+            .find(|(_, ws)| ws.contains(c.low[j].as_str()))
+            .map(|(side, _)| *side)
+    });
+    let first = found.next()?;
+    found.all(|s| s == first).then_some(first)
 }
 
 /// Whether the number `n` counts no people: a modifier ("28-point"), a year, a number of
@@ -153,6 +187,9 @@ fn word_victims(
         subset: false,
         revision: false,
         single,
+        side: None,
+        also: false,
+        coded: false,
     };
     // One victim as a subject says something new only as the sentence's first figure.
     let first = prior.is_none() && out.is_empty();
@@ -261,6 +298,9 @@ fn convention_figure(n: &NumberMention, conv: Convention) -> Option<RawFigure> {
         subset: false,
         revision: true,
         single: false,
+        side: None,
+        also: false,
+        coded: true,
     })
 }
 
@@ -424,6 +464,9 @@ fn number_figure(
         subset: including || part_of_the,
         revision,
         single: false,
+        side: None,
+        also: false,
+        coded: false,
     })
 }
 
@@ -699,6 +742,9 @@ struct CasualtyWords {
     id_nouns: HashSet<&'static str>,
     harm_participles: HashSet<&'static str>,
     fatal_adverbs: HashSet<&'static str>,
+    /// The victims' nouns of each side, by the side's name.
+    sides: Vec<(&'static str, HashSet<&'static str>)>,
+    additive: HashSet<&'static str>,
 }
 
 fn casualty_words() -> &'static CasualtyWords {
@@ -737,8 +783,23 @@ fn casualty_words() -> &'static CasualtyWords {
             id_nouns: class("id_noun"),
             harm_participles: class("harm_participle"),
             fatal_adverbs: class("fatal_adverb"),
+            sides: ["state", "armed", "civilian"]
+                .into_iter()
+                .map(|side| (side, class(&format!("side_{side}"))))
+                .collect(),
+            additive: class("additive"),
         }
     })
+}
+
+/// Whether `w` (lower case) tells that people were killed, wounded or harmed ("killed", "died",
+/// "wounded", "shot").
+pub(super) fn is_casualty_verb(w: &str) -> bool {
+    let cw = casualty_words();
+    cw.kill_verbs.contains(w)
+        || cw.injure_verbs.contains(w)
+        || cw.die_verbs.contains(w)
+        || cw.harm_participles.contains(w)
 }
 
 /// A noun of people a figure may count: a person noun, a combatant or another victim noun.

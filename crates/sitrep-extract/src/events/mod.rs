@@ -13,7 +13,7 @@ mod modality;
 mod reconcile;
 mod reporters;
 
-use crate::lexicon::{ActorForm, Lexicon, Trigger};
+use crate::lexicon::{word_classes, words_of, ActorForm, Lexicon, Trigger, WordClasses};
 use crate::mentions::{Mention, Recognized, Referent};
 use crate::quotes::Quoted;
 use sitrep_gazetteer::{distance_km, Feature, Place};
@@ -28,33 +28,6 @@ use candidates::*;
 use figures::*;
 use reconcile::*;
 use reporters::*;
-
-/// The words of a `class<TAB>word` data file by class (lines starting with `#` are comments).
-type WordClasses = std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>;
-
-fn word_classes(data: &'static str) -> WordClasses {
-    let mut m = WordClasses::new();
-    for (class, w) in data
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-    {
-        m.entry(class).or_default().insert(w.trim());
-    }
-    m
-}
-
-/// The words of `class` in `table`; none when the file has no such class.
-fn words_of(
-    table: &'static WordClasses,
-    class: &str,
-) -> &'static std::collections::HashSet<&'static str> {
-    static EMPTY: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
-        std::sync::OnceLock::new();
-    table
-        .get(class)
-        .unwrap_or_else(|| EMPTY.get_or_init(Default::default))
-}
 
 /// No real report has more event mentions; past this, input is junk or an attack, and the
 /// reconciliation's cost (quadratic in events) is bounded by cutting it off.
@@ -76,6 +49,14 @@ struct RawFigure {
     /// "a man was shot dead": one person named by a noun, often one of a toll already given. It
     /// fills an empty count and never replaces or contradicts one.
     single: bool,
+    /// The side its victims' noun names (`state`, `armed`, `civilian` of `data/casualties.tsv`):
+    /// figures of two sides add up, see [`figures::victim_side`].
+    side: Option<&'static str>,
+    /// Told as more victims besides those counted ("were also killed").
+    also: bool,
+    /// A coder's count for the event ("fatalities coded as 3", "4 fatalities split across 2
+    /// events"): it stands whatever else the note counts.
+    coded: bool,
 }
 
 /// One clause that reports an event or a figure.
@@ -234,6 +215,7 @@ fn events_of(
     };
     let mut mentions = mention_drafts(&c, published, crate::typing::model(), None);
     drop_future(&mut mentions, published);
+    drop_stale(&mut mentions, published, &c.doc.text);
     let mut warnings = Vec::new();
     cap_mentions(&mut mentions, &mut warnings);
     let (mut drafts, deferred) = merge_mentions(&c, &mentions, &mut warnings);

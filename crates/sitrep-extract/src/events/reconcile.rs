@@ -17,6 +17,7 @@ pub(super) fn same_places(a: &[(Place, usize)], b: &[(Place, usize)]) -> bool {
 }
 
 pub(super) fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warning>, text: &str) {
+    let other_side = two_sides(d, f);
     let slot = match f.kind {
         CasualtyKind::Killed => &mut d.casualties.killed,
         CasualtyKind::Injured => &mut d.casualties.injured,
@@ -24,6 +25,8 @@ pub(super) fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warnin
     match slot {
         None => *slot = Some(f.count),
         Some(_) if f.single => {}
+        Some(_) if f.coded => *slot = Some(f.count),
+        Some(cur) if other_side => *slot = Some(add_counts(*cur, f.count)),
         Some(cur) if cur.value != f.count.value => {
             let cur = *cur;
             let prior = d.figures.iter().find(|g| g.kind == f.kind);
@@ -57,6 +60,35 @@ pub(super) fn set_figure(d: &mut Draft, f: &RawFigure, warnings: &mut Vec<Warnin
         Some(_) => {}
     }
     d.figures.push(f.clone());
+}
+
+/// Whether figure `f` counts victims of another side than every figure of its kind the draft
+/// holds, told by the same source or as more victims ("12 soldiers were killed, the army said.
+/// Eight militants were also killed"): a careful coder (and ACLED) adds them up. Two sources'
+/// figures ("17 civilians", the other side's "eight fighters") stay a disagreement.
+fn two_sides(d: &Draft, f: &RawFigure) -> bool {
+    let mut prior = d.figures.iter().filter(|g| g.kind == f.kind).peekable();
+    let compatible = |g: &RawFigure| {
+        g.side.is_some_and(|s| f.side.is_some_and(|t| s != t))
+            && (g.sources == f.sources || f.also)
+            && !g.subset
+    };
+    !f.single && !f.subset && !f.revision && prior.peek().is_some() && prior.all(compatible)
+}
+
+/// The sum of two counts, at least as much when either is.
+fn add_counts(a: Count, b: Count) -> Count {
+    let at_least = a.at_least() || b.at_least();
+    Count {
+        value: a.value + b.value,
+        qualifier: if at_least {
+            Qualifier::AtLeast
+        } else if a.qualifier == b.qualifier {
+            a.qualifier
+        } else {
+            Qualifier::Exact
+        },
+    }
 }
 
 pub(super) fn new_draft(
@@ -183,6 +215,33 @@ pub(super) fn merge_mentions(
     (drafts, deferred)
 }
 
+/// How many days before publication an act told with a time of its own becomes background: the
+/// example reports' coders recorded nothing older than five days, ACLED codes a note's event on
+/// its own day, and a story recalls older acts as context ("shot and killed him in February
+/// 2012", "the 2019 massacre").
+pub(super) const STALE_DAYS: i64 = 90;
+
+/// Drop the mentions whose own clause dates the act, with a year written out ("in February
+/// 2012", "the 2019 massacre"), more than [`STALE_DAYS`] before publication: a story's
+/// background, not its news. A date without its year ("On September 29") is resolved to the
+/// latest such day before publication, which may be months back in a January story: it is news.
+pub(super) fn drop_stale(mentions: &mut Vec<MentionDraft>, published: Option<Date>, text: &str) {
+    let Some(cut) = published.and_then(|p| p.checked_sub(time::Duration::days(STALE_DAYS))) else {
+        return;
+    };
+    let has_year = |t: &TimeExpr| {
+        let s = text
+            .get(t.span.start as usize..t.span.end as usize)
+            .unwrap_or("")
+            .as_bytes();
+        s.windows(4).any(|w| w.iter().all(u8::is_ascii_digit))
+    };
+    mentions.retain(|m| {
+        m.when
+            .is_none_or(|t| t.end >= cut || !m.span.contains(t.span) || !has_year(&t))
+    });
+}
+
 /// Words that make the act after them one already told: "the attack", "this bombing".
 const DEFINITE: &[&str] = &["the", "this"];
 
@@ -195,8 +254,15 @@ fn restated_incident(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usiz
     if !m.figures.is_empty() {
         return None;
     }
+    restated_act(c, m, drafts)
+}
+
+/// The draft whose act mention `m` names again by a definite noun phrase, whatever figures it
+/// gives ("the group claimed the bombing and put the toll at 17": another source's toll of the
+/// story's bombing); see [`restated_incident`].
+fn restated_act(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usize> {
     let (a, b) = (c.doc.token_at(m.span.start), c.doc.token_at(m.span.end));
-    let mut named: Option<Trigger> = None;
+    let mut named: Option<(Trigger, usize)> = None;
     for k in a..b {
         if c.masked(k) {
             continue;
@@ -220,9 +286,9 @@ fn restated_incident(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usiz
         if !definite || !lethal(t.family, t.kind) {
             return None;
         }
-        named = Some(t);
+        named = Some((t, k));
     }
-    let t = named?;
+    let (t, head) = named?;
     let fits = |d: &Draft| {
         d.lethal()
             && !other_time(c, d, m)
@@ -233,12 +299,42 @@ fn restated_incident(c: &Ctx, m: &MentionDraft, drafts: &[Draft]) -> Option<usiz
                         .any(|(q, _)| p.index == q.index || contains(q, p) || contains(p, q))
                 }))
     };
+    // "the strike" after "dock workers went on strike": the event told with the same noun.
+    if let Some(i) = same_noun_antecedent(c, m, drafts, head) {
+        if !drafts[i].lethal() || fits(&drafts[i]) {
+            return Some(i);
+        }
+    }
     let by_means = t.weapon.as_ref().and_then(|_| {
         (0..drafts.len())
             .rev()
             .find(|&i| fits(&drafts[i]) && drafts[i].family == refine(&t, &[]).0)
     });
     by_means.or_else(|| (0..drafts.len()).find(|&i| fits(&drafts[i])))
+}
+
+/// How many of the latest drafts a definite noun looks back over for its antecedent, and how many
+/// clauses of each: an incident told again is told soon after, and the search stays bounded.
+const ANTECEDENT_DRAFTS: usize = 8;
+const ANTECEDENT_CLAUSES: usize = 8;
+
+/// The latest draft (of any family) told with the word at token `head` ("strike", "strikes") in
+/// one of its clauses before mention `m`: the antecedent of a definite noun ("the strike closed
+/// the port" after "dock workers went on strike" is the labour strike told again, not an air
+/// strike).
+fn same_noun_antecedent(c: &Ctx, m: &MentionDraft, drafts: &[Draft], head: usize) -> Option<usize> {
+    let noun = c.low[head].trim_end_matches('s');
+    (0..drafts.len()).rev().take(ANTECEDENT_DRAFTS).find(|&i| {
+        drafts[i]
+            .evidence
+            .iter()
+            .take(ANTECEDENT_CLAUSES)
+            .filter(|e| e.end <= m.span.start)
+            .any(|e| {
+                let (a, b) = (c.doc.token_at(e.start), c.doc.token_at(e.end));
+                (a..b).any(|k| !c.masked(k) && c.low[k].trim_end_matches('s') == noun)
+            })
+    })
 }
 
 /// The family, type and specificity of a mention: the typer decides; the lexicon's reading
@@ -596,7 +692,7 @@ pub(super) fn place_deferred(
     for m in deferred {
         let mut leftover = Vec::new();
         for f in &m.figures {
-            if let Some(total) = total_of_roots(drafts, f, m.span) {
+            if let Some(total) = total_of_roots(drafts, f, &m) {
                 totals.push(total);
                 continue;
             }
@@ -621,6 +717,12 @@ pub(super) fn place_deferred(
                             && !opposed(&drafts[i], &m)
                             && drafts[i].paragraph == m.paragraph
                     })
+                })
+                // An act named again by a definite noun, further on: its event's figure, from
+                // another source ("the group claimed the bombing and put the toll at 17").
+                .or_else(|| {
+                    restated_act(c, &m, drafts)
+                        .filter(|&i| drafts[i].lethal() && !opposed(&drafts[i], &m))
                 });
             match near {
                 Some(i) => {
@@ -675,23 +777,30 @@ fn other_time(c: &Ctx, d: &Draft, m: &MentionDraft) -> bool {
 
 /// A figure that adds up the figures of two or more root events is their total; one that does
 /// not is more likely a second source's figure for a single event (`None`).
-fn total_of_roots(drafts: &[Draft], f: &RawFigure, span: Span) -> Option<RawTotal> {
-    let roots: Vec<usize> = (0..drafts.len())
+fn total_of_roots(drafts: &[Draft], f: &RawFigure, m: &MentionDraft) -> Option<RawTotal> {
+    let mut roots: Vec<usize> = (0..drafts.len())
         .filter(|&i| drafts[i].part_of.is_none() && drafts[i].lethal())
         .filter(|&i| figure_of(&drafts[i], f.kind).is_some())
         .collect();
-    if roots.len() < 2 {
-        return None;
+    // The parts of a total are told next to it ("killed five, including two near Sidon. The
+    // other three were killed in Nabatieh"); a toll told further away ("earlier this month, a
+    // strike near Tyre killed a man") is another incident: the nearest roots that add up.
+    roots.sort_by_key(|&i| (drafts[i].sentence as i64 - m.sentence as i64).unsigned_abs());
+    let mut sum = 0;
+    for (n, &i) in roots.iter().enumerate() {
+        sum += figure_of(&drafts[i], f.kind).map_or(0, |x| x.value);
+        let consistent = sum == f.count.value
+            || (f.count.at_least() && sum >= f.count.value)
+            || (f.count.qualifier == Qualifier::AtMost
+                && n + 1 == roots.len()
+                && sum <= f.count.value);
+        if n >= 1 && consistent {
+            let mut covers = roots[..=n].to_vec();
+            covers.sort_unstable();
+            return Some((f.kind, f.count, covers, true, m.span));
+        }
     }
-    let sum: u64 = roots
-        .iter()
-        .filter_map(|&i| figure_of(&drafts[i], f.kind))
-        .map(|x| x.value)
-        .sum();
-    let consistent = sum == f.count.value
-        || (f.count.at_least() && sum >= f.count.value)
-        || (f.count.qualifier == Qualifier::AtMost && sum <= f.count.value);
-    consistent.then_some((f.kind, f.count, roots, true, span))
+    None
 }
 
 /// A deferred mention with figures no event took, or a trigger and no figures: restating an
@@ -952,6 +1061,23 @@ mod tests {
     use super::super::testing::events;
 
     #[test]
+    fn an_act_dated_with_its_year_long_before_publication_is_background() {
+        let on = |text: &str| {
+            let mut input = crate::Input {
+                text: text.into(),
+                ..crate::Input::default()
+            };
+            input.meta.published = Some(time::macros::date!(2025 - 01 - 15));
+            crate::extract(input).events
+        };
+        let old = on("Gunmen killed five villagers near Jos in February 2012.");
+        assert!(old.is_empty(), "{old:?}");
+        // Without a year the date is the latest such day, months back in January: news.
+        let recent = on("On September 29, gunmen killed five villagers near Jos.");
+        assert_eq!(recent.len(), 1, "{recent:?}");
+    }
+
+    #[test]
     fn a_reply_by_the_other_side_keeps_its_own_figures() {
         let ev = events(
             "A Russian missile strike on a depot in Kharkiv killed three workers on Monday. \
@@ -1082,5 +1208,102 @@ mod tests {
             .flat_map(|e| e.locations.iter().map(|l| l.mention.as_str()))
             .collect();
         assert_eq!(names, ["Kenosha"], "{ev:?}");
+    }
+
+    fn extract_on(text: &str, published: time::Date) -> sitrep_model::Extraction {
+        let mut input = crate::Input {
+            text: text.into(),
+            ..crate::Input::default()
+        };
+        input.meta.published = Some(published);
+        crate::extract(input)
+    }
+
+    fn killed(e: &sitrep_model::Event) -> Option<u64> {
+        e.casualties.killed.map(|c| c.value)
+    }
+
+    #[test]
+    fn an_act_dated_months_before_publication_is_background() {
+        let text = "Protesters marched in Sanford on Saturday. A neighbourhood watchman shot and \
+                    killed a teenager in Sanford in February 2012.";
+        let ev = extract_on(text, time::macros::date!(2016 - 05 - 12)).events;
+        assert!(ev.iter().all(|e| killed(e).is_none()), "{ev:?}");
+        let ev = extract_on(text, time::macros::date!(2012 - 03 - 01)).events;
+        assert!(ev.iter().any(|e| killed(e) == Some(1)), "{ev:?}");
+    }
+
+    #[test]
+    fn a_definite_noun_restates_the_event_told_with_the_same_noun() {
+        let ev = events(
+            "Gunmen killed four farmers in Jos on Monday.\n\n\
+             Dock workers in Lagos went on strike on Tuesday to demand higher pay, and the strike \
+             closed the port.",
+        );
+        let jos = ev
+            .iter()
+            .find(|e| killed(e) == Some(4))
+            .expect("the killing");
+        assert!(
+            jos.evidence
+                .iter()
+                .all(|s| !s.text.contains("closed the port")),
+            "{ev:?}"
+        );
+    }
+
+    #[test]
+    fn a_claim_that_names_the_attack_again_gives_its_figure_not_a_new_event() {
+        let ev = events(
+            "A car bomb killed nine people at a market in Baidoa on Sunday, police said.\n\n\
+             Relatives waited outside the hospital for news.\n\n\
+             Doctors said several of the wounded were in a serious condition.\n\n\
+             The group claimed the bombing on its radio station and put the toll at 20 soldiers.",
+        );
+        let lethal: Vec<_> = ev.iter().filter(|e| e.family.is_violent()).collect();
+        assert_eq!(lethal.len(), 1, "{ev:?}");
+        assert_eq!(killed(lethal[0]), Some(9), "{ev:?}");
+    }
+
+    #[test]
+    fn a_total_adds_up_the_events_told_next_to_it_not_an_older_one() {
+        let x = crate::extract(crate::Input {
+            text: "Air strikes killed five people in northern Syria on Tuesday, including two men \
+                   whose car was hit outside Idlib.\n\n\
+                   The other three were killed when a strike hit a house in Sarmada.\n\n\
+                   Earlier this month, a strike near Jisr al-Shughur killed a man."
+                .into(),
+            ..crate::Input::default()
+        });
+        let idlib = x
+            .events
+            .iter()
+            .find(|e| e.locations.iter().any(|l| l.mention == "Idlib"))
+            .expect("Idlib");
+        assert_eq!(killed(idlib), Some(2), "{:?}", x.events);
+        assert_eq!(x.totals.len(), 1, "{:?}", x.totals);
+        assert_eq!(x.totals[0].covers.len(), 2, "{:?}", x.totals);
+    }
+
+    #[test]
+    fn victims_of_two_sides_add_up_and_two_sources_disagree() {
+        let ev = events(
+            "Twelve soldiers were killed in clashes near Gao on Sunday, the army said. \
+             Eight militants were also killed in the fighting.",
+        );
+        assert_eq!(
+            ev.iter().filter_map(killed).collect::<Vec<_>>(),
+            [20],
+            "{ev:?}"
+        );
+        let ev = events(
+            "An air strike on a market in Gao on Sunday killed 17 civilians, the rebels said. \
+             The army said the strike killed eight rebel fighters.",
+        );
+        assert_eq!(
+            ev.iter().filter_map(killed).collect::<Vec<_>>(),
+            [8],
+            "{ev:?}"
+        );
     }
 }

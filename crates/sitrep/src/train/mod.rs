@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 mod acled;
 mod actors;
 mod clusters;
+mod cues;
 mod events;
 mod geo;
 mod ner;
@@ -31,6 +32,8 @@ pub enum Stage {
     Events,
     /// Speaker attribution and quote-or-term (one ranking model): PolNeAR attributions.
     Speakers,
+    /// Cues of reported speech (indirect quotes): PolNeAR's annotated cue spans.
+    Cues,
     /// Toponym resolution (which gazetteer record a place name means): GeoWebNews and ACLED.
     Geo,
     /// ACLED's actor types (inter codes) of event actors: ACLED notes.
@@ -147,6 +150,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Stage::Ner => ner::run(&args),
         Stage::Events => events::run(&args),
         Stage::Speakers => speakers::run(&args),
+        Stage::Cues => cues::run(&args),
         Stage::Geo => geo::run(&args),
         Stage::Actors => actors::run(&args),
         Stage::Sites => sites::run(&args),

@@ -41,14 +41,15 @@ use super::TrainArgs;
 const FOLDS: usize = 5;
 const SEED: u64 = 13;
 
+/// PolNeAR's records as `polnear.dev.jsonl` holds them (also read by `train cues`).
 #[derive(Deserialize)]
-struct SpanJ {
-    start: u32,
-    end: u32,
+pub(super) struct SpanJ {
+    pub(super) start: u32,
+    pub(super) end: u32,
 }
 
 #[derive(Deserialize)]
-struct QuoteJ {
+pub(super) struct QuoteJ {
     start: u32,
     end: u32,
     speaker: Option<String>,
@@ -58,24 +59,24 @@ struct QuoteJ {
 }
 
 #[derive(Deserialize)]
-struct AttributionJ {
+pub(super) struct AttributionJ {
     #[serde(default)]
-    cue: Vec<SpanJ>,
+    pub(super) cue: Vec<SpanJ>,
 }
 
 #[derive(Deserialize)]
-struct PolnearJ {
-    compartment: String,
+pub(super) struct PolnearJ {
+    pub(super) compartment: String,
     #[serde(default)]
-    attributions: Vec<AttributionJ>,
+    pub(super) attributions: Vec<AttributionJ>,
 }
 
 #[derive(Deserialize)]
-struct RecordJ {
-    text: String,
+pub(super) struct RecordJ {
+    pub(super) text: String,
     #[serde(default)]
-    quotes: Vec<QuoteJ>,
-    polnear: PolnearJ,
+    pub(super) quotes: Vec<QuoteJ>,
+    pub(super) polnear: PolnearJ,
 }
 
 /// One article, read and recognised once.
