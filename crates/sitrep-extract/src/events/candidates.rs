@@ -588,6 +588,25 @@ pub(super) fn mention_drafts(
     out
 }
 
+/// The weapons' names, as a clause's scan found them.
+fn weapon_names(weapons: &[(String, usize)]) -> Vec<String> {
+    weapons.iter().map(|w| w.0.clone()).collect()
+}
+
+/// The time of the act at token `act` of clause `[a, b)`: the clause's own time expression,
+/// else the sentence's first; never a time the act is reckoned from ("since May").
+fn clause_time(c: &Ctx, s: &Sentence, (a, b): (usize, usize), act: usize) -> Option<TimeExpr> {
+    let own = |t: &&TimeExpr| !reference_time(c, act, t);
+    s.times
+        .iter()
+        .filter(own)
+        .find(|t| {
+            t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end
+        })
+        .or(s.times.first().filter(own))
+        .copied()
+}
+
 /// The mentions of the clause `[a, b)`: none, one, or one per figure segment.
 fn clause_mentions(
     c: &Ctx,
@@ -625,10 +644,9 @@ fn clause_mentions(
             trigger: trigger.is_some(),
             figures: !figs.is_empty(),
             statement: st.is_some(),
-            lexical: trigger.as_ref().map(|t| {
-                let w: Vec<String> = weapons.iter().map(|w| w.0.clone()).collect();
-                refine(&t.0, &w)
-            }),
+            lexical: trigger
+                .as_ref()
+                .map(|t| refine(&t.0, &weapon_names(&weapons))),
             ids: ids.clone(),
         });
     }
@@ -655,16 +673,7 @@ fn clause_mentions(
     retype(c, (a, b), &s.times, &mut trigger, &figs);
     let mut actors = clause_actors(c, a, b, trigger.as_ref().map(|t| t.1), &weapons, &s.sources);
     with_claimant(c, (a, b), &mut actors);
-    let own = |t: &&TimeExpr| !reference_time(c, act, t);
-    let when = s
-        .times
-        .iter()
-        .filter(own)
-        .find(|t| {
-            t.span.start >= c.doc.tokens[a].span.start && t.span.end <= c.doc.tokens[b - 1].span.end
-        })
-        .or(s.times.first().filter(own))
-        .copied();
+    let when = clause_time(c, s, (a, b), act);
     for f in &mut figs {
         f.sources = s.sources.clone();
     }
@@ -676,7 +685,7 @@ fn clause_mentions(
         places: vec![],
         figures: vec![],
         actors,
-        weapons: weapons.iter().map(|w| w.0.clone()).collect(),
+        weapons: weapon_names(&weapons),
         when,
         sources: s.sources.clone(),
         combatant_victims: false,
