@@ -202,6 +202,9 @@ fn word(c: &Context, name: &str, j: usize, f: &mut Features) {
         f.add2(name, "cl", fine);
         f.add2(name, "cc", coarse);
     }
+    if let Some(m) = crate::meanings::class(&c.rec.low[j]) {
+        f.add2(name, "mc", m);
+    }
 }
 
 /// The words of the event's first evidence ("gang", "communal", "herders", "rioters"), without
@@ -278,6 +281,9 @@ pub fn default_features(
             f.add2("fam-w", fam, w);
             if let Some((fine, _)) = crate::ner::word_class(c.doc.tok(k)) {
                 f.add("cl", fine);
+            }
+            if let Some(m) = crate::meanings::class(w) {
+                f.add("mc", m);
             }
         }
     }

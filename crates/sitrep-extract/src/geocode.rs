@@ -17,7 +17,7 @@ use sitrep_gazetteer::{distance_km, normalize, Gazetteer, Place};
 use sitrep_learn::{rank, Features, Model};
 use sitrep_model::{ActorKind, PlaceKind};
 use sitrep_text::Document;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// At most this many candidates (most populous first) are ranked for one name.
@@ -59,6 +59,14 @@ pub struct Evidence {
     anchors: Vec<(String, Place)>,
     /// For each query, the queries of other names written next to it ("X, Y", "X (Y, Z)").
     adjacent: Vec<Vec<usize>>,
+    /// Every distinct name's readings as a vote: the share of its candidates' population in
+    /// each country, summed over the names ([`country_shares`]), and the number of names.
+    votes: HashMap<&'static str, f64>,
+    voters: f64,
+    /// For each query, its own vote.
+    own_votes: Vec<HashMap<&'static str, f64>>,
+    /// For each query, the population of its most populous candidate named exactly as written.
+    best_exact: Vec<Option<u32>>,
 }
 
 /// Names at most this many tokens apart are adjacent ("Hangu city (Hangu, KPK)").
@@ -170,8 +178,18 @@ fn adjacent_features(
     }
 }
 
-/// Share of the candidates' population in their most populous country, and that country.
-fn dominant_country(cands: &[Place]) -> (f64, &'static str) {
+/// The country with the largest share ([`country_shares`]) and its share.
+fn dominant_country(shares: &HashMap<&'static str, f64>) -> (f64, &'static str) {
+    shares
+        .iter()
+        .map(|(&c, &w)| (w, c))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .unwrap_or((0.0, ""))
+}
+
+/// Each country's share of the candidates' population (each candidate weighs its population
+/// plus one), summing to one.
+fn country_shares(cands: &[Place]) -> HashMap<&'static str, f64> {
     let mut by: HashMap<&'static str, f64> = HashMap::new();
     let mut total = 0.0;
     for p in cands {
@@ -179,10 +197,19 @@ fn dominant_country(cands: &[Place]) -> (f64, &'static str) {
         *by.entry(p.country).or_default() += w;
         total += w;
     }
-    by.into_iter()
-        .map(|(c, w)| (w / total.max(1.0), c))
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
-        .unwrap_or((0.0, ""))
+    by.values_mut().for_each(|w| *w /= total.max(1.0));
+    by
+}
+
+/// The population of the most populous candidate whose name is the name as written.
+fn best_exact(q: &Query) -> Option<u32> {
+    let key = normalize(&q.text);
+    q.candidates
+        .iter()
+        .take(MAX_CANDIDATES)
+        .filter(|c| normalize(c.name) == key)
+        .map(|c| c.population)
+        .max()
 }
 
 impl Evidence {
@@ -190,11 +217,21 @@ impl Evidence {
     pub fn gather(ctx: &Context<'_>, queries: &[Query]) -> Evidence {
         let mut countries: HashMap<String, f64> = ctx.actor_countries.clone();
         let mut anchors: Vec<(String, Place)> = Vec::new();
+        let mut votes: HashMap<&'static str, f64> = HashMap::new();
+        let mut voted: HashSet<String> = HashSet::new();
+        let mut own_votes = Vec::with_capacity(queries.len());
         for q in queries {
-            let (share, cc) = dominant_country(&q.candidates);
+            let key = normalize(&q.text);
+            let shares = country_shares(&q.candidates);
+            if !q.candidates.is_empty() && voted.insert(key.clone()) {
+                for (&cc, w) in &shares {
+                    *votes.entry(cc).or_default() += w;
+                }
+            }
+            let (share, cc) = dominant_country(&shares);
+            own_votes.push(shares);
             if share >= 0.8 && !cc.is_empty() {
                 *countries.entry(cc.to_string()).or_default() += 0.5;
-                let key = normalize(&q.text);
                 if !anchors.iter().any(|(k, _)| *k == key) {
                     if let Some(p) = q.candidates.iter().find(|p| p.country == cc) {
                         anchors.push((key, *p));
@@ -213,7 +250,23 @@ impl Evidence {
             top_country,
             anchors,
             adjacent: adjacent_queries(ctx.low, queries),
+            votes,
+            voters: voted.len() as f64,
+            own_votes,
+            best_exact: queries.iter().map(best_exact).collect(),
         }
+    }
+
+    /// The share of the other names' votes ([`Evidence::votes`]) that go to `country`, where
+    /// query `qi` casts its own; `None` when no other name votes.
+    fn others_vote(&self, qi: usize, country: &str) -> Option<f64> {
+        if self.voters < 2.0 {
+            return None;
+        }
+        let own = self.own_votes.get(qi).and_then(|v| v.get(country));
+        let own = own.copied().unwrap_or(0.0);
+        let all = self.votes.get(country).copied().unwrap_or(0.0);
+        Some(((all - own) / (self.voters - 1.0)).max(0.0))
     }
 }
 
@@ -357,6 +410,17 @@ pub fn candidate_features(
     let key = normalize(&q.text);
     let exact = normalize(p.name) == key;
     f.add2("code-exact", code, if exact { "y" } else { "n" });
+    // A reading by another of its names ("White House" for Casablanca) beside one named as
+    // written: how their populations compare.
+    if let Some(e) = ev.best_exact.get(qi).copied().flatten().filter(|_| !exact) {
+        let r = ((p.population as f64 + 1.0) / (e as f64 + 1.0)).log10();
+        let b = match r {
+            r if r > 1.0 => "alt>>",
+            r if r > 0.0 => "alt>",
+            _ => "alt<",
+        };
+        f.add2("code-alt-exact", code, b);
+    }
     if q.text.contains('.') {
         f.add2("code-abbrev", code, "y");
     }
@@ -407,6 +471,15 @@ pub fn candidate_features(
     f.add2("code-country-share", code, sb);
     if ev.top_country.as_deref() == Some(p.country) {
         f.add2("code-top-country", code, "y");
+    }
+    if let Some(v) = ev.others_vote(qi, p.country) {
+        let vb = match v {
+            v if v < 0.05 => "0",
+            v if v < 0.2 => "lo",
+            v if v < 0.5 => "mid",
+            _ => "hi",
+        };
+        f.add2("code-vote", code, vb);
     }
     // The report's unambiguous places (never this name's own readings).
     let others = ev.anchors.iter().filter(|(k, _)| *k != key).map(|(_, a)| a);
@@ -633,10 +706,7 @@ pub fn candidates_for(
     (first, end): (usize, usize),
     text: &str,
 ) -> Vec<Place> {
-    let akey: Vec<String> = doc.tokens[first..end]
-        .iter()
-        .map(|t| actor_key(doc.slice(t.span)))
-        .collect();
+    let akey = span_actor_key(doc, (first, end), text);
     if let Some(&(a, form)) = lex.actor_phrases.get(&akey) {
         let entry = &lex.actors[a];
         if entry.kind == ActorKind::State && form != ActorForm::Capital {
@@ -664,9 +734,65 @@ pub fn candidates_for(
         // "African", "North American": the place an adjective names.
         hits.extend(mentions::place_of_adjective(gaz, &key));
     }
+    if hits.is_empty() {
+        hits = compound_candidates(gaz, text);
+    }
     hits.truncate(MAX_CANDIDATES);
     hits
 }
+
+/// The actor-phrase key of a name: its tokens, or the words of the name itself where the name
+/// is part of a token ("Turkish" in "Turkish-backed", "American" in "All-American").
+fn span_actor_key(doc: &Document, (first, end): (usize, usize), text: &str) -> Vec<String> {
+    let toks = &doc.tokens[first..end];
+    let covered = match (toks.first(), toks.last()) {
+        (Some(a), Some(b)) => doc.text.get(a.span.start as usize..b.span.end as usize),
+        _ => None,
+    };
+    if covered == Some(text) {
+        return toks.iter().map(|t| actor_key(doc.slice(t.span))).collect();
+    }
+    let part = Document::new(text.to_string());
+    part.tokens
+        .iter()
+        .map(|t| actor_key(part.slice(t.span)))
+        .collect()
+}
+
+/// A district named within its town ("Seoul City - Jongno", "Baghdad - Mansour") is at its
+/// town: the district's own records that lie within [`DISTRICT_KM`] of a reading of the town,
+/// else the town's. A name with a qualifier in brackets ("Frankenthal (Pfalz)", "Sin Chaung
+/// (North)") is the name before them. Read only when the whole name has no record.
+fn compound_candidates(gaz: &Gazetteer, text: &str) -> Vec<Place> {
+    let lookup = |s: &str| {
+        let key = normalize(s);
+        let mut hits = gaz.lookup(&key);
+        if hits.is_empty() {
+            if let Some(k) = key.strip_suffix(" city") {
+                hits = gaz.lookup(k);
+            }
+        }
+        hits.truncate(MAX_CANDIDATES);
+        hits
+    };
+    if let Some((town, district)) = text.split_once(" - ") {
+        let towns = lookup(town);
+        let near = |p: &Place| {
+            towns
+                .iter()
+                .any(|t| distance_km(t.lat, t.lon, p.lat, p.lon) <= DISTRICT_KM)
+        };
+        let inner: Vec<Place> = lookup(district).into_iter().filter(near).collect();
+        return if inner.is_empty() { towns } else { inner };
+    }
+    match text.split_once(" (") {
+        Some((name, rest)) if rest.ends_with(')') => lookup(name),
+        _ => Vec::new(),
+    }
+}
+
+/// How far a district may lie from the town it is named within.
+const DISTRICT_KM: f64 = 50.0;
 
 /// Resolution alone: the place each given byte span of `doc` names (`None` where the gazetteer
 /// has no candidate), in the context of the whole report: its actors and the places
@@ -897,6 +1023,73 @@ mod tests {
                 Some(("CONT", "Asia"))
             ]
         );
+    }
+
+    #[test]
+    fn the_other_names_vote_for_the_countries_of_their_readings() {
+        let words = ["in", "Kyiv", "and", "Lviv", "and", "Odessa"];
+        let low = lower(&words);
+        let c = ctx(&low);
+        let qs = vec![
+            query(&words, 1, 2, true),
+            query(&words, 3, 4, true),
+            query(&words, 5, 6, true),
+        ];
+        let ev = Evidence::gather(&c, &qs);
+        let ua = ev.others_vote(2, "UA").expect("two other names");
+        let us = ev.others_vote(2, "US").unwrap_or(0.0);
+        assert!(ua > 0.8 && us < 0.1, "{ua} {us}");
+        // A name alone, or written twice, has no one else's vote.
+        let twice = vec![query(&words, 5, 6, true), query(&words, 5, 6, true)];
+        assert_eq!(Evidence::gather(&c, &twice).others_vote(0, "UA"), None);
+    }
+
+    #[test]
+    fn a_reading_by_another_name_is_compared_with_the_exact_ones() {
+        let words = ["near", "White", "House"];
+        let low = lower(&words);
+        let c = ctx(&low);
+        let qs = vec![query(&words, 1, 3, true)];
+        let ev = Evidence::gather(&c, &qs);
+        let ci = qs[0].candidates.iter().position(|p| p.name == "Casablanca");
+        let ci = ci.expect("Casablanca is called White House in some language");
+        let mut f = Features::new();
+        candidate_features(&c, &ev, &qs, 0, ci, &mut f);
+        let mut want = Features::new();
+        want.add2("code-alt-exact", qs[0].candidates[ci].code, "alt>>");
+        assert!(f.ids().contains(&want.ids()[0]));
+    }
+
+    #[test]
+    fn a_demonym_inside_a_hyphenated_word_is_its_country() {
+        let text = "Turkish-backed fighters and an All-American guard crossed.";
+        let doc = Document::new(text.to_string());
+        let span = |s: &str| {
+            let i = text.find(s).expect("in the text");
+            (i, i + s.len())
+        };
+        let got = resolve_spans(&doc, &[span("Turkish"), span("American")]);
+        let codes: Vec<_> = got.iter().map(|p| p.map(|p| (p.code, p.country))).collect();
+        assert_eq!(codes, [Some(("PCLI", "TR")), Some(("PCLI", "US"))]);
+    }
+
+    #[test]
+    fn a_district_named_within_its_town_is_at_the_town() {
+        let gaz = Gazetteer::global();
+        let seoul = gaz.lookup("seoul")[0];
+        let near_seoul = |p: &Place| distance_km(p.lat, p.lon, seoul.lat, seoul.lon) < 50.0;
+        let got = compound_candidates(gaz, "Seoul City - Nowhereville");
+        assert!(!got.is_empty() && got.iter().all(near_seoul));
+        // The district's own record when it lies by one of the town's readings.
+        // (Versailles, Kentucky lies by Paris, Kentucky; Versailles, Pennsylvania by none.)
+        let got = compound_candidates(gaz, "Paris - Versailles");
+        let all = gaz.lookup("versailles");
+        assert!(got.iter().all(|p| p.name == "Versailles"), "{got:?}");
+        assert!(got.iter().any(|p| p.country == "FR"));
+        assert!(got.len() < all.len());
+        let bracket = compound_candidates(gaz, "Frankenthal (Pfalz)");
+        assert!(bracket.iter().any(|p| p.country == "DE"));
+        assert!(compound_candidates(gaz, "Frankenthal").is_empty());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod event_place;
 pub mod events;
 pub mod geocode;
 pub mod lexicon;
+pub mod meanings;
 pub mod mentions;
 pub mod ner;
 pub mod quotes;

@@ -216,6 +216,7 @@ pub fn find_with(
         let site = speakers::Site {
             outer: first.outer,
             paragraph: first.paragraph,
+            indirect: false,
         };
         let rule = speaker.as_ref().and_then(|s| s.1);
         let contents: Vec<Span> = g.iter().map(|p| trim_content(doc, p.content)).collect();
@@ -280,9 +281,7 @@ pub fn find_with(
         }
     }
     out.terms.sort();
-    if train.is_none() {
-        out.indirect = indirect::find(&ctx, &out, indirect::cue_model(), model);
-    }
+    out.indirect = indirect::find(&ctx, &out, (indirect::cue_model(), model), train);
     out
 }
 

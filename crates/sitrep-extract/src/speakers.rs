@@ -397,8 +397,8 @@ impl Index {
                     let common = |w: &str| {
                         lex.person_nouns.contains(w) || BODY_NOUNS.contains(&w) || is_title(lex, w)
                     };
-                    if head + 1 == end && sitrep_text::timex::is_weekday(low(head)) {
-                        // "Thursday": a time, never a speaker.
+                    if head + 1 == end && sitrep_text::timex::is_calendar_word(low(head)) {
+                        // "Thursday", "April": a time, never a speaker.
                     } else if head + 1 == end && head == s.tokens.start && common(low(head)) {
                         // "Officials said", "Members of the group": a capital only because the
                         // sentence starts there.
@@ -558,6 +558,8 @@ impl Index {
 pub struct Site {
     pub outer: Span,
     pub paragraph: usize,
+    /// Reported speech without quotation marks (`outer` is its content).
+    pub indirect: bool,
 }
 
 /// What the speaker decision chose.
@@ -575,6 +577,13 @@ pub struct Attribution {
     pub same_sentence: bool,
     /// The chosen expression is "he" (1) or "she" (2), resolved to `key`; else 0.
     pub pronoun_gender: u8,
+}
+
+/// The id of a speaker feature read at reported speech: its own weights, apart from the
+/// quotations' (learning both with shared weights measured lower for both: PolNeAR dev
+/// indirect speaker 75.6 -> 73.1 %, direct speaker CV 86.2 -> 85.2 %). A bijection.
+pub fn indirect_id(id: u32) -> u32 {
+    (id ^ 0x9E37_79B9).wrapping_mul(0x85EB_CA6B)
 }
 
 fn bucket(n: usize) -> &'static str {
@@ -927,6 +936,11 @@ impl Ctx<'_> {
             })
             .collect();
         out.push(self.none_features(site, cands.len(), rule));
+        if site.indirect {
+            for f in &mut out {
+                f.iter_mut().for_each(|id| *id = indirect_id(*id));
+            }
+        }
         (cands, out)
     }
 
@@ -1397,6 +1411,8 @@ pub struct GoldQuote {
     pub end: u32,
     pub speaker: Option<String>,
     pub source: Vec<Span>,
+    /// An attribution without quotation marks (its content), for indirect quotes' speakers.
+    pub indirect: bool,
 }
 
 /// The training decisions of one report.
@@ -1420,6 +1436,57 @@ fn overlaps_half(a: Span, g: &GoldQuote) -> bool {
 }
 
 impl Ctx<'_> {
+    /// The speaker decision (and the antecedent decision of a pronoun or role noun) of the
+    /// quote at `site` against its gold `g`.
+    fn speaker_decisions(
+        &self,
+        site: &Site,
+        rule: Option<Span>,
+        said: &Said,
+        g: &GoldQuote,
+        out: &mut Decisions,
+    ) {
+        let (cands, feats) = self.speaker_choice(site, rule, said);
+        let gi = self.gold_speaker(&cands, g);
+        if gi < cands.len() && self.idx.exprs[cands[gi]].kind != Kind::Name {
+            if let Some(want) = g.speaker.as_deref().map(last_name) {
+                let (ants, af) = self.antecedent_choice(cands[gi], said);
+                let ag = ants
+                    .iter()
+                    .position(|&j| self.idx.exprs[j].key == want)
+                    .unwrap_or(ants.len());
+                out.antecedent.push(Choice {
+                    candidates: af,
+                    gold: ag,
+                });
+            }
+        }
+        out.speaker.push(Choice {
+            candidates: feats,
+            gold: gi,
+        });
+    }
+
+    /// The speaker decisions of an indirect quote at `site` (content `content`) against the
+    /// gold attributions without quotation marks.
+    pub fn indirect_decisions(
+        &self,
+        site: &Site,
+        content: Span,
+        rule: Option<Span>,
+        gold: &[GoldQuote],
+        out: &mut Decisions,
+    ) {
+        let said = Said::default();
+        if let Some(g) = gold
+            .iter()
+            .filter(|g| g.indirect)
+            .find(|g| overlaps_half(content, g))
+        {
+            self.speaker_decisions(site, rule, &said, g, out);
+        }
+    }
+
     /// The speaker decision's gold: among candidates overlapping the gold source, the name
     /// whose last word is the speaker's, else a pronoun or role noun, else nobody.
     fn gold_speaker(&self, cands: &[usize], g: &GoldQuote) -> usize {
@@ -1432,6 +1499,15 @@ impl Ctx<'_> {
             })
             .collect();
         let want = g.speaker.as_deref().map(last_name);
+        if g.indirect {
+            // Reported speech's gold names no speaker: the name in its source, else what is there.
+            let name = over
+                .iter()
+                .find(|&&c| self.idx.exprs[cands[c]].kind == Kind::Name);
+            if let Some(&c) = name.or(over.first()) {
+                return c;
+            }
+        }
         if let Some(w) = &want {
             if let Some(&c) = over.iter().find(|&&c| {
                 let e = &self.idx.exprs[cands[c]];
@@ -1465,30 +1541,10 @@ impl Ctx<'_> {
     ) {
         let g = gold
             .iter()
+            .filter(|g| !g.indirect)
             .find(|g| contents.iter().any(|c| overlaps_half(*c, g)));
-        let (cands, feats) = self.speaker_choice(site, rule, said);
         if let Some(g) = g {
-            let gi = self.gold_speaker(&cands, g);
-            if gi < cands.len() {
-                let e = &self.idx.exprs[cands[gi]];
-                if e.kind != Kind::Name {
-                    if let Some(want) = g.speaker.as_deref().map(last_name) {
-                        let (ants, af) = self.antecedent_choice(cands[gi], said);
-                        let ag = ants
-                            .iter()
-                            .position(|&j| self.idx.exprs[j].key == want)
-                            .unwrap_or(ants.len());
-                        out.antecedent.push(Choice {
-                            candidates: af,
-                            gold: ag,
-                        });
-                    }
-                }
-            }
-            out.speaker.push(Choice {
-                candidates: feats,
-                gold: gi,
-            });
+            self.speaker_decisions(site, rule, said, g, out);
         }
         if contents.len() == 1 {
             let qf = self.quote_features(site, contents[0], has_cue, found);
@@ -1569,6 +1625,46 @@ mod tests {
         );
         assert!(got.contains(&(Kind::Pronoun, "he", "he")), "{got:?}");
         assert!(!got.iter().any(|g| g.1 == "But" || g.1 == "Rep"), "{got:?}");
+    }
+
+    #[test]
+    fn reported_speech_reads_its_own_speaker_weights() {
+        with_ctx("Ortiz said the talks had failed again.", |ctx, _| {
+            let site = |indirect| Site {
+                outer: Span::new(11, 38),
+                paragraph: 0,
+                indirect,
+            };
+            let said = Said::default();
+            let (c1, direct) = ctx.speaker_choice(&site(false), None, &said);
+            let (c2, reported) = ctx.speaker_choice(&site(true), None, &said);
+            assert_eq!(c1, c2);
+            assert_eq!(direct.len(), reported.len());
+            for (d, r) in direct.iter().zip(&reported) {
+                assert!(d.iter().all(|id| !r.contains(id)), "{d:?} {r:?}");
+            }
+        });
+    }
+
+    #[test]
+    fn the_gold_speaker_of_reported_speech_is_the_name_in_its_source() {
+        with_ctx(
+            "The spokesman for Ortiz said the talks had failed.",
+            |ctx, idx| {
+                let cands: Vec<usize> = (0..idx.exprs.len()).collect();
+                let src = Span::new(0, 25);
+                let g = |indirect| GoldQuote {
+                    start: 31,
+                    end: 50,
+                    speaker: None,
+                    source: vec![src],
+                    indirect,
+                };
+                let name = |c: usize| ctx.doc.slice(idx.exprs[cands[c]].span).to_string();
+                assert_eq!(name(ctx.gold_speaker(&cands, &g(true))), "Ortiz");
+                assert_eq!(name(ctx.gold_speaker(&cands, &g(false))), "spokesman");
+            },
+        );
     }
 
     #[test]

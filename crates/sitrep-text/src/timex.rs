@@ -71,6 +71,13 @@ pub fn is_weekday(w: &str) -> bool {
     weekday_of(w).is_some()
 }
 
+/// Whether `w` names a day of the week or a month, written in full ("Thursday", "April"): a time,
+/// never a speaker alone. "May" is left out: it is also a surname and a verb.
+pub fn is_calendar_word(w: &str) -> bool {
+    let low = w.to_ascii_lowercase();
+    is_weekday(&low) || (low.len() > 3 && low != "sept" && month_of(&low).is_some())
+}
+
 fn weekday_of(w: &str) -> Option<Weekday> {
     Some(match w.to_ascii_lowercase().as_str() {
         "monday" => Weekday::Monday,
@@ -391,6 +398,16 @@ mod tests {
     fn overnight_and_yesterday_resolve_to_days() {
         assert_eq!(resolve("strikes overnight")[0].1, date!(2025 - 11 - 25));
         assert_eq!(resolve("yesterday")[0].1, date!(2025 - 11 - 24));
+    }
+
+    #[test]
+    fn days_and_months_in_full_are_calendar_words_but_may_is_not() {
+        assert!(is_calendar_word("Thursday"));
+        assert!(is_calendar_word("April"));
+        assert!(is_calendar_word("june"));
+        assert!(!is_calendar_word("May"));
+        assert!(!is_calendar_word("Jan"));
+        assert!(!is_calendar_word("Clinton"));
     }
 
     #[test]

@@ -353,6 +353,13 @@ fn mention_type(
         (Some((f, k, _)), _, _) => (f, k, true),
         (None, Some(scores), Some(model)) if !continues => {
             match crate::typing::with_prior(model, scores, lexical) {
+                // A clause that counts dead or wounded tells of violence: where the model reads
+                // another family and the lexicon reads violence, the lexicon stands.
+                Some((f, k))
+                    if !m.figures.is_empty() && !lethal(f, k) && lethal(lexical.0, lexical.1) =>
+                {
+                    lexical
+                }
                 Some((f, k)) => (f, k, lexical.2),
                 None => lexical,
             }
@@ -1059,6 +1066,8 @@ fn location(c: &Ctx, p: &Place, tok: usize) -> Location {
 #[cfg(test)]
 mod tests {
     use super::super::testing::events;
+    use super::*;
+    use crate::lexicon::Trigger;
 
     #[test]
     fn an_act_dated_with_its_year_long_before_publication_is_background() {
@@ -1167,6 +1176,59 @@ mod tests {
             .filter_map(|e| e.casualties.killed.map(|c| c.value))
             .collect();
         assert!(killed.contains(&6) && killed.contains(&2), "{ev:?}");
+    }
+
+    /// A mention of `trigger` with one death figure, whose typer scores put `label` far ahead.
+    fn counted_mention(trigger: Trigger, label: &str) -> MentionDraft {
+        let model = crate::typing::model().expect("the typer is embedded");
+        let mut scores = vec![0.0; model.labels().len()];
+        scores[model.label_index(label).expect(label)] = 1000.0;
+        MentionDraft {
+            sentence: 0,
+            paragraph: 0,
+            span: Span::new(0, 10),
+            trigger: Some((trigger, false)),
+            places: Vec::new(),
+            figures: vec![RawFigure {
+                kind: CasualtyKind::Killed,
+                count: sitrep_model::Count::exact(9),
+                span: Span::new(0, 10),
+                sources: Vec::new(),
+                subset: false,
+                revision: false,
+                single: false,
+                side: None,
+                also: false,
+                coded: false,
+            }],
+            actors: Vec::new(),
+            weapons: Vec::new(),
+            when: None,
+            sources: Vec::new(),
+            combatant_victims: false,
+            typed: None,
+            scores: Some(scores),
+            modality: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_clause_counting_dead_stays_violence_where_the_lexicon_reads_violence() {
+        let strike = Trigger {
+            family: Family::ExplosionsRemoteViolence,
+            kind: EventType::AirDroneStrike,
+            weapon: None,
+        };
+        let m = counted_mention(strike, "strategic_developments/other");
+        let (family, _, _) = mention_type(&m, &[], None);
+        assert_eq!(family, Family::ExplosionsRemoteViolence);
+        // Without a figure the model's reading stands.
+        let mut bare = m.clone();
+        bare.figures.clear();
+        assert_eq!(
+            mention_type(&bare, &[], None).0,
+            Family::StrategicDevelopments
+        );
     }
 
     #[test]

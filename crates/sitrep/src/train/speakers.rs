@@ -13,6 +13,11 @@
 //! model carries (cue words, the gender of first names and titles) are learnt per fold from its
 //! training articles only.
 //!
+//! Reported speech (indirect quotes, `quotes::indirect`) trains the same ranking's features
+//! under ids of their own (`speakers::indirect_id`): each content the cue model finds that
+//! matches a PolNeAR attribution holding no quotation is a speaker decision whose gold is the
+//! name in the annotated source; its figures are printed as `indirect`.
+//!
 //! Speaker accuracy is also printed per kind of annotated source (PolNeAR's
 //! `speaker_resolution`: direct, coref, org...); `SITREP_SPEAKER_ERRORS=<file>` writes the
 //! cross-validation's wrong speakers as JSON Lines, for error analysis by category (and the dev
@@ -56,12 +61,19 @@ pub(super) struct QuoteJ {
     #[serde(default)]
     source: Vec<SpanJ>,
     speaker_resolution: Option<String>,
+    attribution: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub(super) struct AttributionJ {
     #[serde(default)]
+    id: String,
+    #[serde(default)]
     pub(super) cue: Vec<SpanJ>,
+    #[serde(default)]
+    source: Vec<SpanJ>,
+    #[serde(default)]
+    content: Vec<SpanJ>,
 }
 
 #[derive(Deserialize)]
@@ -110,20 +122,18 @@ fn load(path: &Path) -> Result<Vec<Article>> {
         .map(|line| {
             let r: RecordJ = serde_json::from_str(line).context("a PolNeAR record")?;
             let gold: GoldRecord = serde_json::from_str(line).context("a gold record")?;
-            let quotes = r
+            let mut quotes: Vec<GoldQuote> = r
                 .quotes
                 .iter()
                 .map(|q| GoldQuote {
                     start: q.start,
                     end: q.end,
                     speaker: q.speaker.clone(),
-                    source: q
-                        .source
-                        .iter()
-                        .map(|s| Span::new(s.start as usize, s.end as usize))
-                        .collect(),
+                    source: spans(&q.source),
+                    indirect: false,
                 })
                 .collect();
+            quotes.extend(indirect_gold(&r));
             let kinds = r
                 .quotes
                 .iter()
@@ -165,6 +175,39 @@ fn load(path: &Path) -> Result<Vec<Article>> {
         .collect();
     pb.finish_and_clear();
     out
+}
+
+fn spans(v: &[SpanJ]) -> Vec<Span> {
+    v.iter()
+        .map(|s| Span::new(s.start as usize, s.end as usize))
+        .collect()
+}
+
+/// The attributions of a record that hold no quotation (reported speech), as gold indirect
+/// quotes: their content from its first to its last span, their annotated source (the speaker
+/// decision's gold is the candidate overlapping it).
+fn indirect_gold(r: &RecordJ) -> Vec<GoldQuote> {
+    let direct: std::collections::HashSet<&str> = r
+        .quotes
+        .iter()
+        .filter_map(|q| q.attribution.as_deref())
+        .collect();
+    r.polnear
+        .attributions
+        .iter()
+        .filter(|a| !direct.contains(a.id.as_str()) && !a.source.is_empty())
+        .filter_map(|a| {
+            let lo = a.content.iter().map(|c| c.start).min()?;
+            let hi = a.content.iter().map(|c| c.end).max()?;
+            (hi > lo).then(|| GoldQuote {
+                start: lo,
+                end: hi,
+                speaker: None,
+                source: spans(&a.source),
+                indirect: true,
+            })
+        })
+        .collect()
 }
 
 /// The decisions of one article, collected by the quote finder with `model`.
@@ -281,7 +324,7 @@ fn score(
                 report: ReportMeta::default(),
                 events: Vec::new(),
                 totals: Vec::new(),
-                quotes: q.quotes,
+                quotes: q.quotes.into_iter().chain(q.indirect).collect(),
                 entities: Vec::new(),
                 warnings: Vec::new(),
             };
@@ -319,12 +362,20 @@ fn add_scores(into: &mut Scores, s: &Scores) {
     into.quotes.gold += s.quotes.gold;
     into.speaker.hits += s.speaker.hits;
     into.speaker.total += s.speaker.total;
+    let (i, j) = (&mut into.indirect, &s.indirect);
+    i.all.matched += j.all.matched;
+    i.all.predicted += j.all.predicted;
+    i.all.gold += j.all.gold;
+    i.speaker.hits += j.speaker.hits;
+    i.speaker.total += j.speaker.total;
 }
 
 fn print(title: &str, f: &Figures) {
     say!("== {title}");
     say!("quotes     {}", f.eval.quotes);
     say!("  speaker accuracy    {}", f.eval.speaker);
+    say!("indirect   {}", f.eval.indirect.all);
+    say!("  speaker accuracy    {}", f.eval.indirect.speaker);
     say!("  speaker accuracy by annotated source (speaker_resolution; quotes matched by span):");
     for (kind, (h, t)) in &f.by_kind {
         let pct = 100.0 * *h as f64 / (*t).max(1) as f64;
