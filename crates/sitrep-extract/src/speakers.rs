@@ -617,7 +617,25 @@ pub struct Ctx<'a> {
     pub model: &'a Model,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a report's speaker decisions, with the embedded speaker model.
+    pub fn new(
+        doc: &'a Document,
+        lex: &'a Lexicon,
+        rec: &'a Recognized,
+        masked: &'a [Span],
+        idx: &'a Index,
+    ) -> Ctx<'a> {
+        Ctx {
+            doc,
+            lex,
+            rec,
+            masked,
+            idx,
+            model: model(),
+        }
+    }
+
     fn low(&self, k: usize) -> &str {
         self.rec.low.get(k).map_or("</s>", String::as_str)
     }
@@ -1573,14 +1591,7 @@ mod tests {
     /// The speaker context of `text`, and its index, handed to `f`.
     pub(super) fn with_ctx<T>(text: &str, f: impl FnOnce(&Ctx, &Index) -> T) -> T {
         let (doc, rec, idx) = index_of(text);
-        let ctx = Ctx {
-            doc: &doc,
-            lex: Lexicon::global(),
-            rec: &rec,
-            masked: &[],
-            idx: &idx,
-            model: model(),
-        };
+        let ctx = Ctx::new(&doc, Lexicon::global(), &rec, &[], &idx);
         f(&ctx, &idx)
     }
 

@@ -406,14 +406,7 @@ mod tests {
         let rec = mentions::recognize(&doc, lex, Gazetteer::global());
         let masked = super::super::masked(&doc);
         let idx = speakers::Index::new(&doc, lex, &rec, &masked);
-        let ctx = Ctx {
-            doc: &doc,
-            lex,
-            rec: &rec,
-            masked: &masked,
-            idx: &idx,
-            model: speakers::model(),
-        };
+        let ctx = Ctx::new(&doc, lex, &rec, &masked, &idx);
         let k = (0..doc.tokens.len()).find(|&k| rec.low[k] == cue)?;
         let end = if cue == "according" { k + 2 } else { k + 1 };
         let (a, b, before) = content_of(&ctx, k, end)?;

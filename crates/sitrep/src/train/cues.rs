@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::mentions;
 use sitrep_extract::quotes::{self, indirect};
-use sitrep_extract::speakers::{self, Ctx, Index};
+use sitrep_extract::speakers::{Ctx, Index};
 use sitrep_gazetteer::Gazetteer;
 use sitrep_learn::metrics::{folds, Counts};
 use sitrep_learn::rank::{self, Choice};
@@ -40,14 +40,7 @@ fn read(line: &str) -> Result<Article> {
     let rec = mentions::recognize(&doc, lex, Gazetteer::global());
     let masked = quotes::masked(&doc);
     let idx = Index::new(&doc, lex, &rec, &masked);
-    let ctx = Ctx {
-        doc: &doc,
-        lex,
-        rec: &rec,
-        masked: &masked,
-        idx: &idx,
-        model: speakers::model(),
-    };
+    let ctx = Ctx::new(&doc, lex, &rec, &masked, &idx);
     let cues: Vec<(u32, u32)> = r
         .polnear
         .attributions
