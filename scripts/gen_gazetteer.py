@@ -546,6 +546,41 @@ def water_forms(name: str) -> list[str]:
     return out
 
 
+# Oceans Natural Earth names only in halves.
+OCEAN_WHOLES = {
+    "Atlantic Ocean": ("North Atlantic Ocean", "South Atlantic Ocean"),
+    "Pacific Ocean": ("North Pacific Ocean", "South Pacific Ocean"),
+}
+# Names international news gives a water body besides its own ("the Gulf" of the Gulf states).
+WATER_ALIASES = {"Persian Gulf": ["Gulf", "Arabian Gulf"]}
+
+
+def sphere_mean(points: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """Weighted mean of (lat, lon, weight) points as unit vectors on the sphere."""
+    x = y = z = 0.0
+    for lat, lon, w in points:
+        la, lo = math.radians(lat), math.radians(lon)
+        x += w * math.cos(la) * math.cos(lo)
+        y += w * math.cos(la) * math.sin(lo)
+        z += w * math.sin(la)
+    return (math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x)))
+
+
+def region_rows(path: Path, countries: dict[str, tuple[float, float, int]]) -> list[list[str]]:
+    """World regions (scripts/world_regions.tsv) as feature rows: each one's point is the
+    mean of its member countries' points (unweighted), its population their sum."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, code, alts, members = line.split("\t")
+        pts = [countries[m] for m in members.split() if m in countries]
+        lat, lon = sphere_mean([(la, lo, 1.0) for la, lo, _ in pts])
+        pop = sum(p for _, _, p in pts)
+        out.append(["0", name, fmt(lat), fmt(lon), "", code, str(pop), alts])
+    return out
+
+
 def marine_rows(wheel: Path, place_names: set[str]) -> list[list[str]]:
     """Natural Earth's named marine areas as feature rows. Each name's point is
     the area centroid of its largest ring (over every polygon of that name).
@@ -570,6 +605,13 @@ def marine_rows(wheel: Path, place_names: set[str]) -> list[list[str]]:
             area, lat, lon = ring_area_centroid([tuple(p) for p in pts])
             if area > best.get(name, (0.0, 0.0, 0.0))[0]:
                 best[name] = (area, lat, lon)
+    # An ocean Natural Earth names in halves is also named whole ("the Atlantic"): its point
+    # is the area-weighted mean of the halves' centroids.
+    for whole, parts in OCEAN_WHOLES.items():
+        have = [best[p] for p in parts if p in best]
+        if len(have) == len(parts) and whole not in best:
+            lat, lon = sphere_mean([(la, lo, a) for a, la, lo in have])
+            best[whole] = (sum(a for a, _, _ in have), lat, lon)
     out = []
     for name in sorted(best):
         code = water_code(name)
@@ -579,7 +621,7 @@ def marine_rows(wheel: Path, place_names: set[str]) -> list[list[str]]:
         if not generic and norm(name) in place_names:
             continue
         _, lat, lon = best[name]
-        alts = [a for a in water_forms(name) if a != name]
+        alts = [a for a in water_forms(name) + WATER_ALIASES.get(name, []) if a != name]
         out.append(["0", name, fmt(lat), fmt(lon), "", code, "0", "|".join(alts)])
     return out
 
@@ -858,6 +900,8 @@ def main() -> None:
             co.get("continentcode") or "", "|".join(alts),
         ]))
     (args.out / "countries.tsv").write_text("\n".join(crow) + "\n", encoding="utf-8")
+    points = {f[0]: (float(f[4]), float(f[5]), int(f[6])) for f in (r.split("\t") for r in crow[1:])}
+    feature_rows = region_rows(Path(__file__).with_name("world_regions.tsv"), points) + feature_rows
 
     # ---- admin1
     a1stats: Counter = Counter()

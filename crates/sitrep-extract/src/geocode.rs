@@ -20,6 +20,8 @@ use sitrep_text::Document;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
+mod inner;
+
 /// At most this many candidates (most populous first) are ranked for one name.
 pub const MAX_CANDIDATES: usize = 60;
 
@@ -819,7 +821,8 @@ pub fn resolve_spans(doc: &Document, spans: &[(usize, usize)]) -> Vec<Option<Pla
     out
 }
 
-/// Queries for given byte spans (`None` where a span has no token or no candidate), and the
+/// Queries for given byte spans (`None` where a span has no token or no candidate; a span whose
+/// whole name has none is read by the place named inside it, [`inner::inner_query`]), and the
 /// report's other recognised places as evidence-only queries.
 pub fn span_queries(
     gaz: &Gazetteer,
@@ -834,7 +837,11 @@ pub fn span_queries(
             let (first, last) = tokens_of(doc, start, end)?;
             let text = doc.text.get(start..end)?;
             let candidates = candidates_for(gaz, lex, doc, (first, last), text);
-            (!candidates.is_empty()).then(|| Query {
+            if candidates.is_empty() {
+                // "Bank of Japan", "Colorado State University": the place inside.
+                return inner::inner_query(gaz, lex, doc, rec, (first, last));
+            }
+            Some(Query {
                 first,
                 end: last,
                 text: text.to_string(),
@@ -1198,6 +1205,28 @@ mod tests {
         };
         assert!(one("generic-in", "y") > one("generic-in", "n"));
         assert!(one("generic-next", "y") > one("generic-next", "n"));
+    }
+
+    #[test]
+    fn oceans_and_world_regions_named_bare_are_the_area() {
+        // Atlantic, Iowa and Middle East, Pennsylvania are towns too.
+        let p = chosen(
+            &["ships", "crossed", "the", "Atlantic", "overnight"],
+            &[(3, 4)],
+        )[0];
+        assert_eq!(p.code, "OCN", "{p:?}");
+        let p = chosen(
+            &["tensions", "in", "the", "Middle", "East", "rose"],
+            &[(3, 5)],
+        )[0];
+        assert_eq!(p.code, "RGN", "{p:?}");
+        let text = "Latin American leaders met.";
+        let doc = Document::new(text.to_string());
+        let got = resolve_spans(&doc, &[(0, "Latin American".len())]);
+        assert_eq!(
+            got[0].map(|p| (p.code, p.name)),
+            Some(("RGN", "Latin America"))
+        );
     }
 
     #[test]

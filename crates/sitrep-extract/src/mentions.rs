@@ -827,6 +827,12 @@ fn place_words(class: &str) -> &'static std::collections::HashSet<&'static str> 
     crate::lexicon::words_of(table, class)
 }
 
+/// A lowercase word inside a place name ("of", "de", "al": `connector` in
+/// `data/place_context.tsv`).
+pub(crate) fn is_connector(low: &str) -> bool {
+    place_words("connector").contains(low)
+}
+
 const DASHES: &[&str] = &["-", "–", "—", "‒", "―"];
 
 /// A word in capitals ("WASHINGTON", "LOS").
@@ -893,14 +899,15 @@ fn adjective_place(c: &Ctx, a: usize, b: usize) -> Option<Place> {
     place_of_adjective(c.gaz, &c.key(a, b))
 }
 
-/// The continent or country the adjective `key` (normalised) names: the adjective less its
-/// "n" or "an" ending, as the gazetteer names the place.
+/// The continent, country or world region the adjective `key` (normalised) names ("Latin
+/// American"): the adjective less its "n" or "an" ending, as the gazetteer names the place.
 pub(crate) fn place_of_adjective(gaz: &Gazetteer, key: &str) -> Option<Place> {
     ["n", "an"]
         .iter()
         .filter_map(|end| key.strip_suffix(end))
         .find_map(|stem| {
-            let whole = |p: &Place| matches!(p.code, "CONT" | "PCLI") && normalize(p.name) == stem;
+            let whole =
+                |p: &Place| matches!(p.code, "CONT" | "PCLI" | "RGN") && normalize(p.name) == stem;
             gaz.lookup(stem).into_iter().find(whole)
         })
 }
@@ -1038,7 +1045,7 @@ fn after_place_list(
 
 /// A country, a continent, a first-level region, a capital or a city of 100,000 or more; a
 /// second-level division only where named as it is ("Orange County", not "Johnson").
-fn well_known(p: &Place, key: &str) -> bool {
+pub(crate) fn well_known(p: &Place, key: &str) -> bool {
     if p.code == "ADM2" {
         return normalize(p.name) == key;
     }
@@ -1051,7 +1058,7 @@ fn well_known(p: &Place, key: &str) -> bool {
 /// Is `key` (a name in normal form) the place's own name, or the name without its type word
 /// ("Osun" for Osun State), or an alias of several words ("Holy See")? One-word aliases of
 /// big towns ("Google" for Topeka, "Franklin" for Columbus) are not taken inside names.
-fn own_name(p: &Place, key: &str) -> bool {
+pub(crate) fn own_name(p: &Place, key: &str) -> bool {
     let name = normalize(p.name);
     name == key || key.contains(' ') || name.strip_prefix(key).is_some_and(|r| r.starts_with(' '))
 }

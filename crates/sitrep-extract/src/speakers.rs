@@ -18,7 +18,9 @@
 //!    the previous quote; its agreement with a gendered pronoun (from the pronouns after its own
 //!    mention, else after its name in the report, else a lexicon of first names and titles learnt
 //!    from the training articles and kept in the model, see [`gender_word_id`]) and its rank
-//!    among the names that agree and among the sentence subjects.
+//!    among the names that agree and among the sentence subjects; each of those sources of
+//!    gender is also read apart (`speakers/gender`), so that a stray pronoun after one mention
+//!    does not outweigh what the rest of the report says.
 //!
 //! An affiliation, a role and a name ("Cruz spokeswoman Catherine Frazier") are one expression
 //! whose name starts after the role.
@@ -26,7 +28,7 @@
 //!    work, a scare-quoted word): its length, words, capitalisation, the words before it, a cue
 //!    nearby and whether a speaker was found.
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{ActorForm, Lexicon};
 use crate::mentions::{is_title, Recognized, Referent, LOOKBACK};
 use sitrep_learn::rank::{self, Choice};
 use sitrep_learn::{Features, Model};
@@ -36,6 +38,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 mod attach;
+mod gender;
 mod history;
 use std::sync::OnceLock;
 
@@ -517,7 +520,16 @@ impl Index {
             .within(e.head, e.end)
             .find(|m| m.first == e.head && m.end == e.end)
         {
-            if matches!(m.referent, Referent::Actor { .. } | Referent::Media) {
+            // A plural demonym that speaks ("Americans say") is the people, named as written,
+            // not their state (an adjective, "the Israeli military", stands for the state).
+            let people = matches!(
+                m.referent,
+                Referent::Actor {
+                    form: ActorForm::Demonym,
+                    ..
+                }
+            ) && doc.tok(e.end - 1).ends_with('s');
+            if !people && matches!(m.referent, Referent::Actor { .. } | Referent::Media) {
                 if let Some(s) = rec.source_of(lex, doc, m) {
                     return s;
                 }
@@ -1009,6 +1021,7 @@ impl<'a> Ctx<'a> {
                 f.add2("aleadr", &w, &format!("{}{}", compat[r], bucket(rl)));
             }
             self.history_features(a, &ants, &compat, r, said, &mut f);
+            self.gender_source_features(a, j, &w, &mut f);
             if a == j + 1 && self.possesses(j).is_some() {
                 // "Smith's campaign said": the campaign speaks for its possessor.
                 f.add2("aposs", &w, "1");
@@ -1038,12 +1051,7 @@ impl<'a> Ctx<'a> {
             // "Ivanka Trump" is not her father, whatever the report says of "Trump".
             own
         } else {
-            let (m, fe) = self
-                .idx
-                .gender
-                .get(&self.idx.exprs[j].key)
-                .copied()
-                .unwrap_or((0, 0));
+            let (m, fe) = self.report_genders(j);
             match m.cmp(&fe) {
                 std::cmp::Ordering::Greater => 1,
                 std::cmp::Ordering::Less => 2,
@@ -1055,6 +1063,16 @@ impl<'a> Ctx<'a> {
             g if g == want => "ok",
             _ => "bad",
         }
+    }
+
+    /// How often the first personal pronoun after a mention of name `j` is masculine and how
+    /// often feminine: the report's own evidence of its gender.
+    fn report_genders(&self, j: usize) -> (u32, u32) {
+        self.idx
+            .gender
+            .get(&self.idx.exprs[j].key)
+            .copied()
+            .unwrap_or((0, 0))
     }
 
     /// The gender the corpus gives the first name (or else the title) of name `j`'s fullest
@@ -1593,6 +1611,18 @@ mod tests {
         let (doc, rec, idx) = index_of(text);
         let ctx = Ctx::new(&doc, Lexicon::global(), &rec, &[], &idx);
         f(&ctx, &idx)
+    }
+
+    #[test]
+    fn a_demonym_speaks_for_its_people_and_a_state_for_its_government() {
+        let (doc, rec, idx) =
+            index_of("Many Americans said the war was long. An Israeli official said no.");
+        let name = |key: &str| {
+            let e = idx.exprs.iter().find(|e| e.key == key).unwrap();
+            idx.source_of_name(&doc, Lexicon::global(), &rec, e).name
+        };
+        assert_eq!(name("americans"), "Americans");
+        assert_eq!(name("israeli"), "Israel");
     }
 
     fn quotes(text: &str) -> Vec<(String, Option<String>)> {

@@ -10,6 +10,7 @@ pub const CODES: &[&str] = &[
     "STM", // water
     "MT", "MTS", "PASS", "VAL", "DSRT", "PEN", "ISL", // land
     "AIRP", "AIRB", "CMP", "MILB", "BDG", "PSTB", // facilities
+    "RGN",  // world regions ("Middle East", "Sahel")
 ];
 
 /// The byte of `code` (an unknown code reads as a populated place, `PPL`).

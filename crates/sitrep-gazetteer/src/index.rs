@@ -57,7 +57,7 @@ fn coarse(code: &str) -> Feature {
     }
 }
 
-/// Is `code` a water body or landform, an area rather than a point?
+/// Is `code` a water body, a landform or a world region, an area rather than a point?
 pub fn is_area(code: &str) -> bool {
     matches!(
         code,
@@ -81,6 +81,7 @@ pub fn is_area(code: &str) -> bool {
             | "DSRT"
             | "PEN"
             | "ISL"
+            | "RGN"
     )
 }
 

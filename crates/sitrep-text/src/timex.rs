@@ -78,6 +78,35 @@ pub fn is_calendar_word(w: &str) -> bool {
     is_weekday(&low) || (low.len() > 3 && low != "sept" && month_of(&low).is_some())
 }
 
+/// Whether token `k` of `doc` is a month named as a date whether or not it can be resolved: a
+/// month written with a capital next to a day or a year ("30 March", "March 2", "March 2016",
+/// "March 2nd") or after a word that places a time ("in March", "since March", "early March").
+/// Such a word is never an act ("march"), even in a report with no publication date.
+pub fn is_month_date(doc: &Document, k: usize) -> bool {
+    let w = doc.tok(k);
+    if month_of(w).is_none() || !w.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    let tok = |j: usize| (j < doc.tokens.len()).then(|| doc.tok(j));
+    let day_or_year = |t: &str| {
+        let digits = t.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        !digits.is_empty()
+            && digits.len() <= 4
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.len() != 3
+    };
+    let before = k.checked_sub(1).and_then(tok);
+    tok(k + 1).is_some_and(day_or_year)
+        || before.is_some_and(day_or_year)
+        || before.is_some_and(|b| TIME_PLACERS.contains(&b.to_ascii_lowercase().as_str()))
+}
+
+/// Words after which a month is the time of something ("in March", "early March").
+const TIME_PLACERS: &[&str] = &[
+    "in", "since", "until", "till", "by", "from", "early", "late", "mid", "mid-", "last", "next",
+    "this", "during", "before", "after", "through", "of", "to",
+];
+
 fn weekday_of(w: &str) -> Option<Weekday> {
     Some(match w.to_ascii_lowercase().as_str() {
         "monday" => Weekday::Monday,
@@ -391,6 +420,30 @@ mod tests {
                 let doc = Document::new(s.to_string());
                 assert!(find(&doc, 0..doc.tokens.len(), Some(p)).is_empty(), "{s}");
             }
+        }
+    }
+
+    #[test]
+    fn a_month_next_to_a_day_a_year_or_a_time_word_is_a_date_and_a_march_is_not() {
+        let month_at = |s: &str| {
+            let d = Document::new(s.to_string());
+            (0..d.tokens.len()).any(|k| is_month_date(&d, k))
+        };
+        for s in [
+            "Since 30 March, sites have stopped.",
+            "He voted on March 2 in Miami.",
+            "It rained in March 2016.",
+            "Talks resumed in early March.",
+            "On March 2nd they met.",
+        ] {
+            assert!(month_at(s), "{s}");
+        }
+        for s in [
+            "Thousands joined the march to the capital.",
+            "They will March on Sunday.",
+            "A protest march of 300 people.",
+        ] {
+            assert!(!month_at(s), "{s}");
         }
     }
 

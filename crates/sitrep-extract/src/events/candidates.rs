@@ -513,8 +513,9 @@ fn in_times(c: &Ctx, times: &[TimeExpr], k: usize) -> bool {
     times.iter().any(|t| t.span.contains(c.doc.tokens[k].span))
 }
 
-/// The triggers and weapons of the clause `[a, b)`, outside quotes and outside the time
-/// expressions `times` ("on 5 March" is a date, not a march); the best trigger by [`rank`].
+/// The triggers and weapons of the clause `[a, b)`, outside quotes, outside the time
+/// expressions `times` and outside months named as dates, resolved or not ("on 5 March" is a
+/// date, not a march); the best trigger by [`rank`].
 fn scan_clause(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Scan {
     let mut s = Scan {
         trigger: None,
@@ -524,7 +525,7 @@ fn scan_clause(c: &Ctx, a: usize, b: usize, times: &[TimeExpr]) -> Scan {
     let in_time = |k: usize| in_times(c, times, k);
     let mut k = a;
     while k < b {
-        if c.masked(k) || in_time(k) {
+        if c.masked(k) || in_time(k) || sitrep_text::timex::is_month_date(c.doc, k) {
             k += 1;
             continue;
         }
@@ -1095,12 +1096,24 @@ mod tests {
             assert!(scan
                 .trigger
                 .is_some_and(|(t, _, _)| t.kind == EventType::Arrests));
-            // Without the date, the same word is read as a march.
+            // Unresolved (no publication date, no time found), the month is still a date.
             let scan = scan_clause(c, 0, end, &[]);
             assert!(scan
                 .all
                 .iter()
-                .any(|(_, _, t)| t.family == Family::Protests));
+                .all(|(_, _, t)| t.family != Family::Protests));
+        });
+        let text = "Since 30 March, thousands joined a march in Kano.";
+        super::super::testing::with_ctx(text, |c| {
+            let scan = scan_clause(c, 0, c.doc.tokens.len(), &[]);
+            let marches: Vec<usize> = scan
+                .all
+                .iter()
+                .filter(|(_, _, t)| t.family == Family::Protests)
+                .map(|(k, _, _)| *k)
+                .collect();
+            assert_eq!(marches.len(), 1, "only the lower-case march is an act");
+            assert_eq!(c.doc.tok(marches[0]), "march");
         });
     }
 

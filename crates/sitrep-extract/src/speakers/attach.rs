@@ -52,9 +52,41 @@ impl Ctx<'_> {
         (is_poss && next.kind == Kind::Role && next.first <= e.end + 2).then_some(next.key.as_str())
     }
 
+    /// The expression `i` ends a noun phrase that another expression begins, one to four
+    /// lower-case words (not speech verbs) between them, a possessive allowed ("Republican
+    /// political consultant Chris Russell", "the Post's senior editor Steven Ginsberg"): how many
+    /// words, and whether a speech verb governs the phrase ("said Clinton aide Jake Sullivan").
+    pub(super) fn premodified(&self, i: usize) -> Option<(usize, bool)> {
+        let e = &self.idx.exprs[i];
+        let prev = self.idx.exprs[..i].last()?;
+        if prev.sentence != e.sentence || prev.end >= e.first {
+            return None;
+        }
+        let mut k = prev.end;
+        if self.doc.tokens[k].kind == TokenKind::Possessive {
+            k += 1;
+        }
+        let words = e.first.checked_sub(k)?;
+        let lower = (k..e.first).all(|j| {
+            self.doc.tokens[j].kind == TokenKind::Word && self.starts_lower(j) && !self.is_verb(j)
+        });
+        if !(1..=4).contains(&words) || !lower {
+            return None;
+        }
+        let mut v = prev.first.checked_sub(1);
+        if v.is_some_and(|v| matches!(self.low(v), "the" | "a" | "an")) {
+            v = v.and_then(|v| v.checked_sub(1));
+        }
+        Some((words, v.is_some_and(|v| self.is_verb(v))))
+    }
+
     /// Attachment features of speaker candidate expression `i` on `side` of the quote.
     pub(super) fn attach_features(&self, i: usize, side: &str, f: &mut Features) {
         let kind = super::kind_name(&self.idx.exprs[i]);
+        if let Some((words, verb)) = self.premodified(i) {
+            f.add2("tpre", side, &format!("{}{}", words.min(3), u8::from(verb)));
+            f.add2("tprek", &kind, &words.min(3).to_string());
+        }
         if let Some(m) = self.modifies(i) {
             f.add2("tmod", side, m);
             f.add2("tmodk", &kind, m);
@@ -92,6 +124,21 @@ mod tests {
                 assert_eq!(ctx.modifies(at("smith")), Some("role"));
                 assert_eq!(ctx.modifies(at("group")), Some("name"));
                 assert_eq!(ctx.modifies(at("doe")), None);
+            },
+        );
+    }
+
+    #[test]
+    fn a_name_after_an_affiliation_and_lower_case_role_words_ends_its_phrase() {
+        with_ctx(
+            "No, said Republican political consultant Chris Russell. The Post's senior editor Ann Lee agreed. Smith said Jones left.",
+            |ctx, idx| {
+                let at = |key: &str| idx.exprs.iter().position(|e| e.key == key).unwrap();
+                assert_eq!(ctx.premodified(at("russell")), Some((2, true)), "{:?}", idx.exprs);
+                // "editor" is a title, part of Ann Lee's expression: one word between.
+                assert!(ctx.premodified(at("lee")).is_some_and(|(_, verb)| !verb));
+                assert_eq!(ctx.premodified(at("jones")), None);
+                assert_eq!(ctx.premodified(at("republican")), None);
             },
         );
     }

@@ -100,17 +100,27 @@ impl Article {
     }
 }
 
+/// A wide area's point (an ocean's, a world region's) is a convention: GeoNames' and ours can lie
+/// far apart ("Atlantic"). Where no candidate lies within 161 km of gold, the nearest such area
+/// within this distance is the reading to learn (scores still count 161 km).
+const AREA_REACH_KM: f64 = 2500.0;
+
 fn gold_answer(cands: &[Place], lat: f64, lon: f64, id: Option<u32>) -> Option<usize> {
     if let Some(i) = id.and_then(|id| cands.iter().position(|p| p.geonameid == id)) {
         return Some(i);
     }
-    cands
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, distance_km(p.lat, p.lon, lat, lon)))
-        .filter(|(_, d)| *d <= 161.0)
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(i, _)| i)
+    let nearest = |reach: f64, keep: &dyn Fn(&Place) -> bool| {
+        cands
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| keep(p))
+            .map(|(i, p)| (i, distance_km(p.lat, p.lon, lat, lon)))
+            .filter(|(_, d)| *d <= reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(i, _)| i)
+    };
+    let wide = |p: &Place| sitrep_gazetteer::is_area(p.code) || p.code == "CONT";
+    nearest(161.0, &|_| true).or_else(|| nearest(AREA_REACH_KM, &wide))
 }
 
 fn load(path: &Path, corpus: &'static str) -> Result<Vec<Article>> {
@@ -426,5 +436,21 @@ mod tests {
         // Without an id, the nearest within reach; nothing beyond 161 km.
         assert_eq!(gold_answer(&cands, 31.8, -102.4, None), Some(us));
         assert_eq!(gold_answer(&cands, 0.0, 0.0, None), None);
+    }
+
+    #[test]
+    fn an_ocean_far_from_its_gold_point_is_still_the_reading_to_learn() {
+        let cands = Gazetteer::global().lookup(&normalize("Atlantic"));
+        let ocean = cands
+            .iter()
+            .position(|p| p.code == "OCN")
+            .expect("the ocean");
+        // A point in the ocean 1,000 km from ours, no other candidate near.
+        let (lat, lon) = (cands[ocean].lat + 9.0, cands[ocean].lon);
+        assert_eq!(gold_answer(&cands, lat, lon, None), Some(ocean));
+        // A town is never reached that far.
+        let town = cands.iter().position(|p| p.code == "PPL").expect("a town");
+        let (lat, lon) = (cands[town].lat + 9.0, cands[town].lon);
+        assert_ne!(gold_answer(&cands, lat, lon, None), Some(town));
     }
 }

