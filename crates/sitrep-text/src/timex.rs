@@ -84,7 +84,7 @@ pub fn is_calendar_word(w: &str) -> bool {
 /// Such a word is never an act ("march"), even in a report with no publication date.
 pub fn is_month_date(doc: &Document, k: usize) -> bool {
     let w = doc.tok(k);
-    if month_of(w).is_none() || !w.starts_with(|c: char| c.is_ascii_uppercase()) {
+    if !w.starts_with(|c: char| c.is_ascii_uppercase()) || month_of(w).is_none() {
         return false;
     }
     let tok = |j: usize| (j < doc.tokens.len()).then(|| doc.tok(j));
