@@ -196,6 +196,13 @@ pub fn is_title(lex: &Lexicon, w: &str) -> bool {
     lex.titles.contains(w) || (w.contains('-') && w.split('-').any(|p| lex.titles.contains(p)))
 }
 
+/// A capitalised abbreviation of two letters ("St", "Ft", "Mt") that a dot ends.
+fn is_short_abbrev(s: &str) -> bool {
+    let mut cs = s.chars();
+    matches!((cs.next(), cs.next(), cs.next()), (Some(a), Some(b), None)
+        if a.is_uppercase() && b.is_lowercase())
+}
+
 fn is_cap(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
@@ -281,6 +288,14 @@ impl Ctx<'_> {
         {
             word.push_str(&normalize(self.tok(k + 1)));
             k += 2;
+        }
+        // "St. Louis", "Ft. Worth": the dot of a short abbreviation before the next word of
+        // the name is part of the word (the normal form drops it).
+        if k == j + 1 && k + 1 < end && self.tok(k) == "." && is_short_abbrev(self.tok(j)) {
+            let joined = t[j].span.end == t[k].span.start;
+            if joined && t[k + 1].kind == TokenKind::Word && is_cap(self.tok(k + 1)) {
+                k += 1;
+            }
         }
         (word, k)
     }
@@ -1447,6 +1462,21 @@ mod recognition_tests {
         );
         let p = place(&es, "Ukraine").expect("Ukraine is also a place");
         assert_eq!(p.3, vec![PlaceRole::Metonymic]);
+    }
+
+    #[test]
+    fn a_saint_abbreviated_with_a_dot_is_looked_up_whole() {
+        let x = extract(Input {
+            text: "Protests spread in St. Louis on Friday.".to_string(),
+            ..Default::default()
+        });
+        let p = x.entities.iter().find(|e| e.kind == EntityKind::Place);
+        let p = p.expect("a place");
+        assert_eq!(
+            (p.country.as_deref(), p.lat.is_some()),
+            (Some("US"), true),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -20,10 +20,15 @@
 //!    from the training articles and kept in the model, see [`gender_word_id`]) and its rank
 //!    among the names that agree and among the sentence subjects; each of those sources of
 //!    gender is also read apart (`speakers/gender`), so that a stray pronoun after one mention
-//!    does not outweigh what the rest of the report says.
+//!    does not outweigh what the rest of the report says. A pronoun is never evidence of its own
+//!    antecedent's gender; a capitalised word the report also writes in lower case and the
+//!    recogniser makes nothing of ("Later", "Speaking") is no candidate; every feature is read
+//!    with the anaphor's word and with its class alone (gendered pronoun, other pronoun, role
+//!    noun), so that "she" and rare role nouns learn from the others.
 //!
-//! An affiliation, a role and a name ("Cruz spokeswoman Catherine Frazier") are one expression
-//! whose name starts after the role.
+//! An affiliation, a role and a name ("Cruz spokeswoman Catherine Frazier", "Smith campaign
+//! spokesman Hogan Gidley": a body noun is one of the role's words) are one expression whose
+//! name starts after the role.
 //! 3. **Quote or term**: a stretch in quotation marks is a quotation or a term (a title of a
 //!    work, a scare-quoted word): its length, words, capitalisation, the words before it, a cue
 //!    nearby and whether a speaker was found.
@@ -233,6 +238,7 @@ pub struct Index {
     count: HashMap<String, usize>,
     /// For each name key, the title words seen before it ("sen", "president").
     titles: HashMap<String, Vec<String>>,
+
     /// For each name key, how often the first personal pronoun after one of its mentions is
     /// masculine and feminine: the report's own evidence of gender.
     gender: HashMap<String, (u32, u32)>,
@@ -241,6 +247,10 @@ pub struct Index {
     /// Per expression: the first personal pronoun after it is masculine (1), feminine (2), or
     /// none is near (0): the evidence of this mention, where the name's is shared by namesakes.
     local_gender: Vec<u8>,
+    /// Per expression: the token of the pronoun [`Index::local_gender`] read (`usize::MAX`: none).
+    local_gender_at: Vec<usize>,
+    /// Per pronoun token: the name keys whose report counts ([`Index::gender`]) it added to.
+    gender_counted: HashMap<usize, Vec<String>>,
     /// Per expression: no other expression precedes it in its sentence (a subject, mostly).
     leads: Vec<bool>,
     /// Per expression: how many mentions of its name key there are up to it, itself included.
@@ -256,9 +266,9 @@ fn is_masked(masked: &[Span], offset: u32) -> bool {
     i < masked.len() && masked[i].start <= offset
 }
 
-/// Lower-case role words from token `k` (at most two: "campaign manager", "analyst") followed
-/// by a capitalised word inside `..limit`: the index of that word ("Ohio State University
-/// professor Ellen Marsh").
+/// Lower-case role words (titles, person and body nouns) from token `k` (at most two:
+/// "campaign manager", "analyst") followed by a capitalised word inside `..limit`: the index of
+/// that word ("Ohio State University professor Ellen Marsh").
 fn roles_before_name(
     doc: &Document,
     lex: &Lexicon,
@@ -270,7 +280,9 @@ fn roles_before_name(
     let role = |j: usize| {
         doc.tokens[j].kind == TokenKind::Word
             && doc.tok(j).starts_with(char::is_lowercase)
-            && (is_title(lex, &low[j]) || lex.person_nouns.contains(low[j].as_str()))
+            && (is_title(lex, &low[j])
+                || lex.person_nouns.contains(low[j].as_str())
+                || BODY_NOUNS.contains(&low[j].as_str()))
     };
     let mut j = k;
     while j < limit && j < k + 2 && role(j) {
@@ -431,6 +443,7 @@ impl Index {
         }
         idx.lower_words = history::lowercase_words(doc, &rec.low);
         idx.local_gender = vec![0; idx.exprs.len()];
+        idx.local_gender_at = vec![usize::MAX; idx.exprs.len()];
         idx.seen = vec![0; idx.exprs.len()];
         idx.leads = (0..idx.exprs.len())
             .map(|i| i == 0 || idx.exprs[i - 1].sentence != idx.exprs[i].sentence)
@@ -479,12 +492,17 @@ impl Index {
             let pronoun = (e.end..stop)
                 .filter(|&j| !is_masked(masked, doc.tokens[j].span.start))
                 .find_map(|j| match low(j) {
-                    "he" | "his" | "him" | "himself" => Some(true),
-                    "she" | "her" | "hers" | "herself" => Some(false),
+                    "he" | "his" | "him" | "himself" => Some((true, j)),
+                    "she" | "her" | "hers" | "herself" => Some((false, j)),
                     _ => None,
                 });
-            if let Some(m) = pronoun {
+            if let Some((m, at)) = pronoun {
                 idx.local_gender[i] = if m { 1 } else { 2 };
+                idx.local_gender_at[i] = at;
+                idx.gender_counted
+                    .entry(at)
+                    .or_default()
+                    .push(e.key.clone());
                 let g = idx.gender.entry(e.key.clone()).or_default();
                 if m {
                     g.0 += 1;
@@ -607,6 +625,16 @@ fn bucket(n: usize) -> &'static str {
         6..=10 => "6-10",
         11..=20 => "11-20",
         _ => "21+",
+    }
+}
+
+/// The class of an anaphor, for features backed off from its word: a gendered pronoun, another
+/// pronoun, or a role noun.
+fn anaphor_class(e: &Expr) -> &'static str {
+    match e.kind {
+        Kind::Pronoun if pronoun_gender(&e.key) != 0 => "anaph:g",
+        Kind::Pronoun => "anaph:pron",
+        _ => "anaph:role",
     }
 }
 
@@ -981,7 +1009,10 @@ impl<'a> Ctx<'a> {
         let mut out: Vec<usize> = Vec::new();
         for j in (a.saturating_sub(LOOKBACK)..a).rev() {
             let e = &self.idx.exprs[j];
-            if e.kind == Kind::Name && !out.iter().any(|&o| self.idx.exprs[o].key == e.key) {
+            if e.kind == Kind::Name
+                && !self.no_name(e)
+                && !out.iter().any(|&o| self.idx.exprs[o].key == e.key)
+            {
                 out.push(j);
                 if out.len() == 10 {
                     break;
@@ -991,49 +1022,76 @@ impl<'a> Ctx<'a> {
         out
     }
 
-    /// The feature sets of resolving anaphor `a`: one per antecedent, then "nobody".
+    /// Is name expression `e` one capitalised word the recogniser makes nothing of and the
+    /// report also writes in lower case ("Later", "Speaking"): no name to stand for?
+    fn no_name(&self, e: &Expr) -> bool {
+        e.end - e.head == 1 && self.common_word(&e.key) && self.referent_kind(e) == "none"
+    }
+
+    /// The feature sets of resolving anaphor `a`: one per antecedent, then "nobody". Every
+    /// feature is read with the anaphor's own word ("pron:she", "role:senator") and, backed off,
+    /// with its class alone (see [`anaphor_class`]), so that rare anaphors learn from common ones.
     pub fn antecedent_choice(&self, a: usize, said: &Said) -> (Vec<usize>, Vec<Vec<u32>>) {
         let ants = self.antecedents(a);
         let an = &self.idx.exprs[a];
-        let w = kind_name(an);
+        let ws = [kind_name(an), anaphor_class(an).to_string()];
         let compat: Vec<&str> = ants.iter().map(|&j| self.agreement(a, j)).collect();
         let mut out = Vec::with_capacity(ants.len() + 1);
-        for (r, &j) in ants.iter().enumerate() {
+        for r in 0..ants.len() {
             let mut f = Features::new();
-            self.antecedent_features(a, j, r, said, &mut f);
-            // Agreement with the anaphor, and the rank among the candidates that do not
-            // disagree: the nearest compatible name is the usual antecedent.
-            let rc = compat[..r].iter().filter(|&&c| c != "bad").count();
-            f.add2("agc", &w, compat[r]);
-            // Agreement read with what the name is: an unknown gender is fine for a person,
-            // not for a place or an unrecognised capitalised word.
-            let rk = self.referent_kind(&self.idx.exprs[j]);
-            f.add2("agck", &w, &format!("{}{rk}", compat[r]));
-            f.add2("agcr", &w, &format!("{}{}", compat[r], bucket(rc)));
-            let lead = self.idx.leads[j];
-            let rl = ants[..r]
-                .iter()
-                .zip(&compat)
-                .filter(|&(&o, &c)| self.idx.leads[o] && c != "bad")
-                .count();
-            f.add2("alead", &w, if lead { "1" } else { "0" });
-            if lead {
-                f.add2("aleadr", &w, &format!("{}{}", compat[r], bucket(rl)));
-            }
-            self.history_features(a, &ants, &compat, r, said, &mut f);
-            self.gender_source_features(a, j, &w, &mut f);
-            if a == j + 1 && self.possesses(j).is_some() {
-                // "Smith's campaign said": the campaign speaks for its possessor.
-                f.add2("aposs", &w, "1");
+            for w in &ws {
+                self.antecedent_candidate(a, (&ants, &compat), r, said, w, &mut f);
             }
             out.push(f.into_ids());
         }
         let mut f = Features::new();
         f.flag("anone");
-        f.add("anw", &w);
+        for w in &ws {
+            f.add("anw", w);
+        }
         f.add("ann", bucket(ants.len()));
         out.push(f.into_ids());
         (ants, out)
+    }
+
+    /// The features of antecedent `ants[r]` of anaphor `a` (with `compat`, each antecedent's
+    /// agreement), read under the anaphor word or class `w`.
+    fn antecedent_candidate(
+        &self,
+        a: usize,
+        (ants, compat): (&[usize], &[&str]),
+        r: usize,
+        said: &Said,
+        w: &str,
+        f: &mut Features,
+    ) {
+        let j = ants[r];
+        self.antecedent_features(a, j, r, said, w, f);
+        // Agreement with the anaphor, and the rank among the candidates that do not
+        // disagree: the nearest compatible name is the usual antecedent.
+        let rc = compat[..r].iter().filter(|&&c| c != "bad").count();
+        f.add2("agc", w, compat[r]);
+        // Agreement read with what the name is: an unknown gender is fine for a person,
+        // not for a place or an unrecognised capitalised word.
+        let rk = self.referent_kind(&self.idx.exprs[j]);
+        f.add2("agck", w, &format!("{}{rk}", compat[r]));
+        f.add2("agcr", w, &format!("{}{}", compat[r], bucket(rc)));
+        let lead = self.idx.leads[j];
+        let rl = ants[..r]
+            .iter()
+            .zip(compat)
+            .filter(|&(&o, &c)| self.idx.leads[o] && c != "bad")
+            .count();
+        f.add2("alead", w, if lead { "1" } else { "0" });
+        if lead {
+            f.add2("aleadr", w, &format!("{}{}", compat[r], bucket(rl)));
+        }
+        self.history_features(a, (ants, compat), r, said, w, f);
+        self.gender_source_features(a, j, w, f);
+        if a == j + 1 && self.possesses(j).is_some() {
+            // "Smith's campaign said": the campaign speaks for its possessor.
+            f.add2("aposs", w, "1");
+        }
     }
 
     /// Does name expression `j` agree in gender with anaphor `a`: "ok", "bad", "unk" (the name's
@@ -1043,7 +1101,7 @@ impl<'a> Ctx<'a> {
             0 => return "na",
             g => g,
         };
-        let local = self.idx.local_gender[j];
+        let local = self.local_gender(a, j);
         let own = self.own_first_name_gender(j);
         let g = if local != 0 {
             local
@@ -1051,7 +1109,7 @@ impl<'a> Ctx<'a> {
             // "Ivanka Trump" is not her father, whatever the report says of "Trump".
             own
         } else {
-            let (m, fe) = self.report_genders(j);
+            let (m, fe) = self.report_genders(a, j);
             match m.cmp(&fe) {
                 std::cmp::Ordering::Greater => 1,
                 std::cmp::Ordering::Less => 2,
@@ -1066,13 +1124,32 @@ impl<'a> Ctx<'a> {
     }
 
     /// How often the first personal pronoun after a mention of name `j` is masculine and how
-    /// often feminine: the report's own evidence of its gender.
-    fn report_genders(&self, j: usize) -> (u32, u32) {
-        self.idx
-            .gender
-            .get(&self.idx.exprs[j].key)
-            .copied()
-            .unwrap_or((0, 0))
+    /// often feminine: the report's own evidence of its gender, less anaphor `a` itself (a
+    /// pronoun is no evidence for its own antecedent).
+    fn report_genders(&self, a: usize, j: usize) -> (u32, u32) {
+        let key = &self.idx.exprs[j].key;
+        let (mut m, mut fe) = self.idx.gender.get(key).copied().unwrap_or((0, 0));
+        let own = self.idx.exprs[a].first;
+        let n = self
+            .idx
+            .gender_counted
+            .get(&own)
+            .map_or(0, |ks| ks.iter().filter(|k| *k == key).count() as u32);
+        match pronoun_gender(&self.idx.exprs[a].key) {
+            1 => m = m.saturating_sub(n),
+            2 => fe = fe.saturating_sub(n),
+            _ => {}
+        }
+        (m, fe)
+    }
+
+    /// The gender the first personal pronoun after mention `j` gives it, unless that pronoun
+    /// is anaphor `a` or lies after it (then it is no evidence for `a`): 1, 2, or 0.
+    fn local_gender(&self, a: usize, j: usize) -> u8 {
+        if self.idx.local_gender_at[j] >= self.idx.exprs[a].first {
+            return 0;
+        }
+        self.idx.local_gender[j]
     }
 
     /// The gender the corpus gives the first name (or else the title) of name `j`'s fullest
@@ -1103,23 +1180,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// The features of name expression `j`, `r`-th most recent, as the antecedent of `a`.
-    fn antecedent_features(&self, a: usize, j: usize, r: usize, said: &Said, f: &mut Features) {
+    fn antecedent_features(
+        &self,
+        a: usize,
+        j: usize,
+        r: usize,
+        said: &Said,
+        w: &str,
+        f: &mut Features,
+    ) {
         let an = &self.idx.exprs[a];
-        let w = kind_name(an);
         let e = &self.idx.exprs[j];
         let full = self.idx.fullest_of(e);
         f.flag("a");
-        f.add2("ar", &w, bucket(r));
-        f.add2("asd", &w, bucket(an.sentence.saturating_sub(e.sentence)));
+        f.add2("ar", w, bucket(r));
+        f.add2("asd", w, bucket(an.sentence.saturating_sub(e.sentence)));
         let first = self.low(full.head);
-        f.add2(
-            "afn",
-            &w,
-            if full.end - full.head > 1 { first } else { "-" },
-        );
-        f.add2("anl", &w, bucket(full.end - full.head));
-        f.add2("afk", &w, &e.key);
-        let (m, fe) = self.idx.gender.get(&e.key).copied().unwrap_or((0, 0));
+        f.add2("afn", w, if full.end - full.head > 1 { first } else { "-" });
+        f.add2("anl", w, bucket(full.end - full.head));
+        f.add2("afk", w, &e.key);
+        let (m, fe) = self.report_genders(a, j);
         let g = if m > fe {
             "m"
         } else if fe > m {
@@ -1129,16 +1209,16 @@ impl<'a> Ctx<'a> {
         } else {
             "-"
         };
-        f.add2("ag", &w, g);
-        f.add2("agr", &w, &format!("{g}{}", bucket(r)));
+        f.add2("ag", w, g);
+        f.add2("agr", w, &format!("{g}{}", bucket(r)));
         f.add2(
             "alg",
-            &w,
-            ["-", "m", "f"][usize::from(self.idx.local_gender[j])],
+            w,
+            ["-", "m", "f"][usize::from(self.local_gender(a, j))],
         );
         let titles = self.idx.titles.get(&e.key);
         for t in titles.into_iter().flatten() {
-            f.add2("at", &w, t);
+            f.add2("at", w, t);
         }
         let person = self
             .idx
@@ -1154,16 +1234,16 @@ impl<'a> Ctx<'a> {
             f.flag("atm");
         }
         let r_kind = self.referent_kind(e);
-        f.add2("arec", &w, r_kind);
+        f.add2("arec", w, r_kind);
         let spoke = said.last.as_deref() == Some(e.key.as_str());
-        f.add2("asp", &w, if spoke { "1" } else { "0" });
+        f.add2("asp", w, if spoke { "1" } else { "0" });
         // Its grammatical place: after a preposition, before a verb, a possessive.
         let prev = if e.first == 0 {
             "<s>"
         } else {
             self.low(e.first - 1)
         };
-        f.add2("aprev", &w, prev);
+        f.add2("aprev", w, prev);
         let next = match self.doc.tokens.get(e.end) {
             Some(t) if t.kind == TokenKind::Possessive => "'s",
             Some(t) if t.kind == TokenKind::Word => {
@@ -1176,21 +1256,21 @@ impl<'a> Ctx<'a> {
             Some(_) => self.low(e.end),
             None => "</s>",
         };
-        f.add2("anext", &w, next);
-        f.add2("aw", &w, &self.word_after_subject(e.end));
+        f.add2("anext", w, next);
+        f.add2("aw", w, &self.word_after_subject(e.end));
         let para = if e.paragraph == an.paragraph {
             "same"
         } else {
             "other"
         };
-        f.add2("apara", &w, para);
+        f.add2("apara", w, para);
         let sv = self.verb_after(e.end).is_some();
-        f.add2("asv", &w, if sv { "1" } else { "0" });
+        f.add2("asv", w, if sv { "1" } else { "0" });
         let cnt = self.idx.count.get(&e.key).copied().unwrap_or(0);
-        f.add2("acnt", &w, bucket(cnt));
+        f.add2("acnt", w, bucket(cnt));
         let init = e.first == self.doc.sentences[e.sentence].tokens.start;
-        f.add2("ainit", &w, if init { "1" } else { "0" });
-        self.salience_features(a, j, &w, f);
+        f.add2("ainit", w, if init { "1" } else { "0" });
+        self.salience_features(a, j, w, f);
     }
 
     /// How salient name expression `j` is at anaphor `a`: mentions so far, whether it is the
@@ -1456,6 +1536,9 @@ pub struct GoldQuote {
 pub struct Decisions {
     pub speaker: Vec<Choice>,
     pub antecedent: Vec<Choice>,
+    /// Per antecedent choice: the anaphor and its candidates' keys with their agreement, for
+    /// error analysis (`SITREP_SPEAKER_ERRORS`).
+    pub antecedent_notes: Vec<String>,
     pub quote: Vec<Choice>,
 }
 
@@ -1491,6 +1574,8 @@ impl Ctx<'_> {
                     .iter()
                     .position(|&j| self.idx.exprs[j].key == want)
                     .unwrap_or(ants.len());
+                out.antecedent_notes
+                    .push(self.antecedent_note(cands[gi], &ants, &want));
                 out.antecedent.push(Choice {
                     candidates: af,
                     gold: ag,
@@ -1501,6 +1586,22 @@ impl Ctx<'_> {
             candidates: feats,
             gold: gi,
         });
+    }
+
+    /// The anaphor `a`, its candidates' keys with their agreement and sentence distance, and the
+    /// wanted key: one line of error analysis.
+    fn antecedent_note(&self, a: usize, ants: &[usize], want: &str) -> String {
+        let an = &self.idx.exprs[a];
+        let c: Vec<String> = ants
+            .iter()
+            .map(|&j| {
+                let e = &self.idx.exprs[j];
+                let r = self.referent_kind(e);
+                let d = an.sentence.saturating_sub(e.sentence);
+                format!("{}/{}/{r}/s{d}", e.key, self.agreement(a, j))
+            })
+            .collect();
+        format!("{}@{}\t{want}\t{}", an.key, an.span.start, c.join(" "))
     }
 
     /// The speaker decisions of an indirect quote at `site` (content `content`) against the
@@ -1871,5 +1972,67 @@ mod tests {
         let q = crate::quotes::find(&doc, lex, &rec);
         assert!(q.quotes.is_empty(), "{:?}", q.quotes);
         assert_eq!(q.terms.len(), 1);
+    }
+
+    #[test]
+    fn a_pronoun_is_no_evidence_of_its_own_antecedent_s_gender() {
+        with_ctx(
+            "Laura Cavanaugh took the photo.\n“I love it,” he said.\n",
+            |ctx, idx| {
+                let he = idx.exprs.iter().position(|e| e.key == "he").unwrap();
+                let laura = idx.exprs.iter().position(|e| e.key == "cavanaugh").unwrap();
+                // The first pronoun after her name is the anaphor itself.
+                assert_eq!(idx.local_gender[laura], 1);
+                assert_eq!(ctx.local_gender(he, laura), 0);
+                assert_eq!(ctx.report_genders(he, laura), (0, 0));
+            },
+        );
+    }
+
+    #[test]
+    fn a_capitalised_word_the_report_writes_in_lower_case_is_no_antecedent() {
+        with_ctx(
+            "Tom Ware spoke first. Later, he left, and he came back later.",
+            |ctx, idx| {
+                let he = idx.exprs.iter().rposition(|e| e.key == "he").unwrap();
+                let keys: Vec<&str> = ctx
+                    .antecedents(he)
+                    .iter()
+                    .map(|&j| idx.exprs[j].key.as_str())
+                    .collect();
+                assert_eq!(keys, ["ware"]);
+            },
+        );
+    }
+
+    #[test]
+    fn antecedent_features_are_also_read_by_the_anaphor_s_class() {
+        with_ctx(
+            "Tom Ware and Ann Lee met. He left. She stayed.",
+            |ctx, idx| {
+                let he = idx.exprs.iter().position(|e| e.key == "he").unwrap();
+                let she = idx.exprs.iter().position(|e| e.key == "she").unwrap();
+                let said = Said::default();
+                let (_, h) = ctx.antecedent_choice(he, &said);
+                let (_, s) = ctx.antecedent_choice(she, &said);
+                let mut class = Features::new();
+                class.add("anw", "anaph:g");
+                let id = class.into_ids()[0];
+                // Both "nobody" rivals read the class of gendered pronouns.
+                assert!(h.last().unwrap().contains(&id) && s.last().unwrap().contains(&id));
+            },
+        );
+    }
+
+    #[test]
+    fn a_body_noun_and_a_role_join_an_affiliation_to_a_name() {
+        let (_, _, idx) = index_of("Smith campaign spokesman Hogan Gidley said no.");
+        let names: Vec<&str> = idx
+            .exprs
+            .iter()
+            .filter(|e| e.kind == Kind::Name)
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(names, ["gidley"]);
     }
 }

@@ -157,20 +157,51 @@ fn name_kind(c: &Context, k: usize) -> Option<&'static str> {
     })
 }
 
+/// How many distinct words of the sentences around a clause its features read, nearest first.
+/// Counted by every word, a long paragraph's context outweighed the clause itself: the
+/// trainer's events come from short notes and its clauses of no event from news stories, so
+/// the sheer number of context words had become a sign of "no event", and an attack told in a
+/// long paragraph of real news went unread. Cross-validated by country (ACLED notes, family
+/// macro recall / type by family): every word 83.2 / 80.0, at most 16 83.4 / 79.9, 32
+/// 83.8 / 80.5; the context cut to the sentence either side instead, 83.5 / 80.2.
+pub const CONTEXT_WORDS: usize = 32;
+
+/// The distinct (folded) words of the clause's paragraph outside its sentence, nearest first,
+/// at most [`CONTEXT_WORDS`]; quotations, time expressions and tokens without a letter skipped.
+fn context_words(c: &Context) -> Vec<String> {
+    let mut near: Vec<(usize, String)> = c
+        .paragraph
+        .clone()
+        .filter(|k| !c.sentence.contains(k) && !(c.masked)(*k) && !(c.in_time)(*k))
+        .filter(|&k| c.low[k].chars().any(char::is_alphabetic))
+        .map(|k| {
+            (
+                k.abs_diff(c.sentence.start).min(k.abs_diff(c.sentence.end)),
+                norm(&c.low[k]),
+            )
+        })
+        .collect();
+    near.sort();
+    let mut out: Vec<String> = Vec::with_capacity(CONTEXT_WORDS);
+    for (_, w) in near {
+        if out.len() == CONTEXT_WORDS {
+            break;
+        }
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// The features of one clause (see the module documentation).
 pub fn features(c: &Context) -> Features {
     let mut f = Features::new();
     f.flag("bias");
     let words = sentence_words(c, &mut f);
     // The paragraph's other words: what the note or report says around the sentence.
-    for k in c.paragraph.clone() {
-        if c.sentence.contains(&k) || (c.masked)(k) || (c.in_time)(k) {
-            continue;
-        }
-        let w = &c.low[k];
-        if w.chars().any(char::is_alphabetic) {
-            f.add("p", &norm(w));
-        }
+    for w in context_words(c) {
+        f.add("p", &w);
     }
     for (i, (k, w)) in words.iter().enumerate() {
         f.add("w", w);
@@ -535,6 +566,43 @@ mod tests {
         assert_eq!(Some(gunmen), militants);
         assert_ne!(Some(gunmen), civilians);
         assert!(has("wc", gunmen));
+    }
+
+    #[test]
+    fn context_is_the_nearest_distinct_words_and_no_more() {
+        // A three-word sentence in a paragraph of 200 words: "xy" twice right after it.
+        let names: Vec<String> = (0..26u8)
+            .flat_map(|a| {
+                (0..26u8).map(move |b| format!("{}{}", (b'a' + a) as char, (b'a' + b) as char))
+            })
+            .collect();
+        let mut low: Vec<String> = vec!["troops".into(), "clashed".into(), "today".into()];
+        low.extend(["xy".to_string(), "xy".to_string()]);
+        low.extend(names.iter().take(195).cloned());
+        let doc = Document::new(low.join(" "));
+        let rec = Recognized::default();
+        let no = |_: usize| false;
+        let c = Context {
+            low: &low,
+            doc: &doc,
+            rec: &rec,
+            sentence: 0..3,
+            clause: 0..3,
+            paragraph: 0..low.len(),
+            in_time: &no,
+            masked: &no,
+            trigger: None,
+            others: &[],
+            weapons: &[],
+            figures: &[],
+            actors: &[],
+        };
+        let words = context_words(&c);
+        assert_eq!(words.len(), CONTEXT_WORDS);
+        assert_eq!(words[0], "xy");
+        assert_eq!(words[1], "aa");
+        assert_eq!(words.iter().filter(|w| *w == "xy").count(), 1);
+        assert!(!words.contains(&"troops".to_string()));
     }
 
     #[test]

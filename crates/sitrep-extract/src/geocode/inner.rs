@@ -10,29 +10,77 @@
 //! short acronym other than a state's ("FC", "NS"); only a place's own name, and the name's last
 //! word (its head: "Trump Tower") only as a well-known place. Of the runs no longer one holds, a
 //! well-known place first, then the most populous.
+//!
+//! Given spans (`sitrep geoparse`) always take that reading. In extraction, a name the
+//! recogniser lists that the gazetteer lacks takes it only where a learned gate keeps it
+//! ([`gate_features`], `models/geo_gate.slm`): about half such readings lie elsewhere ("Collins
+//! Avenue" is no street of Collins, Iowa), and a listed name left without coordinates costs less
+//! than a wrong one.
 
-use super::{candidates_for, generics, tokens_of, Query};
+use super::{
+    candidates_for, count_bucket, distance_bucket, generics, pop_bucket, tokens_of, Query,
+};
 use crate::lexicon::{actor_key, Lexicon};
-use crate::mentions::{self, Referent};
-use sitrep_gazetteer::{normalize, Gazetteer, Place};
+use crate::mentions::{self, Mention, Referent};
+use sitrep_gazetteer::{distance_km, normalize, Gazetteer, Place};
+use sitrep_learn::{Features, Model};
 use sitrep_model::ActorKind;
 use sitrep_text::{Document, TokenKind};
+use std::sync::OnceLock;
 
 /// A run inside a name is at most this many tokens long (as the recogniser's longest place).
 const MAX_RUN: usize = 6;
+
+/// What the recogniser found in a report, as token ranges: its places (mentions awaiting
+/// their reading and places listed inside other names) and its people's names.
+pub struct Known<'a> {
+    pub low: &'a [String],
+    pub places: Vec<(usize, usize)>,
+    pub persons: Vec<(usize, usize)>,
+}
+
+impl<'a> Known<'a> {
+    /// The places and people of a finished recognition.
+    pub fn of(doc: &Document, rec: &'a mentions::Recognized) -> Known<'a> {
+        let mentioned = rec
+            .mentions
+            .iter()
+            .filter(|m| matches!(m.referent, Referent::Place(_)))
+            .map(|m| (m.first, m.end));
+        let listed = rec
+            .other_places
+            .iter()
+            .filter(|(_, p)| p.is_some())
+            .filter_map(|(s, _)| tokens_of(doc, s.start as usize, s.end as usize));
+        Known {
+            low: &rec.low,
+            places: mentioned.chain(listed).collect(),
+            persons: persons(&rec.mentions),
+        }
+    }
+}
+
+/// The token ranges of the people's names among `mentions`.
+pub fn persons(mentions: &[Mention]) -> Vec<(usize, usize)> {
+    mentions
+        .iter()
+        .filter(|m| matches!(m.referent, Referent::Person(_)))
+        .map(|m| (m.first, m.end))
+        .collect()
+}
 
 /// The query for the place named inside tokens `[first, end)`, which have no record as a whole.
 pub(super) fn inner_query(
     gaz: &Gazetteer,
     lex: &Lexicon,
     doc: &Document,
-    rec: &mentions::Recognized,
+    known: &Known<'_>,
     (first, end): (usize, usize),
 ) -> Option<Query> {
     let whole = (first, end);
-    let read = |runs| best_run(gaz, lex, doc, &rec.low, whole, runs);
-    let found = read(recognised_inside(doc, rec, whole));
-    let (range, candidates) = found.or_else(|| read(runs_inside(doc, lex, rec, whole)))?;
+    let read = |runs| best_run(gaz, lex, doc, known.low, whole, runs);
+    let found = read(recognised_inside(known, whole));
+    let (range, candidates) = found.or_else(|| read(runs_inside(doc, lex, known, whole)))?;
     let text = doc.text.get(range_bytes(doc, range)?)?;
     Some(Query {
         first: range.0,
@@ -49,25 +97,81 @@ fn range_bytes(doc: &Document, (a, b): (usize, usize)) -> Option<std::ops::Range
     Some(start..end)
 }
 
-/// Token ranges of the places the recogniser found strictly inside tokens `[first, end)`:
-/// place mentions, and places listed inside other names.
-fn recognised_inside(
-    doc: &Document,
-    rec: &mentions::Recognized,
-    (first, end): (usize, usize),
-) -> Vec<(usize, usize)> {
-    let inside = |(a, b): (usize, usize)| first <= a && b <= end && (a, b) != (first, end);
-    let mentioned = rec
-        .mentions
+/// Token ranges of the places the recogniser found strictly inside tokens `[first, end)`.
+fn recognised_inside(known: &Known<'_>, (first, end): (usize, usize)) -> Vec<(usize, usize)> {
+    let inside = |&(a, b): &(usize, usize)| first <= a && b <= end && (a, b) != (first, end);
+    known.places.iter().copied().filter(inside).collect()
+}
+
+/// The embedded gate (`models/geo_gate.slm`, trained by `sitrep train geo`), loaded once;
+/// `None` (no reading is kept) if it does not load.
+pub fn gate_model() -> Option<&'static Model> {
+    static M: OnceLock<Option<Model>> = OnceLock::new();
+    M.get_or_init(|| Model::from_bytes(include_bytes!("../../models/geo_gate.slm")).ok())
+        .as_ref()
+}
+
+/// The gate's labels, in model order.
+pub const GATE_LABELS: [&str; 2] = ["drop", "keep"];
+
+/// Features of the reading `chosen` of query `q`, read inside the name at tokens `whole`
+/// for the gate that decides whether the name is placed there: the name's head word
+/// ("Council" keeps its town, "Avenue" or "Hospital" lies elsewhere in it), where the place
+/// lies in the name and how much of it it is, what the reading is and how ambiguous, and how
+/// near it lies to the report's other places (`others`: their readings).
+pub fn gate_features(
+    low: &[String],
+    whole: (usize, usize),
+    (q, chosen): (&Query, &Place),
+    others: &[Place],
+) -> Vec<u32> {
+    let mut f = Features::new();
+    f.flag("bias");
+    let near = others
         .iter()
-        .filter(|m| matches!(m.referent, Referent::Place(_)))
-        .map(|m| (m.first, m.end));
-    let listed = rec
-        .other_places
+        .map(|o| distance_km(o.lat, o.lon, chosen.lat, chosen.lon))
+        .min_by(f64::total_cmp);
+    let near = near.map_or("none", distance_bucket);
+    let same_country = others
         .iter()
-        .filter(|(_, p)| p.is_some())
-        .filter_map(|(s, _)| tokens_of(doc, s.start as usize, s.end as usize));
-    mentioned.chain(listed).filter(|&r| inside(r)).collect()
+        .filter(|o| o.country == chosen.country)
+        .count();
+    let share = match (same_country, others.len()) {
+        (_, 0) => "none",
+        (0, _) => "0",
+        (s, n) if 2 * s < n => "lo",
+        _ => "hi",
+    };
+    f.add2("near-kind", near, chosen.kind());
+    f.add("country-share", share);
+    let head = low
+        .get(whole.1.saturating_sub(1))
+        .map_or("", String::as_str);
+    let pos = match (q.first == whole.0, q.end == whole.1) {
+        (true, _) => "start",
+        (_, true) => "end",
+        _ => "middle",
+    };
+    let rest = (whole.1 - whole.0).saturating_sub(q.end - q.first).min(3);
+    let after_of = q.first > 0 && low.get(q.first - 1).is_some_and(|w| w == "of");
+    let kind = chosen.kind();
+    f.add("head", head);
+    f.add2("head-kind", head, kind);
+    f.add("pos", pos);
+    f.add2("pos-rest", pos, &rest.to_string());
+    f.add("of", if after_of { "y" } else { "n" });
+    f.add("kind", kind);
+    f.add2("kind-pop", kind, &pop_bucket(chosen.population).to_string());
+    f.add2("kind-ncand", kind, count_bucket(q.candidates.len()));
+    f.into_ids()
+}
+
+/// Whether the gate keeps a reading with features `ids` (never without a gate).
+pub fn gate_keeps(model: Option<&Model>, ids: &[u32]) -> bool {
+    model.is_some_and(|m| {
+        let s = m.scores(ids);
+        s.len() == 2 && s[1] > s[0]
+    })
 }
 
 fn is_cap(s: &str) -> bool {
@@ -80,23 +184,19 @@ fn is_cap(s: &str) -> bool {
 fn runs_inside(
     doc: &Document,
     lex: &Lexicon,
-    rec: &mentions::Recognized,
+    known: &Known<'_>,
     (first, end): (usize, usize),
 ) -> Vec<(usize, usize)> {
     // A person's name inside (not the whole name, which the caller says is a place's).
     let person = |k: usize| {
-        rec.mentions.iter().any(|m| {
-            matches!(m.referent, Referent::Person(_))
-                && m.first <= k
-                && k < m.end
-                && first <= m.first
-                && m.end <= end
-                && (m.first, m.end) != (first, end)
-        })
+        known
+            .persons
+            .iter()
+            .any(|&(a, b)| a <= k && k < b && first <= a && b <= end && (a, b) != (first, end))
     };
     let word = |k: usize| doc.tokens[k].kind == TokenKind::Word && !person(k);
     let cap = |k: usize| word(k) && is_cap(doc.tok(k));
-    let connector = |k: usize| word(k) && mentions::is_connector(&rec.low[k]);
+    let connector = |k: usize| word(k) && mentions::is_connector(&known.low[k]);
     let mut out = Vec::new();
     for a in (first..end).filter(|&a| cap(a)) {
         for b in a + 1..=end.min(a + MAX_RUN) {
@@ -221,6 +321,37 @@ mod tests {
         assert_eq!(got[0], Some(("PCLI", "JP")));
         assert_eq!(got[1], Some(("PCLI", "MX")));
         assert_eq!(got[2], Some(("ADM1", "US")));
+    }
+
+    #[test]
+    fn without_a_gate_no_inner_reading_is_kept_and_the_embedded_gate_loads() {
+        assert!(!super::gate_keeps(None, &[1, 2, 3]));
+        assert!(
+            super::gate_model().is_some(),
+            "models/geo_gate.slm does not load"
+        );
+    }
+
+    /// The places of an extraction: (name, has coordinates).
+    fn extracted_places(text: &str) -> Vec<(String, bool)> {
+        let x = crate::extract(crate::Input {
+            text: text.to_string(),
+            ..Default::default()
+        });
+        x.entities
+            .into_iter()
+            .filter(|e| e.kind == sitrep_model::EntityKind::Place)
+            .map(|e| (e.name, e.lat.is_some()))
+            .collect()
+    }
+
+    #[test]
+    fn extraction_places_an_unknown_name_by_the_place_inside_it_where_the_gate_keeps_it() {
+        // A city's council lies in the city; a street named like a small town does not.
+        let got = extracted_places("Members of the Harare City Council met in the evening.");
+        assert_eq!(got, vec![("Harare".to_string(), true)]);
+        let got = extracted_places("Traffic was stopped on Collins Avenue for hours.");
+        assert_eq!(got, vec![("Collins Avenue".to_string(), false)]);
     }
 
     #[test]

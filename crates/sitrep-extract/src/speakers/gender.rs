@@ -41,7 +41,7 @@ impl Ctx<'_> {
         if want == 0 {
             return;
         }
-        let local = agree(self.idx.local_gender[j], want);
+        let local = agree(self.local_gender(a, j), want);
         let own = self.own_first_name_gender(j);
         let first = agree(
             if own != 0 {
@@ -51,7 +51,7 @@ impl Ctx<'_> {
             },
             want,
         );
-        let (m, fe) = self.report_genders(j);
+        let (m, fe) = self.report_genders(a, j);
         let report = report_agreement(m, fe, want);
         f.add2("gsl", w, local);
         f.add2("gsf", w, first);
@@ -99,7 +99,7 @@ mod tests {
     #[test]
     fn a_stray_pronoun_after_a_mention_is_outvoted_by_the_report() {
         super::super::tests::with_ctx(
-            "Tom Ware spoke. He left. Ware said he was tired. Ware waved, and she turned it off.",
+            "Tom Ware spoke. He left. Ware said he was tired. Ware waved, and she turned it off. She left.",
             |ctx, idx| {
                 let she = idx.exprs.iter().rposition(|e| e.key == "she").unwrap();
                 let ware = idx.exprs.iter().rposition(|e| e.key == "ware").unwrap();

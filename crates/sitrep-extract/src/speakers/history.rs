@@ -74,37 +74,36 @@ impl Ctx<'_> {
     pub(super) fn history_features(
         &self,
         a: usize,
-        ants: &[usize],
-        compat: &[&str],
+        (ants, compat): (&[usize], &[&str]),
         r: usize,
         said: &Said,
+        w: &str,
         f: &mut Features,
     ) {
         let an = &self.idx.exprs[a];
-        let w = super::kind_name(an);
         let j = ants[r];
         let e = &self.idx.exprs[j];
         let ago = said.ago(&e.key).map_or("-".to_string(), |n| n.to_string());
-        f.add2("hago", &w, &ago);
+        f.add2("hago", w, &ago);
         let chain = said.chain_agreement(&e.key, &an.key);
-        f.add2("hchg", &w, chain);
+        f.add2("hchg", w, chain);
         f.add2("hchgc", &format!("{w}{}", compat[r]), chain);
         f.add2("hagoc", &format!("{w}{}", compat[r]), &ago);
         let sv = self.speech_subject(j);
         let nearer = (0..r)
             .filter(|&o| compat[o] != "bad" && self.speech_subject(ants[o]))
             .count();
-        f.add2("hsv", &w, if sv { "1" } else { "0" });
+        f.add2("hsv", w, if sv { "1" } else { "0" });
         if sv {
-            f.add2("hsvr", &w, &format!("{}{}", compat[r], bucket(nearer)));
+            f.add2("hsvr", w, &format!("{}{}", compat[r], bucket(nearer)));
         }
         let pd = an.paragraph.saturating_sub(e.paragraph);
-        f.add2("hpd", &w, bucket(pd));
+        f.add2("hpd", w, bucket(pd));
         if e.kind == Kind::Name && e.end - e.head == 1 {
             let common = self.common_word(&e.key);
-            f.add2("hlc", &w, if common { "1" } else { "0" });
+            f.add2("hlc", w, if common { "1" } else { "0" });
         }
-        f.add2("hshape", &w, &self.name_shape(e));
+        f.add2("hshape", w, &self.name_shape(e));
     }
 
     /// Features of speaker candidate `cands[c]` from the report's history and its neighbours:

@@ -19,13 +19,13 @@
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Deserialize;
-use sitrep_extract::geocode::{self, Context, Query};
+use sitrep_extract::geocode::{self, inner, Context, Query};
 use sitrep_extract::lexicon::Lexicon;
 use sitrep_extract::mentions::{self, Recognized};
 use sitrep_gazetteer::{distance_km, Gazetteer, Place};
 use sitrep_learn::metrics::folds;
 use sitrep_learn::rank::{self, Choice};
-use sitrep_learn::{Model, TrainOptions};
+use sitrep_learn::{Example, Model, TrainOptions};
 use sitrep_text::Document;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -89,6 +89,9 @@ struct Article {
     gold: Vec<Gold>,
     /// The report's other recognised places: evidence only.
     extra: Vec<Query>,
+    /// For each query read by the place inside its name (`geocode::inner`), the whole name's
+    /// token range: the gate's examples.
+    whole: Vec<Option<(usize, usize)>>,
 }
 
 impl Article {
@@ -154,7 +157,11 @@ fn load(path: &Path, corpus: &'static str) -> Result<Vec<Article>> {
             let (found, extra) = geocode::span_queries(gaz, lex, &doc, &rec, &byte_spans);
             let mut queries = Vec::new();
             let mut gold = Vec::new();
-            for ((_, _, lat, lon, id), q) in spans.into_iter().zip(found) {
+            let mut whole = Vec::new();
+            for ((s, e, lat, lon, id), q) in spans.into_iter().zip(found) {
+                let range = geocode::tokens_of(&doc, s, e);
+                let inner = q.as_ref().is_some_and(|q| range != Some((q.first, q.end)));
+                whole.push(range.filter(|_| inner));
                 // A name without candidates stays in the scores, counted wrong.
                 let answer = q
                     .as_ref()
@@ -181,6 +188,7 @@ fn load(path: &Path, corpus: &'static str) -> Result<Vec<Article>> {
                 queries,
                 gold,
                 extra,
+                whole,
             })
         })
         .collect();
@@ -371,38 +379,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     print("population prior, resolution given gold spans:", &prior);
     let k = if args.folds > 1 { args.folds } else { FOLDS };
     let fold = folds(arts.len(), k, 1, SEED);
-    let mut cv = Tallies::new();
-    let pb = crate::progress_bar(Some(k as u64), "folds");
-    let per_fold: Vec<Tallies> = (0..k)
-        .into_par_iter()
-        .map(|f| {
-            let train: Vec<Choice> = arts
-                .iter()
-                .zip(&feats)
-                .zip(&fold)
-                .filter(|(_, &g)| g != f)
-                .flat_map(|((a, x), _)| choices(a, x))
-                .collect();
-            let model = rank::train(&train, opts());
-            let mut t = Tallies::new();
-            for ((a, x), _) in arts.iter().zip(&feats).zip(&fold).filter(|(_, &g)| g == f) {
-                score(a, &predict(Some(&model), a, x), &mut t, true);
-            }
-            pb.inc(1);
-            t
-        })
-        .collect();
-    pb.finish_and_clear();
-    for t in per_fold {
-        for (key, v) in t {
-            let e = cv.entry(key).or_default();
-            e.n += v.n;
-            e.within += v.within;
-            e.with_id += v.with_id;
-            e.id_ok += v.id_ok;
-            e.reachable += v.reachable;
-        }
-    }
+    let (cv, cv_chosen) = cross_validate(&arts, &feats, &fold, k);
     print(
         &format!("{k}-fold cross-validation grouped by article, resolution given gold spans:"),
         &cv,
@@ -413,8 +390,164 @@ pub fn run(args: &TrainArgs) -> Result<()> {
         .flat_map(|(a, x)| choices(a, x))
         .collect();
     let model = rank::train(&all, opts());
-    super::finish_model(args, "geo", &model, started)?;
+    let gate = gate_cv(&arts, &fold, k, &cv_chosen).to_bytes();
+    say!("gate model: {} bytes", gate.len());
+    // The gate is written beside the ranker, wherever `--out` puts it.
+    if let Some(out) = super::finish_model(args, "geo", &model, started)? {
+        let out = out.with_file_name("geo_gate.slm");
+        std::fs::write(&out, &gate).with_context(|| format!("writing {}", out.display()))?;
+        say!("wrote {}", out.display());
+    }
     Ok(())
+}
+
+/// Picks of the ranker for each article's names, as a fold's model chose them.
+type Picks = Vec<Option<usize>>;
+
+/// `k`-fold cross-validation grouped by article (`fold`): the tallies, and each article's
+/// picks by the model that did not see it.
+fn cross_validate(
+    arts: &[Article],
+    feats: &[Vec<Vec<Vec<u32>>>],
+    fold: &[usize],
+    k: usize,
+) -> (Tallies, Vec<Picks>) {
+    let mut cv = Tallies::new();
+    let pb = crate::progress_bar(Some(k as u64), "folds");
+    let per_fold: Vec<(Tallies, Vec<(usize, Picks)>)> = (0..k)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<Choice> = arts
+                .iter()
+                .zip(feats)
+                .zip(fold)
+                .filter(|(_, &g)| g != f)
+                .flat_map(|((a, x), _)| choices(a, x))
+                .collect();
+            let model = rank::train(&train, opts());
+            let mut t = Tallies::new();
+            let mut picks = Vec::new();
+            for (ai, ((a, x), _)) in arts
+                .iter()
+                .zip(feats)
+                .zip(fold)
+                .enumerate()
+                .filter(|(_, (_, &g))| g == f)
+            {
+                let chosen = predict(Some(&model), a, x);
+                score(a, &chosen, &mut t, true);
+                picks.push((ai, chosen));
+            }
+            pb.inc(1);
+            (t, picks)
+        })
+        .collect();
+    pb.finish_and_clear();
+    let mut cv_chosen = vec![Vec::new(); arts.len()];
+    for (t, picks) in per_fold {
+        for (ai, chosen) in picks {
+            cv_chosen[ai] = chosen;
+        }
+        for (key, v) in t {
+            let e = cv.entry(key).or_default();
+            e.n += v.n;
+            e.within += v.within;
+            e.with_id += v.with_id;
+            e.id_ok += v.id_ok;
+            e.reachable += v.reachable;
+        }
+    }
+    (cv, cv_chosen)
+}
+
+/// The gate's examples of one article: each name read by the place inside it, with the
+/// reading the ranker chose (`chosen`), labelled keep when it lies within 161 km of gold.
+fn gate_examples(a: &Article, chosen: &[Option<usize>]) -> Vec<Example> {
+    a.gold
+        .iter()
+        .enumerate()
+        .filter_map(|(qi, g)| {
+            let whole = a.whole[qi]?;
+            let q = &a.queries[qi];
+            let p = q.candidates.get((*chosen.get(qi)?)?)?;
+            let ok = distance_km(p.lat, p.lon, g.lat, g.lon) <= 161.0;
+            let others = others_chosen(a, chosen);
+            Some(Example {
+                ids: inner::gate_features(&a.rec.low, whole, (q, p), &others),
+                label: usize::from(ok),
+            })
+        })
+        .collect()
+}
+
+/// The readings `chosen` of an article's names that are no inner reading: the other places
+/// a gated reading is compared with, as at run time.
+fn others_chosen(a: &Article, chosen: &[Option<usize>]) -> Vec<Place> {
+    (0..a.queries.len())
+        .filter(|&qi| a.whole[qi].is_none())
+        .filter_map(|qi| Some(a.queries[qi].candidates[(*chosen.get(qi)?)?]))
+        .collect()
+}
+
+#[derive(Default, Debug, PartialEq)]
+struct GateTally {
+    n: usize,
+    right: usize,
+    kept: usize,
+    kept_right: usize,
+}
+
+impl GateTally {
+    fn add(&mut self, right: bool, kept: bool) {
+        self.n += 1;
+        self.right += usize::from(right);
+        self.kept += usize::from(kept);
+        self.kept_right += usize::from(kept && right);
+    }
+}
+
+/// The gate over names read by the place inside them (`geocode::inner`), trained on the
+/// ranker's cross-validated readings (`chosen`): its own `k`-fold scores by the same article
+/// folds, then the gate trained on every article.
+fn gate_cv(arts: &[Article], fold: &[usize], k: usize, chosen: &[Vec<Option<usize>>]) -> Model {
+    let labels: Vec<String> = inner::GATE_LABELS.iter().map(|s| s.to_string()).collect();
+    let ex: Vec<(usize, &str, Example)> = arts
+        .iter()
+        .zip(chosen)
+        .zip(fold)
+        .flat_map(|((a, c), &f)| {
+            let examples = gate_examples(a, c).into_iter();
+            examples.map(move |e| (f, a.corpus, e))
+        })
+        .collect();
+    let mut t: BTreeMap<&str, GateTally> = BTreeMap::new();
+    for f in 0..k {
+        let train: Vec<Example> = ex
+            .iter()
+            .filter(|e| e.0 != f)
+            .map(|e| e.2.clone())
+            .collect();
+        let gate = sitrep_learn::train(&train, labels.clone(), opts());
+        for (_, corpus, e) in ex.iter().filter(|e| e.0 == f) {
+            let kept = inner::gate_keeps(Some(&gate), &e.ids);
+            t.entry(corpus).or_default().add(e.label == 1, kept);
+        }
+    }
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    say!("gate over names read by the place inside them, {k}-fold CV:");
+    for (corpus, t) in t {
+        say!(
+            "  {corpus:5} {} names, {} ({:.1}%) within 161 km; kept {}, {} ({:.1}%) within 161 km",
+            t.n,
+            t.right,
+            pct(t.right, t.n),
+            t.kept,
+            t.kept_right,
+            pct(t.kept_right, t.kept)
+        );
+    }
+    let all: Vec<Example> = ex.into_iter().map(|e| e.2).collect();
+    sitrep_learn::train(&all, labels, opts())
 }
 
 #[cfg(test)]

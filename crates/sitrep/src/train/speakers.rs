@@ -235,6 +235,8 @@ struct Figures {
     by_kind: BTreeMap<String, (usize, usize)>,
     /// One JSON line per wrong speaker, for error analysis (`SITREP_SPEAKER_ERRORS`).
     errors: Vec<String>,
+    /// One line per wrong antecedent choice: article, anaphor, wanted key, candidates, pick.
+    antecedent_errors: Vec<String>,
 }
 
 /// Scores the speakers of `found` per kind of annotated source: a gold quote with a speaker
@@ -335,7 +337,14 @@ fn score(
             (s, decisions(a, lexm), k)
         })
         .collect();
-    for (s, d, k) in &results {
+    for ((s, d, k), a) in results.iter().zip(articles) {
+        for (c, note) in d.antecedent.iter().zip(&d.antecedent_notes) {
+            let got = rank::best(model, c.candidates.iter().map(Vec::as_slice)).map_or(0, |b| b.0);
+            if got != c.gold {
+                f.antecedent_errors
+                    .push(format!("{}\t{note}\tgold#{} got#{got}", a.gold.id, c.gold));
+            }
+        }
         for (kind, (h, t)) in &k.by_kind {
             let e = f.by_kind.entry(kind.clone()).or_default();
             e.0 += h;
@@ -558,6 +567,9 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     if let Some(path) = std::env::var_os("SITREP_SPEAKER_ERRORS") {
         std::fs::write(&path, cv.errors.join("\n"))
             .with_context(|| format!("writing {}", Path::new(&path).display()))?;
+        let ante = Path::new(&path).with_extension("ante.tsv");
+        std::fs::write(&ante, cv.antecedent_errors.join("\n"))
+            .with_context(|| format!("writing {}", ante.display()))?;
     }
     let lexm = lexicon_model(&train);
     let all: Vec<&Decisions> = oof_speaker.iter().collect();
