@@ -665,9 +665,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     let defaults = train_defaults(notes.iter()).to_bytes();
     say!("default model: {} bytes", defaults.len());
     if let Some(out) = super::finish_model(args, "actors", &model, started)? {
-        let out = out.with_file_name("actor_defaults.slm");
-        std::fs::write(&out, &defaults).with_context(|| format!("writing {}", out.display()))?;
-        say!("wrote {}", out.display());
+        super::write_beside(&out, "actor_defaults.slm", &defaults)?;
     }
     Ok(())
 }

@@ -394,9 +394,7 @@ pub fn run(args: &TrainArgs) -> Result<()> {
     say!("gate model: {} bytes", gate.len());
     // The gate is written beside the ranker, wherever `--out` puts it.
     if let Some(out) = super::finish_model(args, "geo", &model, started)? {
-        let out = out.with_file_name("geo_gate.slm");
-        std::fs::write(&out, &gate).with_context(|| format!("writing {}", out.display()))?;
-        say!("wrote {}", out.display());
+        super::write_beside(&out, "geo_gate.slm", &gate)?;
     }
     Ok(())
 }

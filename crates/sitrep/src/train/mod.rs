@@ -121,6 +121,15 @@ pub(crate) fn write_model(args: &TrainArgs, stage: &str, bytes: &[u8]) -> Result
     Ok(out)
 }
 
+/// Writes a companion file of a stage's model (`name`, such as "geo_gate.slm") into the folder
+/// the model was written to.
+pub(crate) fn write_beside(model: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let out = model.with_file_name(name);
+    std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+    say!("wrote {}", out.display());
+    Ok(())
+}
+
 /// Prints a trained model's size and time, and writes it unless `--dry-run`.
 pub(crate) fn finish_model(
     args: &TrainArgs,
@@ -155,5 +164,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Stage::Actors => actors::run(&args),
         Stage::Sites => sites::run(&args),
         Stage::None => anyhow::bail!("no stage named"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_companion_model_goes_beside_the_model_not_over_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let model = dir.path().join("ranker.slm");
+        std::fs::write(&model, b"ranker").unwrap();
+        write_beside(&model, "gate.slm", b"gate").unwrap();
+        assert_eq!(std::fs::read(&model).unwrap(), b"ranker");
+        assert_eq!(std::fs::read(dir.path().join("gate.slm")).unwrap(), b"gate");
     }
 }
