@@ -203,7 +203,8 @@ fn is_short_abbrev(s: &str) -> bool {
         if a.is_uppercase() && b.is_lowercase())
 }
 
-fn is_cap(s: &str) -> bool {
+/// Does the word start with a capital letter?
+pub(crate) fn is_cap(s: &str) -> bool {
     s.chars().next().is_some_and(char::is_uppercase)
 }
 

@@ -18,7 +18,7 @@
 //! Walia, Kaggle), derived from the Groningen Meaning Bank, used under the ODbL 1.0 / DbCL 1.0."
 
 use crate::lexicon::{ActorForm, Lexicon};
-use crate::mentions::is_title;
+use crate::mentions::{is_cap, is_title};
 use sitrep_gazetteer::{normalize, Feature, Gazetteer};
 use sitrep_learn::{tagger, Features, Model};
 use sitrep_model::ActorKind;
@@ -202,10 +202,6 @@ pub fn cluster_key(tok: &str) -> std::borrow::Cow<'_, str> {
             .map(|c| if c.is_ascii_digit() { '0' } else { c })
             .collect(),
     )
-}
-
-fn is_cap(s: &str) -> bool {
-    s.chars().next().is_some_and(char::is_uppercase)
 }
 
 fn pop_bucket(p: u32) -> &'static str {

@@ -238,7 +238,6 @@ pub struct Index {
     count: HashMap<String, usize>,
     /// For each name key, the title words seen before it ("sen", "president").
     titles: HashMap<String, Vec<String>>,
-
     /// For each name key, how often the first personal pronoun after one of its mentions is
     /// masculine and feminine: the report's own evidence of gender.
     gender: HashMap<String, (u32, u32)>,

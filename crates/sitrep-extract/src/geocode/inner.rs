@@ -174,10 +174,6 @@ pub fn gate_keeps(model: Option<&Model>, ids: &[u32]) -> bool {
     })
 }
 
-fn is_cap(s: &str) -> bool {
-    s.chars().next().is_some_and(char::is_uppercase)
-}
-
 /// Runs of capitalised words inside tokens `[first, end)`, never the whole, none holding a
 /// person's name: each starts and ends with a capitalised word, with only connectors between
 /// ("Isle of Man").
@@ -195,7 +191,7 @@ fn runs_inside(
             .any(|&(a, b)| a <= k && k < b && first <= a && b <= end && (a, b) != (first, end))
     };
     let word = |k: usize| doc.tokens[k].kind == TokenKind::Word && !person(k);
-    let cap = |k: usize| word(k) && is_cap(doc.tok(k));
+    let cap = |k: usize| word(k) && mentions::is_cap(doc.tok(k));
     let connector = |k: usize| word(k) && mentions::is_connector(&known.low[k]);
     let mut out = Vec::new();
     for a in (first..end).filter(|&a| cap(a)) {
